@@ -1,0 +1,82 @@
+package io.tally.common.kafka;
+
+import io.apicurio.registry.resolver.client.RegistryClientFacade;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.tally.common.topics.TopicSpec;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Builds every Avro serde Tally uses, configured once for the Confluent wire format (magic byte 0 + 4-byte content
+ * id, no headers) against a schema registry. See docs/adr/0002-schema-registry.md.
+ * Tests pass an in-memory {@link RegistryClientFacade} instead of a URL, so they use the same framing.
+ */
+public final class AvroSerdes {
+
+    private final Map<String, Object> config;
+    private final RegistryClientFacade client;
+
+    private AvroSerdes(Map<String, Object> config, RegistryClientFacade client) {
+        this.config = Map.copyOf(config);
+        this.client = client;
+    }
+
+    /** Serdes that talk to the registry at {@code registryUrl} (an Apicurio {@code /apis/registry/v2} or v3 URL). */
+    public static AvroSerdes forRegistry(String registryUrl, boolean autoRegister) {
+        return new AvroSerdes(registryConfig(registryUrl, autoRegister), null);
+    }
+
+    /** Serdes that use the given registry client, for tests without a registry process. */
+    public static AvroSerdes forClient(RegistryClientFacade client) {
+        return new AvroSerdes(registryConfig("http://in-memory.invalid/apis/registry/v2", true), client);
+    }
+
+    /** The Apicurio client settings that select the Confluent wire format; also usable as plain Kafka client config. */
+    public static Map<String, Object> registryConfig(String registryUrl, boolean autoRegister) {
+        return Map.of(
+                "apicurio.registry.url", registryUrl,
+                "apicurio.registry.auto-register", autoRegister,
+                "apicurio.registry.headers.enabled", false,
+                "apicurio.registry.use-id", "contentId",
+                "apicurio.registry.use-specific-avro-reader", true,
+                "apicurio.registry.dereference-schema", true);
+    }
+
+    /** The settings the serdes are configured with. */
+    public Map<String, Object> config() {
+        return config;
+    }
+
+    /** A value serde for a catalogue topic: Avro for records, raw bytes for dead-letter topics. */
+    @SuppressWarnings("unchecked")
+    public <V> Serde<V> valueSerde(TopicSpec<V> topic) {
+        if (topic.valueType() == byte[].class) {
+            return (Serde<V>) Serdes.ByteArray();
+        }
+        return (Serde<V>) serde(topic.valueType().asSubclass(SpecificRecord.class));
+    }
+
+    /** A value serde for one Avro record type. */
+    public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
+        return Serdes.serdeFrom(serializer(), deserializer(type));
+    }
+
+    /** A configured value serializer. */
+    public <T extends SpecificRecord> Serializer<T> serializer() {
+        AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
+        serializer.configure(config, false);
+        return serializer;
+    }
+
+    /** A configured value deserializer that rejects bad input with a clear reason (see {@link ExplainingAvroDeserializer}). */
+    public <T extends SpecificRecord> Deserializer<T> deserializer(Class<T> type) {
+        AvroKafkaDeserializer<T> deserializer = client == null ? new AvroKafkaDeserializer<>() : new AvroKafkaDeserializer<>(client);
+        deserializer.configure(config, false);
+        return new ExplainingAvroDeserializer<>(deserializer, type);
+    }
+}

@@ -1,0 +1,474 @@
+package io.tally.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node KRaft Kafka broker (combined broker + controller) in its own OS process, for tests that need
+ * a broker that can be killed and restarted, and for local runs ({@code ./tally demo}).
+ * It launches {@code kafka.Kafka} from this JVM's classpath (or {@link Builder#classpath(String)}), which therefore
+ * must contain {@code kafka_2.13} and {@code kafka-tools}.
+ * Known gaps: a Spring Boot fat jar's {@code java.class.path} is just the fat jar, so pass the classpath explicitly
+ * there; without an SLF4J binding on that classpath the broker log is nearly empty.
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+    static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(30);
+
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final Path logFile;
+    private final String classpath;
+    private final String maxHeap;
+    private final Duration startupTimeout;
+    private final Map<String, String> extraProperties;
+    private final Thread shutdownHook;
+    private Process process;
+    private boolean closed;
+
+    private KafkaBrokerProcess(Builder builder, Path dataDir, boolean ownsDataDir, int[] ports, Path logFile) {
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+        this.brokerPort = ports[0];
+        this.controllerPort = ports[1];
+        this.logFile = logFile;
+        this.classpath = builder.classpath != null ? builder.classpath : System.getProperty("java.class.path");
+        this.maxHeap = builder.maxHeap;
+        this.startupTimeout = builder.startupTimeout;
+        this.extraProperties = new LinkedHashMap<>(builder.extraProperties);
+        // A forgotten close() must not leave a broker running after the JVM that started it.
+        this.shutdownHook = new Thread(() -> {
+            Process current = process;
+            if (current != null) {
+                current.destroyForcibly();
+            }
+        }, "tally-kafka-broker-kill");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a broker on free loopback ports with a fresh temp data dir that {@link #close()} deletes. */
+    public static KafkaBrokerProcess start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code 127.0.0.1:PORT}; unchanged across {@link #restart()}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public long pid() {
+        return requireProcess().pid();
+    }
+
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Graceful stop (SIGTERM, up to 30 s, then SIGKILL); data is kept and {@link #restart()} brings it back. */
+    public synchronized void stop() {
+        ProcessSupport.stop(process, GRACEFUL_STOP);
+    }
+
+    /**
+     * SIGKILL, as in a crash: no controlled shutdown, no flush beyond what the OS already has.
+     * The following {@link #restart()} takes about {@code broker.session.timeout.ms} (default 9 s) longer than a
+     * normal start, because the controller waits for the dead incarnation's session to expire.
+     */
+    public synchronized void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts the broker again on the same ports and data dir, without reformatting; stops it first if running. */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("This broker was closed; build a new one");
+        }
+        stop();
+        launch();
+        awaitReady();
+    }
+
+    /** Graceful stop, then deletes the data dir if this object created it. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or about to; nothing left to undo
+        }
+        if (ownsDataDir) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private synchronized void abandon() {
+        closed = true;
+        ProcessSupport.stop(process, Duration.ofSeconds(5));
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // nothing left to undo
+        }
+    }
+
+    private Process requireProcess() {
+        if (process == null) {
+            throw new IllegalStateException("The broker was never started");
+        }
+        return process;
+    }
+
+    private Path serverProperties() {
+        return dataDir.resolve("server.properties");
+    }
+
+    private Path logDir() {
+        return dataDir.resolve("kafka-logs");
+    }
+
+    private void writeConfiguration() throws IOException {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        props.put("log.dirs", logDir().toString());
+        props.put("num.partitions", "6");
+        // Topics are created explicitly, as in production; a typo must not silently create a topic.
+        props.put("auto.create.topics.enable", "false");
+        // One node: every replicated internal topic must accept a single replica.
+        props.put("default.replication.factor", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        // The default 3 s delay only helps clusters where many members join at once; tests want the first poll.
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.putAll(extraProperties);
+        StringBuilder text = new StringBuilder("# written by io.tally.testsupport.KafkaBrokerProcess\n");
+        props.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));
+        Files.writeString(serverProperties(), text.toString(), StandardCharsets.UTF_8);
+
+        // Both backends get an INFO config: logback's default is DEBUG to the console, far too much for a broker.
+        Files.writeString(dataDir.resolve("log4j2.properties"), String.join("\n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.stdout.ref = STDOUT",
+                "appender.stdout.type = Console",
+                "appender.stdout.name = STDOUT",
+                "appender.stdout.layout.type = PatternLayout",
+                "appender.stdout.layout.pattern = [%d] %p %m (%c)%n",
+                "logger.kafka.name = kafka",
+                "logger.kafka.level = INFO",
+                "logger.state.name = state.change.logger",
+                "logger.state.level = WARN",
+                ""), StandardCharsets.UTF_8);
+        Files.writeString(dataDir.resolve("logback.xml"), String.join("\n",
+                "<configuration>",
+                "  <appender name=\"STDOUT\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+                "    <encoder><pattern>[%d] %level %msg \\(%logger\\)%n</pattern></encoder>",
+                "  </appender>",
+                "  <logger name=\"state.change.logger\" level=\"WARN\"/>",
+                "  <root level=\"INFO\"><appender-ref ref=\"STDOUT\"/></root>",
+                "</configuration>",
+                ""), StandardCharsets.UTF_8);
+
+        // An @argfile, because a real application classpath can exceed Linux's 128 KiB limit for one argument.
+        Files.writeString(dataDir.resolve("classpath.args"),
+                "-cp " + ProcessSupport.argFileQuote(classpath) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\");
+    }
+
+    private List<String> javaCommand(String heap, String mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessSupport.javaExecutable());
+        command.add("-Xmx" + heap);
+        command.add("-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties"));
+        command.add("-Dlogback.configurationFile=" + dataDir.resolve("logback.xml"));
+        command.add("@" + dataDir.resolve("classpath.args"));
+        command.add(mainClass);
+        return command;
+    }
+
+    private void formatIfNeeded() {
+        if (Files.exists(logDir().resolve("meta.properties"))) {
+            return;
+        }
+        // Same as `kafka-storage.sh random-uuid`, without paying for a JVM start.
+        String clusterId = Uuid.randomUuid().toString();
+        List<String> command = javaCommand("256m", "kafka.tools.StorageTool");
+        command.addAll(List.of("format", "-t", clusterId, "-c", serverProperties().toString(), "--standalone"));
+        try {
+            Process format = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+            if (!format.waitFor(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                format.destroyForcibly();
+                throw failure("storage format did not finish within " + startupTimeout.toSeconds() + " s");
+            }
+            if (format.exitValue() != 0) {
+                throw failure("storage format exited with code " + format.exitValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not run " + String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private void launch() {
+        try {
+            writeConfiguration();
+            formatIfNeeded();
+            List<String> command = javaCommand(maxHeap, "kafka.Kafka");
+            command.add(serverProperties().toString());
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not launch the Kafka broker", e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        // Wait for the listener before creating a client: an Admin polling a closed port logs a warning per retry.
+        String lastProblem = "broker port not open yet";
+        while (!portOpen()) {
+            checkAliveAndTime(deadline, lastProblem);
+            ProcessSupport.sleep(100);
+        }
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
+                AdminClientConfig.CLIENT_ID_CONFIG, "tally-broker-readiness");
+        try (Admin admin = Admin.create(config)) {
+            while (true) {
+                checkAliveAndTime(deadline, lastProblem);
+                try {
+                    Collection<Node> nodes = admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                    if (!nodes.isEmpty()) {
+                        return;
+                    }
+                    lastProblem = "describeCluster returned no nodes";
+                } catch (ExecutionException | TimeoutException e) {
+                    lastProblem = e.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+                }
+                ProcessSupport.sleep(100);
+            }
+        }
+    }
+
+    private void checkAliveAndTime(long deadline, String lastProblem) {
+        if (!process.isAlive()) {
+            throw failure("exited with code " + process.exitValue() + " before becoming ready");
+        }
+        if (System.nanoTime() > deadline) {
+            ProcessSupport.stop(process, Duration.ofSeconds(5));
+            throw failure("was not ready within " + startupTimeout.toSeconds() + " s (" + lastProblem + ")");
+        }
+    }
+
+    private boolean portOpen() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", brokerPort), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private IllegalStateException failure(String what) {
+        return new IllegalStateException("Kafka broker on " + bootstrapServers() + " " + what + ". Log " + logFile
+                + ":" + System.lineSeparator() + ProcessSupport.tail(logFile, 40));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // best effort: a leftover temp dir is not worth failing a test for
+                }
+            });
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+
+    /** Options for a broker process; every option has a default. */
+    public static final class Builder {
+        private Path dataDir;
+        private int brokerPort;
+        private int controllerPort;
+        private Path logFile;
+        private String classpath;
+        private String maxHeap = "1g";
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private final Map<String, String> extraProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Where server.properties and the Kafka logs live; kept by {@link #close()}. Default: a temp dir, deleted. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** Client listener port on 127.0.0.1; 0 (default) picks a free one. */
+        public Builder brokerPort(int brokerPort) {
+            this.brokerPort = brokerPort;
+            return this;
+        }
+
+        /** KRaft controller port on 127.0.0.1; 0 (default) picks a free one. */
+        public Builder controllerPort(int controllerPort) {
+            this.controllerPort = controllerPort;
+            return this;
+        }
+
+        /** Where the broker's stdout and stderr go (appended); default {@code broker.log} in the data dir. */
+        public Builder logFile(Path logFile) {
+            this.logFile = logFile;
+            return this;
+        }
+
+        /** Classpath holding kafka_2.13 and kafka-tools; default this JVM's {@code java.class.path}. */
+        public Builder classpath(String classpath) {
+            this.classpath = classpath;
+            return this;
+        }
+
+        /** The broker's {@code -Xmx}; default {@code 1g}. */
+        public Builder maxHeap(String maxHeap) {
+            this.maxHeap = Objects.requireNonNull(maxHeap);
+            return this;
+        }
+
+        public Builder startupTimeout(Duration startupTimeout) {
+            this.startupTimeout = Objects.requireNonNull(startupTimeout);
+            return this;
+        }
+
+        /** Adds or overrides one server.properties entry. */
+        public Builder brokerProperty(String key, String value) {
+            extraProperties.put(key, value);
+            return this;
+        }
+
+        public Builder brokerProperties(Map<String, String> properties) {
+            extraProperties.putAll(properties);
+            return this;
+        }
+
+        public KafkaBrokerProcess start() {
+            boolean owns = dataDir == null;
+            Path dir;
+            Path log;
+            try {
+                dir = owns ? Files.createTempDirectory("tally-kafka-") : Files.createDirectories(dataDir);
+                log = logFile != null ? logFile : dir.resolve("broker.log");
+                if (log.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(log.toAbsolutePath().getParent());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not prepare the Kafka data dir", e);
+            }
+            int[] ports = ProcessSupport.freePorts(2);
+            int[] chosen = {
+                brokerPort > 0 ? brokerPort : ports[0],
+                controllerPort > 0 ? controllerPort : ports[1]
+            };
+            KafkaBrokerProcess broker = new KafkaBrokerProcess(this, dir.toAbsolutePath(), owns, chosen,
+                    log.toAbsolutePath());
+            try {
+                synchronized (broker) {
+                    broker.launch();
+                    broker.awaitReady();
+                }
+            } catch (RuntimeException e) {
+                // Keep the data dir and log: the exception names the log file.
+                broker.abandon();
+                throw e;
+            }
+            return broker;
+        }
+    }
+}
