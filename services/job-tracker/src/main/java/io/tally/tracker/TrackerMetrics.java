@@ -15,7 +15,8 @@ import java.util.Map;
 final class TrackerMetrics {
 
     static final String ITEMS = "tally.tracker.items";
-    static final String JOBS_CREATED = "tally.tracker.jobs.created";
+    // Not "jobs.created": Prometheus reserves the _created suffix of counters.
+    static final String JOBS_STARTED = "tally.tracker.jobs.started";
     static final String JOBS_ENDED = "tally.tracker.jobs.ended";
     static final String JOBS_STALLED = "tally.tracker.jobs.stalled";
     static final String JOB_DURATION = "tally.tracker.job.duration";
@@ -34,7 +35,7 @@ final class TrackerMetrics {
         duplicate = itemCounter(registry, "duplicate", "A redelivered item that changed nothing");
         corrected = itemCounter(registry, "corrected", "An item whose outcome changed after it was counted");
         late = itemCounter(registry, "late", "A new distinct item of a job that had already ended");
-        created = Counter.builder(JOBS_CREATED).description("Jobs created").register(registry);
+        created = Counter.builder(JOBS_STARTED).description("Jobs whose JobCreated was counted").register(registry);
         stalled = Counter.builder(JOBS_STALLED).description("Stall events emitted").register(registry);
         for (JobState state : new JobState[] {JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT}) {
             ended.put(state, Counter.builder(JOBS_ENDED).tag("state", state.name()).description("Jobs that ended").register(registry));
