@@ -9,9 +9,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
-import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
-/** Wires {@link JobTrackerTopology} into Spring Kafka's streams lifecycle, metrics and dead-letter topic. */
+/**
+ * Wires {@link JobTrackerTopology} into Spring Kafka's streams lifecycle and dead-letter topic. Streams metrics reach
+ * Micrometer through Spring Boot's own Kafka metrics auto-configuration.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
 class JobTrackerConfiguration {
@@ -27,7 +29,6 @@ class JobTrackerConfiguration {
             });
             // Sets errors.dead.letter.queue.topic.name: the LogAndContinue handlers then write poison records there.
             factoryBean.setDeadLetterTopicName(Topics.JOB_TRACKER_DLT.name());
-            factoryBean.addListener(new KafkaStreamsMicrometerListener(meters));
         };
     }
 }

@@ -1,0 +1,636 @@
+package io.tally.cli;
+
+import io.tally.common.health.KafkaStreamsHealth;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobCreated;
+import io.tally.events.JobStatus;
+import io.tally.testsupport.KafkaBrokerProcess;
+import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.tracker.JobTrackerApplication;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally demo}: runs one sample job through the real job tracker, in-process, against a real KRaft broker and
+ * a real Apicurio registry started as child processes, and checks that it ends with exactly one correct completion.
+ * Known gaps: the tracker runs in this JVM (not as its own service), there is a single broker (replication factor
+ * 1), and the registry keeps schemas in memory, so nothing of a run survives it unless {@code --data-dir} is given.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Runs a sample job of 100 items through the job tracker on a real local Kafka broker and schema"
+                + " registry, and exits 0 when the job has completed.")
+public class DemoCommand implements Callable<Integer> {
+
+    /** Shown on purpose: the tracker must count items that arrive before their job is announced. */
+    static final int ITEMS_BEFORE_JOB_CREATED = 20;
+    /** Fixed, so every run sends the same order and a failure can be reproduced. */
+    static final long SHUFFLE_SEED = 20261123L;
+    /** Slow enough that the progress lines are visible, fast enough that 100 items take under 3 s. */
+    private static final long SEND_PACE_MS = 25;
+    /** How long to keep listening after the completion, to catch a second JobCompleted if the tracker sent one. */
+    private static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
+    /** Extra wait for the status that counts the last redeliveries, which may arrive after the completion. */
+    private static final Duration LATE_STATUS_GRACE = Duration.ofSeconds(2);
+    private static final int BAR_WIDTH = 20;
+    private static final DateTimeFormatter JOB_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--items", defaultValue = "100", paramLabel = "N",
+            description = "Distinct items in the job (default: ${DEFAULT-VALUE}).")
+    int items;
+
+    @Option(names = "--duplicates", defaultValue = "10", paramLabel = "N",
+            description = "Redeliveries of already sent items, which must not be counted twice (default: ${DEFAULT-VALUE}).")
+    int duplicates;
+
+    @Option(names = "--failures", defaultValue = "3", paramLabel = "N",
+            description = "Items that end FAILED instead of SUCCEEDED (default: ${DEFAULT-VALUE}).")
+    int failures;
+
+    @Option(names = "--timeout", defaultValue = "120s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Give up (exit 1) when the job has not completed this long after the start, e.g. 90s, 2m,"
+                    + " PT2M (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep the broker data, streams state and logs in a new subdirectory of DIR, named after the"
+                    + " job (default: a fresh temp dir, deleted at the end).")
+    Path dataDir;
+
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public Integer call() {
+        validateOptions();
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        long startNanos = System.nanoTime();
+        long deadlineNanos = startNanos + timeout.toNanos();
+        String jobId = "demo-" + LocalDateTime.now().format(JOB_ID_TIME);
+        boolean ownsDir = dataDir == null;
+        Path runDir = prepareRunDir(jobId);
+
+        ConfigurableApplicationContext tracker = null;
+        KafkaBrokerProcess broker = null;
+        SchemaRegistryProcess registry = null;
+        int exitCode;
+        try {
+            say("Starting a Kafka broker and a schema registry...");
+            Infrastructure started = startInfrastructure(runDir, startNanos);
+            broker = started.broker();
+            registry = started.registry();
+            if (started.failure() != null) {
+                throw started.failure();
+            }
+
+            createTopics(broker.bootstrapServers());
+            tracker = startTracker(broker, registry, runDir);
+            awaitRunning(tracker.getBean(KafkaStreamsHealth.class), deadlineNanos);
+            step("Job tracker running (Kafka Streams, exactly_once_v2)", startNanos);
+
+            exitCode = runJob(jobId, broker.bootstrapServers(), registry.registryV2Url(), startNanos, deadlineNanos);
+        } catch (DemoFailure e) {
+            err.println("ERROR: " + e.getMessage());
+            exitCode = 1;
+        } catch (RuntimeException e) {
+            err.println("ERROR: the demo failed: " + e);
+            e.printStackTrace(err);
+            exitCode = 1;
+        } finally {
+            // Reverse order of start: the tracker still talks to the broker and the registry while it stops.
+            closeQuietly("job tracker", tracker);
+            closeQuietly("Kafka broker", broker);
+            closeQuietly("schema registry", registry);
+            if (ownsDir) {
+                deleteRecursively(runDir);
+            }
+            err.flush();
+        }
+        if (exitCode == 0) {
+            say("Stopped the job tracker, broker and registry. Demo finished in %s.", elapsed(startNanos).strip());
+        }
+        if (!ownsDir) {
+            say("Broker data, streams state and logs are kept in %s", runDir);
+        }
+        return exitCode;
+    }
+
+    private void validateOptions() {
+        CommandLine commandLine = spec.commandLine();
+        if (items < 1) {
+            throw new CommandLine.ParameterException(commandLine, "--items must be at least 1, was " + items);
+        }
+        if (failures < 0 || failures > items) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--failures must be between 0 and --items (" + items + "), was " + failures);
+        }
+        if (duplicates < 0) {
+            throw new CommandLine.ParameterException(commandLine, "--duplicates must not be negative, was " + duplicates);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new CommandLine.ParameterException(commandLine, "--timeout must be positive, was " + timeout);
+        }
+    }
+
+    private Path prepareRunDir(String jobId) {
+        try {
+            if (dataDir == null) {
+                return Files.createTempDirectory("tally-demo-");
+            }
+            // A subdirectory per run: a reused KRaft log dir would remember the previous run's controller port.
+            return Files.createDirectories(dataDir.resolve(jobId)).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the demo data dir", e);
+        }
+    }
+
+    private record Infrastructure(KafkaBrokerProcess broker, SchemaRegistryProcess registry, DemoFailure failure) {
+    }
+
+    /** Starts both in parallel (each takes seconds) and returns whatever did start, so the caller can stop it. */
+    private Infrastructure startInfrastructure(Path runDir, long startNanos) {
+        ExecutorService starters = Executors.newFixedThreadPool(2, daemonThreads("tally-demo-start"));
+        try {
+            CompletableFuture<KafkaBrokerProcess> brokerStart = CompletableFuture.supplyAsync(() -> {
+                KafkaBrokerProcess broker = KafkaBrokerProcess.builder()
+                        .dataDir(runDir.resolve("kafka"))
+                        // The default 1g is meant for test suites; the demo's few hundred records need little.
+                        .maxHeap("512m")
+                        .startupTimeout(timeout)
+                        .start();
+                step("Kafka broker ready on " + broker.bootstrapServers(), startNanos);
+                return broker;
+            }, starters);
+            CompletableFuture<SchemaRegistryProcess> registryStart = CompletableFuture.supplyAsync(() -> {
+                SchemaRegistryProcess registry = SchemaRegistryProcess.builder()
+                        .logFile(runDir.resolve("schema-registry.log"))
+                        .startupTimeout(timeout)
+                        .start();
+                step("Schema registry ready on " + registry.registryV2Url(), startNanos);
+                return registry;
+            }, starters);
+            KafkaBrokerProcess broker = resultOrNull(brokerStart);
+            SchemaRegistryProcess registry = resultOrNull(registryStart);
+            DemoFailure failure = null;
+            if (broker == null) {
+                failure = new DemoFailure("the Kafka broker did not start: " + causeOf(brokerStart));
+            } else if (registry == null) {
+                failure = new DemoFailure("the schema registry did not start: " + causeOf(registryStart));
+            }
+            return new Infrastructure(broker, registry, failure);
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    private static <T> T resultOrNull(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String causeOf(CompletableFuture<?> future) {
+        try {
+            future.join();
+            return "unknown reason";
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return cause.getMessage();
+        }
+    }
+
+    /** Created up front with the demo's single-broker settings, so the tracker's own topic check finds them all. */
+    private void createTopics(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "tally-demo-admin"))) {
+            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DemoFailure("could not create the catalogue topics: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailure("interrupted while creating the catalogue topics");
+        }
+    }
+
+    private static ConfigurableApplicationContext startTracker(KafkaBrokerProcess broker, SchemaRegistryProcess registry,
+            Path runDir) {
+        // Command-line arguments, because they override the application.yml in the tracker's jar.
+        return new SpringApplicationBuilder(JobTrackerApplication.class)
+                .web(WebApplicationType.NONE)
+                .run(
+                        "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "--tally.kafka.registry-url=" + registry.registryV2Url(),
+                        "--spring.kafka.streams.state-dir=" + runDir.resolve("streams"),
+                        // Frequent statuses make the progress bar move; the service default is 500 ms.
+                        "--tally.tracker.status-interval=200ms",
+                        "--spring.main.banner-mode=off",
+                        "--logging.level.root=WARN");
+    }
+
+    private void awaitRunning(KafkaStreamsHealth health, long deadlineNanos) {
+        while (health.state() != KafkaStreams.State.RUNNING) {
+            KafkaStreams.State state = health.state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+                throw new DemoFailure("the job tracker's Kafka Streams client went to " + state + " while starting");
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                throw new DemoFailure(timedOut("waiting for the job tracker to reach RUNNING (it is " + state + ")"));
+            }
+            sleep(100);
+        }
+    }
+
+    private int runJob(String jobId, String bootstrapServers, String registryUrl, long startNanos, long deadlineNanos) {
+        AvroSerdes serdes = AvroSerdes.forRegistry(registryUrl, true);
+        List<ItemProcessed> sequence = sampleSequence(jobId);
+        int beforeCreated = Math.min(ITEMS_BEFORE_JOB_CREATED, sequence.size());
+        say("Producing job %s: %d items (%d failing), %d redeliveries, the first %d records before its JobCreated",
+                jobId, items, failures, duplicates, beforeCreated);
+
+        ExecutorService sender = Executors.newSingleThreadExecutor(daemonThreads("tally-demo-producer"));
+        try (KafkaConsumer<String, byte[]> consumer = statusConsumer(bootstrapServers, jobId)) {
+            consumer.subscribe(List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name()));
+            Future<?> production = sender.submit(() -> produce(jobId, sequence, beforeCreated, bootstrapServers, serdes));
+            return watch(jobId, consumer, serdes, production, startNanos, deadlineNanos);
+        } finally {
+            sender.shutdownNow();
+        }
+    }
+
+    /**
+     * Every distinct item once, in a fixed shuffled order, with redeliveries inserted somewhere after a record of the
+     * same item, because a redelivery of an item that was never sent would be a new item.
+     */
+    List<ItemProcessed> sampleSequence(String jobId) {
+        Random random = new Random(SHUFFLE_SEED);
+        Instant now = Instant.now();
+        int digits = Math.max(3, String.valueOf(items).length());
+        List<Integer> failing = new ArrayList<>();
+        for (int i = 1; i <= items; i++) {
+            failing.add(i);
+        }
+        Collections.shuffle(failing, random);
+        List<Integer> failingItems = failing.subList(0, failures);
+
+        List<ItemProcessed> sequence = new ArrayList<>();
+        for (int i = 1; i <= items; i++) {
+            boolean fails = failingItems.contains(i);
+            sequence.add(ItemProcessed.newBuilder()
+                    .setJobId(jobId)
+                    .setItemId(String.format(Locale.ROOT, "track-%0" + digits + "d", i))
+                    .setOutcome(fails ? ItemOutcome.FAILED : ItemOutcome.SUCCEEDED)
+                    .setAttempt(1)
+                    .setError(fails ? "demo: simulated decode error" : null)
+                    .setProcessedAt(now)
+                    .build());
+        }
+        Collections.shuffle(sequence, random);
+        for (int d = 0; d < duplicates; d++) {
+            int position = 1 + random.nextInt(sequence.size());
+            ItemProcessed original = sequence.get(random.nextInt(position));
+            sequence.add(position, ItemProcessed.newBuilder(original).build());
+        }
+        return sequence;
+    }
+
+    private static void produce(String jobId, List<ItemProcessed> sequence, int beforeCreated, String bootstrapServers,
+            AvroSerdes serdes) {
+        AtomicReference<Exception> sendFailure = new AtomicReference<>();
+        try (Producer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.CLIENT_ID_CONFIG, "tally-demo-producer"),
+                new StringSerializer(), serdes.<SpecificRecord>serializer())) {
+            for (int i = 0; i <= sequence.size(); i++) {
+                if (i == beforeCreated) {
+                    // Flushing around the JobCreated makes "items before the job" true on the broker, not just here.
+                    producer.flush();
+                    producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, jobCreated(jobId, sequence)),
+                            (metadata, e) -> sendFailure.compareAndSet(null, e));
+                    producer.flush();
+                }
+                if (i == sequence.size()) {
+                    break;
+                }
+                producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), jobId, sequence.get(i)),
+                        (metadata, e) -> sendFailure.compareAndSet(null, e));
+                sleep(SEND_PACE_MS);
+            }
+            producer.flush();
+        }
+        if (sendFailure.get() != null) {
+            throw new DemoFailure("sending the sample job failed: " + sendFailure.get());
+        }
+    }
+
+    private static JobCreated jobCreated(String jobId, List<ItemProcessed> sequence) {
+        long distinct = sequence.stream().map(ItemProcessed::getItemId).distinct().count();
+        return JobCreated.newBuilder()
+                .setJobId(jobId)
+                .setPipeline("demo")
+                .setSourceRef("demo/sample-" + distinct)
+                .setExpectedCount((int) distinct)
+                .setCountedStage("items")
+                .setStages(List.of("items"))
+                .setCreatedAt(Instant.now())
+                .build();
+    }
+
+    private static KafkaConsumer<String, byte[]> statusConsumer(String bootstrapServers, String jobId) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "tally-demo-" + jobId,
+                ConsumerConfig.CLIENT_ID_CONFIG, "tally-demo-watcher",
+                // The tracker writes in transactions; only committed output is what downstream services would see.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Prints progress until the job completed and the quiet period passed; returns the exit code. */
+    private int watch(String jobId, KafkaConsumer<String, byte[]> consumer, AvroSerdes serdes, Future<?> production,
+            long startNanos, long deadlineNanos) {
+        Deserializer<JobStatus> statuses = serdes.deserializer(JobStatus.class);
+        Deserializer<JobCompleted> completions = serdes.deserializer(JobCompleted.class);
+        List<JobCompleted> completed = new ArrayList<>();
+        JobStatus lastStatus = null;
+        String lastProgress = null;
+        long completedAtNanos = 0;
+        long producedAtNanos = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (producedAtNanos == 0 && production.isDone()) {
+                producedAtNanos = now;
+                rethrowProductionFailure(production);
+            }
+            if (!completed.isEmpty() && producedAtNanos != 0) {
+                long quietUntil = Math.max(completedAtNanos, producedAtNanos) + QUIET_PERIOD.toNanos();
+                boolean allRedeliveriesSeen = lastStatus != null && lastStatus.getDuplicateCount() >= duplicates;
+                if (now >= quietUntil && (allRedeliveriesSeen || now >= quietUntil + LATE_STATUS_GRACE.toNanos())) {
+                    break;
+                }
+            }
+            if (now > deadlineNanos) {
+                throw new DemoFailure(timedOut((completed.isEmpty() ? "waiting for the JobCompleted of " + jobId
+                        : "checking the completion of " + jobId)
+                        + "; last status: " + (lastStatus == null ? "none" : describe(lastStatus))));
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (record.value() == null || !jobId.equals(record.key())) {
+                    continue;
+                }
+                if (record.topic().equals(Topics.JOB_STATUS.name())) {
+                    lastStatus = statuses.deserialize(record.topic(), record.headers(), record.value());
+                    String progress = progressLine(lastStatus);
+                    if (!progress.equals(lastProgress)) {
+                        say("%s", progress);
+                        lastProgress = progress;
+                    }
+                } else if (record.topic().equals(Topics.JOB_COMPLETED.name())) {
+                    completed.add(completions.deserialize(record.topic(), record.headers(), record.value()));
+                    completedAtNanos = System.nanoTime();
+                }
+            }
+        }
+        return report(jobId, completed, lastStatus, startNanos);
+    }
+
+    private String timedOut(String what) {
+        return "timed out after " + timeout.toSeconds() + " s " + what + ". Raise --timeout if the machine is slow;"
+                + (dataDir == null ? " --data-dir keeps the broker and registry logs." : "");
+    }
+
+    private static void rethrowProductionFailure(Future<?> production) {
+        try {
+            production.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof DemoFailure failure ? failure
+                    : new DemoFailure("sending the sample job failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailure("interrupted while sending the sample job");
+        }
+    }
+
+    private int report(String jobId, List<JobCompleted> completed, JobStatus lastStatus, long startNanos) {
+        JobCompleted done = completed.get(0);
+        long redeliveries = lastStatus == null ? 0 : lastStatus.getDuplicateCount();
+        say("");
+        say("Job %s %s: %d succeeded, %d failed, %d skipped of %d expected (%d redeliveries ignored)",
+                jobId, done.getState(), done.getSucceededCount(), done.getFailedCount(), done.getSkippedCount(),
+                done.getExpectedCount(), redeliveries);
+
+        List<String> problems = new ArrayList<>();
+        if (completed.size() != 1) {
+            problems.add("expected exactly one JobCompleted for " + jobId + ", saw " + completed.size());
+        }
+        int counted = done.getSucceededCount() + done.getFailedCount() + done.getSkippedCount();
+        if (counted != done.getExpectedCount()) {
+            problems.add("succeeded + failed + skipped = " + counted + ", but " + done.getExpectedCount()
+                    + " were expected");
+        }
+        if (done.getExpectedCount() != items || done.getFailedCount() != failures
+                || done.getSucceededCount() != items - failures) {
+            problems.add("the demo sent " + items + " items with " + failures + " failures, but the completion counts "
+                    + done.getSucceededCount() + " succeeded and " + done.getFailedCount() + " failed of "
+                    + done.getExpectedCount());
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(problem -> err.println("ERROR: " + problem));
+            return 1;
+        }
+        say("  Checked: exactly one JobCompleted; %d + %d + %d = %d expected; %s",
+                done.getSucceededCount(), done.getFailedCount(), done.getSkippedCount(), done.getExpectedCount(),
+                redeliveries == duplicates ? "all " + duplicates + " redeliveries ignored" :
+                        redeliveries + " of " + duplicates + " redeliveries reported so far");
+        say("  Completed %s after the start", elapsed(startNanos).strip());
+        return 0;
+    }
+
+    /** The progress line; equal lines mean equal numbers, which is how repeats are suppressed. */
+    String progressLine(JobStatus status) {
+        int done = status.getSucceededCount() + status.getFailedCount() + status.getSkippedCount();
+        Integer expected = status.getExpectedCount();
+        int width = String.valueOf(items).length();
+        String counts = String.format(Locale.ROOT, "succeeded %d  failed %d  duplicates %d",
+                status.getSucceededCount(), status.getFailedCount(), status.getDuplicateCount());
+        if (expected == null) {
+            return String.format(Locale.ROOT, "  [%s]  %" + width + "d/%-" + width + "s       %s  (no JobCreated yet)",
+                    bar(0), done, "?", counts);
+        }
+        int percent = expected == 0 ? 100 : (int) Math.min(100, (long) done * 100 / expected);
+        return String.format(Locale.ROOT, "  [%s]  %" + width + "d/%-" + width + "d  %3d%%  %s",
+                bar(percent), done, expected, percent, counts);
+    }
+
+    private static String bar(int percent) {
+        int filled = percent * BAR_WIDTH / 100;
+        // The middle dot reads better, but a terminal without UTF-8 would show '?'.
+        char empty = Charset.defaultCharset().newEncoder().canEncode('\u00b7') ? '\u00b7' : '.';
+        return "#".repeat(filled) + String.valueOf(empty).repeat(BAR_WIDTH - filled);
+    }
+
+    private static String describe(JobStatus status) {
+        return status.getState() + ", " + (status.getSucceededCount() + status.getFailedCount()
+                + status.getSkippedCount()) + "/" + (status.getExpectedCount() == null ? "?" : status.getExpectedCount())
+                + " items";
+    }
+
+    private synchronized void say(String format, Object... args) {
+        out.println(args.length == 0 ? format : String.format(Locale.ROOT, format, args));
+        out.flush();
+    }
+
+    /** One startup milestone, with the time since the start aligned in a column. */
+    private void step(String what, long startNanos) {
+        say("  %-68s %s", what, elapsed(startNanos));
+    }
+
+    private static String elapsed(long startNanos) {
+        return String.format(Locale.ROOT, "%6.1f s", (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private void closeQuietly(String what, AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            err.println("WARNING: could not stop the " + what + " cleanly: " + e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // best effort: a leftover temp file must not turn a successful demo into a failure
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // same
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            // A hung start must not keep the JVM alive after the command returned.
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailure("interrupted");
+        }
+    }
+
+    /** A failure with a message meant for the user; no stack trace needed. */
+    static final class DemoFailure extends RuntimeException {
+        DemoFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads {@code 120s}, {@code 500ms}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT2M}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Duration convert(String value) {
+            Matcher matcher = SIMPLE.matcher(value.strip());
+            if (matcher.matches()) {
+                long amount = Long.parseLong(matcher.group(1));
+                String unit = matcher.group(2) == null ? "s" : matcher.group(2).toLowerCase(Locale.ROOT);
+                return switch (unit) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofSeconds(amount);
+                };
+            }
+            try {
+                return Duration.parse(value.strip());
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a duration; use e.g. 120s, 500ms, 2m or PT2M");
+            }
+        }
+    }
+}
