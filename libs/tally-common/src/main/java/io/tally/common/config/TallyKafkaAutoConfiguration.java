@@ -19,7 +19,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
 /**
  * Sets up what every Tally service shares: the Avro serdes, the catalogue topics, and health that follows the
@@ -33,6 +38,31 @@ public class TallyKafkaAutoConfiguration {
     @ConditionalOnMissingBean
     AvroSerdes avroSerdes(TallyKafkaProperties properties) {
         return AvroSerdes.forRegistry(properties.registryUrl(), properties.autoRegisterSchemas());
+    }
+
+    /** Every Spring Kafka producer sends Avro records (and raw bytes, for dead letters) in the registry's format. */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer tallyAvroProducerFactoryCustomizer(AvroSerdes serdes) {
+        return factory -> setValueSerializer(factory, serdes);
+    }
+
+    /**
+     * Every Spring Kafka consumer reads Avro records checked against the catalogue. The ErrorHandlingDeserializer
+     * turns a bad record into an error the container's error handler dead-letters, instead of a poll loop that fails.
+     */
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer tallyAvroConsumerFactoryCustomizer(AvroSerdes serdes) {
+        return factory -> setValueDeserializer(factory, serdes);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void setValueSerializer(DefaultKafkaProducerFactory factory, AvroSerdes serdes) {
+        factory.setValueSerializerSupplier(serdes::recordOrBytesSerializer);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void setValueDeserializer(DefaultKafkaConsumerFactory factory, AvroSerdes serdes) {
+        factory.setValueDeserializerSupplier(() -> new ErrorHandlingDeserializer<>(serdes.catalogueDeserializer()));
     }
 
     @Bean

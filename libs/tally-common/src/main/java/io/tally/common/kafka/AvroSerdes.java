@@ -4,12 +4,15 @@ import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.tally.common.topics.TopicSpec;
+import io.tally.common.topics.Topics;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /**
  * Builds every Avro serde Tally uses, configured once for the Confluent wire format (magic byte 0 + 4-byte content
@@ -75,8 +78,30 @@ public final class AvroSerdes {
 
     /** A configured value deserializer that rejects bad input with a clear reason (see {@link ExplainingAvroDeserializer}). */
     public <T extends SpecificRecord> Deserializer<T> deserializer(Class<T> type) {
-        AvroKafkaDeserializer<T> deserializer = client == null ? new AvroKafkaDeserializer<>() : new AvroKafkaDeserializer<>(client);
+        return new ExplainingAvroDeserializer<>(avroDeserializer(), topic -> type);
+    }
+
+    /**
+     * A deserializer for any catalogue topic (and its retry topics): it checks each value against the type the
+     * catalogue declares for the topic it came from. For Spring Kafka consumers that read several topics.
+     */
+    public Deserializer<SpecificRecord> catalogueDeserializer() {
+        return new ExplainingAvroDeserializer<>(avroDeserializer(), Topics::recordTypeOf);
+    }
+
+    private AvroKafkaDeserializer<Object> avroDeserializer() {
+        AvroKafkaDeserializer<Object> deserializer = client == null ? new AvroKafkaDeserializer<>() : new AvroKafkaDeserializer<>(client);
         deserializer.configure(config, false);
-        return new ExplainingAvroDeserializer<>(deserializer, type);
+        return deserializer;
+    }
+
+    /**
+     * A serializer for Spring Kafka templates that send both Avro records and raw bytes (dead letters keep the
+     * original bytes of records that could not be read).
+     */
+    public Serializer<Object> recordOrBytesSerializer() {
+        return new DelegatingByTypeSerializer(Map.of(
+                byte[].class, new ByteArraySerializer(),
+                SpecificRecord.class, serializer()), true);
     }
 }

@@ -3,6 +3,7 @@ package io.tally.common.kafka;
 import com.microsoft.kiota.ApiException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -13,7 +14,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * messages become the reason on dead-letter records. Apicurio itself throws assorted runtime exceptions with
  * messages such as "artifact reference cannot be null" for the same cases.
  *
- * @param <T> the record type the topic carries
+ * The expected type comes from a function of the topic, so one deserializer can serve every catalogue topic.
+ *
+ * @param <T> the record type (or common supertype) the topics carry
  */
 public final class ExplainingAvroDeserializer<T> implements Deserializer<T> {
 
@@ -21,11 +24,11 @@ public final class ExplainingAvroDeserializer<T> implements Deserializer<T> {
     public static final int WIRE_HEADER_LENGTH = 5;
 
     private final Deserializer<?> delegate;
-    private final Class<T> expectedType;
+    private final Function<String, Class<? extends T>> expectedTypeOfTopic;
 
-    public ExplainingAvroDeserializer(Deserializer<?> delegate, Class<T> expectedType) {
+    public ExplainingAvroDeserializer(Deserializer<?> delegate, Function<String, Class<? extends T>> expectedTypeOfTopic) {
         this.delegate = delegate;
-        this.expectedType = expectedType;
+        this.expectedTypeOfTopic = expectedTypeOfTopic;
     }
 
     @Override
@@ -58,6 +61,7 @@ public final class ExplainingAvroDeserializer<T> implements Deserializer<T> {
         } catch (RuntimeException e) {
             throw new SerializationException(explain(topic, schemaId, e), e);
         }
+        Class<? extends T> expectedType = expectedTypeOfTopic.apply(topic);
         if (value != null && !expectedType.isInstance(value)) {
             throw new SerializationException("Value on %s is a %s (schema id %d), but the topic carries %s"
                     .formatted(topic, value.getClass().getName(), schemaId, expectedType.getName()));

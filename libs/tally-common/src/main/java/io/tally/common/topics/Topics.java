@@ -1,13 +1,21 @@
 package io.tally.common.topics;
 
+import io.tally.events.ChartPublished;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
+import io.tally.events.NotificationSent;
+import io.tally.events.PipelineTriggered;
+import io.tally.events.PlaylistCreated;
+import io.tally.events.ScheduleFired;
 import io.tally.events.StageReported;
+import io.tally.events.TrackResolved;
+import io.tally.events.TrackSearchRequested;
 import java.time.Duration;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -41,15 +49,59 @@ public final class Topics {
     public static final TopicSpec<JobStatus> JOB_STATUS = new TopicSpec<>(
             "tally.jobs.status", JobStatus.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    /** Requests to run a pipeline, keyed by trigger id. */
+    public static final TopicSpec<PipelineTriggered> PIPELINE_TRIGGERS = new TopicSpec<>(
+            "tally.pipeline.triggers", PipelineTriggered.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
+    /** Last fired instant per schedule; the scheduler leader's memory, compacted. */
+    public static final TopicSpec<ScheduleFired> SCHEDULES_FIRED = new TopicSpec<>(
+            "tally.scheduler.fired", ScheduleFired.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
+    /** Charts by source key; compacted, so it is also the table of every chart edition seen. */
+    public static final TopicSpec<ChartPublished> CHARTS_PUBLISHED = new TopicSpec<>(
+            "tally.charts.published", ChartPublished.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
+    /** One search per new track, keyed by track key so the work spreads over the worker group. */
+    public static final TopicSpec<TrackSearchRequested> SEARCH_REQUESTS = new TopicSpec<>(
+            "tally.search.requests", TrackSearchRequested.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
+    /** The tracks table: latest resolution per track key. */
+    public static final TopicSpec<TrackResolved> TRACKS = new TopicSpec<>(
+            "tally.tracks", TrackResolved.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
+    public static final TopicSpec<PlaylistCreated> PLAYLISTS_CREATED = new TopicSpec<>(
+            "tally.playlists.created", PlaylistCreated.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
+    /** Notification history keyed by notification id; compacted, it is what makes each event notify once. */
+    public static final TopicSpec<NotificationSent> NOTIFICATIONS_SENT = new TopicSpec<>(
+            "tally.notifications.sent", NotificationSent.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
-    public static final TopicSpec<byte[]> JOB_TRACKER_DLT = new TopicSpec<>(
-            "tally.dlt.job-tracker", byte[].class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE, DEAD_LETTER_RETENTION);
+    public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
+    public static final TopicSpec<byte[]> CHART_SCRAPER_DLT = deadLetters("chart-scraper");
+    public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
+    public static final TopicSpec<byte[]> TRACK_SEARCH_DLT = deadLetters("track-search");
+    public static final TopicSpec<byte[]> PLAYLIST_SERVICE_DLT = deadLetters("playlist-service");
+    public static final TopicSpec<byte[]> NOTIFICATION_SERVICE_DLT = deadLetters("notification-service");
+
+    /** Every dead-letter topic; the notification service watches them all. */
+    public static final List<TopicSpec<byte[]>> DEAD_LETTERS = List.of(JOB_TRACKER_DLT, CHART_SCRAPER_DLT,
+            CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT, NOTIFICATION_SERVICE_DLT);
 
     /** Every topic of the catalogue, inputs before outputs. */
     public static final List<TopicSpec<?>> ALL = List.of(
-            JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS, JOB_TRACKER_DLT);
+            SCHEDULES_FIRED, PIPELINE_TRIGGERS, CHARTS_PUBLISHED, SEARCH_REQUESTS, TRACKS,
+            JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
+            PLAYLISTS_CREATED, NOTIFICATIONS_SENT,
+            JOB_TRACKER_DLT, CHART_SCRAPER_DLT, CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT,
+            NOTIFICATION_SERVICE_DLT);
 
     private Topics() {
+    }
+
+    private static TopicSpec<byte[]> deadLetters(String service) {
+        return new TopicSpec<>("tally.dlt." + service, byte[].class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE,
+                DEAD_LETTER_RETENTION);
     }
 
     /**
@@ -62,6 +114,20 @@ public final class Topics {
         return ALL.stream()
                 .map(topic -> topic.toNewTopic(topic.jobKeyed() ? jobPartitions : topic.partitions(), replicationFactor))
                 .toList();
+    }
+
+    /**
+     * The Avro type carried by a catalogue topic or one of its Spring Kafka retry topics ({@code <topic>-retry-N},
+     * {@code <topic>-retry}), or {@link SpecificRecord} for a topic the catalogue does not know.
+     */
+    public static Class<? extends SpecificRecord> recordTypeOf(String topic) {
+        for (TopicSpec<?> spec : ALL) {
+            if ((topic.equals(spec.name()) || topic.startsWith(spec.name() + "-retry"))
+                    && SpecificRecord.class.isAssignableFrom(spec.valueType())) {
+                return spec.valueType().asSubclass(SpecificRecord.class);
+            }
+        }
+        return SpecificRecord.class;
     }
 
     /** Looks a topic up by name, for tools that take a topic from the command line. */

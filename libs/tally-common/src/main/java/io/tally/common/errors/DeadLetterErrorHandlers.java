@@ -1,0 +1,34 @@
+package io.tally.common.errors;
+
+import io.tally.common.topics.TopicSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.BackOff;
+
+/**
+ * The error handler of Tally's Spring Kafka consumers: retry in place with the given back-off, then publish the
+ * record to the service's dead-letter topic with Spring's {@code kafka_dlt-*} headers (original topic, partition,
+ * offset, exception and message) and move on. Records that cannot be read and {@link PoisonRecordException}s are
+ * not retried: retrying cannot fix them.
+ */
+public final class DeadLetterErrorHandlers {
+
+    private DeadLetterErrorHandlers() {
+    }
+
+    /**
+     * @param template     a template whose value serializer takes both Avro records and raw bytes
+     *                     ({@code AvroSerdes.recordOrBytesSerializer()}, which the shared auto-configuration installs)
+     * @param deadLetters  the service's dead-letter topic from the catalogue
+     * @param backOff      how to retry transient failures before giving up
+     */
+    public static DefaultErrorHandler publishingTo(KafkaOperations<?, ?> template, TopicSpec<byte[]> deadLetters, BackOff backOff) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+                (record, exception) -> new TopicPartition(deadLetters.name(), -1));
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(PoisonRecordException.class);
+        return handler;
+    }
+}
