@@ -1,0 +1,164 @@
+package io.tally.playlist;
+
+import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
+import io.tally.events.ChartPublished;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobState;
+import io.tally.events.PlaylistCreated;
+import io.tally.events.StageReported;
+import io.tally.events.TrackResolved;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the playlist service's topology. A plain function: Spring only wires it, and tests drive it with
+ * {@code TopologyTestDriver}.
+ * <p>
+ * JobCompleted records are validated (poison records go to the dead-letter topic through the processing exception
+ * handler), filtered to the configured pipelines and re-keyed by sourceRef through an explicitly named repartition
+ * topic, so all jobs of one chart meet in one task and its {@link #PLAYLISTS_STORE} can guarantee one playlist per
+ * chart. The charts and tracks tables are global stores. Outputs are routed by value type to PlaylistCreated,
+ * StageReported and (for adapter failures, as Avro bytes of the JobCompleted) the service's dead-letter topic.
+ */
+public final class PlaylistTopology {
+
+    public static final String JOBS_SOURCE = "job-completed-source";
+    public static final String VALIDATE = "validate-job-completed";
+    public static final String PIPELINE_FILTER = "configured-pipelines";
+    public static final String KEY_BY_SOURCE = "key-by-source-ref";
+    /** Repartition topic {@code <application.id>-playlist-jobs-by-source-ref-repartition}. */
+    public static final String BY_SOURCE_REPARTITION = "playlist-jobs-by-source-ref";
+    public static final String PLAYLIST_PROCESSOR = "playlist-maker";
+    public static final String OUTPUTS_SINK = "playlist-outputs";
+    public static final String CHARTS_SOURCE = "charts-source";
+    public static final String TRACKS_SOURCE = "tracks-source";
+
+    /** Global store: sourceKey → ChartPublished (the compacted charts topic). */
+    public static final String CHARTS_STORE = "playlist-charts";
+    /** Global store: trackKey → TrackResolved (the compacted tracks topic). */
+    public static final String TRACKS_STORE = "playlist-tracks";
+    /** jobId → job waiting for its chart or tracks, with its deadline. */
+    public static final String PENDING_STORE = "playlist-pending";
+    /** sourceRef → the PlaylistCreated of the chart's one playlist. */
+    public static final String PLAYLISTS_STORE = "playlists";
+
+    private static final Set<JobState> TERMINAL = Set.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT);
+
+    private PlaylistTopology() {
+    }
+
+    /** A new topology with the playlist maker in it. */
+    public static Topology build(PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter, PlaylistMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, config, serdes, adapter, metrics);
+        return builder.build();
+    }
+
+    /** Adds the playlist maker's sources, stores, processor and sinks to {@code builder}. */
+    public static void addTo(StreamsBuilder builder, PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter,
+                             PlaylistMetrics metrics) {
+        Serde<String> keys = Serdes.String();
+        Serde<JobCompleted> jobs = serdes.valueSerde(Topics.JOB_COMPLETED);
+        Serde<ChartPublished> charts = serdes.valueSerde(Topics.CHARTS_PUBLISHED);
+        Serde<TrackResolved> tracks = serdes.valueSerde(Topics.TRACKS);
+        // Global stores are never logged: the compacted source topic is their changelog.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHARTS_STORE), keys, charts)
+                        .withLoggingDisabled(),
+                Topics.CHARTS_PUBLISHED.name(), Consumed.with(keys, charts).withName(CHARTS_SOURCE),
+                () -> new TableUpdater<>(CHARTS_STORE));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKS_STORE), keys, tracks)
+                        .withLoggingDisabled(),
+                Topics.TRACKS.name(), Consumed.with(keys, tracks).withName(TRACKS_SOURCE),
+                () -> new TableUpdater<>(TRACKS_STORE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), keys,
+                PlaylistStoreSerdes.pendingJob()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAYLISTS_STORE), keys,
+                PlaylistStoreSerdes.playlistCreated()));
+
+        Set<String> pipelines = Set.copyOf(config.pipelines());
+        builder.stream(Topics.JOB_COMPLETED.name(), Consumed.with(keys, jobs).withName(JOBS_SOURCE))
+                .mapValues((jobId, job) -> validated(jobId, job), Named.as(VALIDATE))
+                .filter((jobId, job) -> pipelines.contains(job.getPipeline()), Named.as(PIPELINE_FILTER))
+                .selectKey((jobId, job) -> job.getSourceRef(), Named.as(KEY_BY_SOURCE))
+                .repartition(Repartitioned.<String, JobCompleted>as(BY_SOURCE_REPARTITION).withKeySerde(keys).withValueSerde(jobs))
+                .process(() -> new PlaylistProcessor(config, adapter, metrics, serdes.serializer()),
+                        Named.as(PLAYLIST_PROCESSOR), PENDING_STORE, PLAYLISTS_STORE)
+                .to(byValueType(), Produced.with(keys, Serdes.serdeFrom(serdes.recordOrBytesSerializer(), (topic, bytes) -> bytes))
+                        .withName(OUTPUTS_SINK));
+    }
+
+    /** PlaylistCreated and StageReported to their topics; raw bytes (dead letters) to the service's dead-letter topic. */
+    private static TopicNameExtractor<String, Object> byValueType() {
+        return (key, value, context) -> {
+            if (value instanceof PlaylistCreated) {
+                return Topics.PLAYLISTS_CREATED.name();
+            }
+            if (value instanceof StageReported) {
+                return Topics.STAGE_REPORTED.name();
+            }
+            return Topics.PLAYLIST_SERVICE_DLT.name();
+        };
+    }
+
+    /** Rejects records no job tracker writes, so they reach the dead-letter topic with a reason instead of a playlist. */
+    static JobCompleted validated(String key, JobCompleted job) {
+        if (job == null) {
+            throw new PoisonRecordException("JobCompleted with key '%s' has no value; %s takes no tombstones"
+                    .formatted(key, Topics.JOB_COMPLETED.name()));
+        }
+        if (key == null || !key.equals(job.getJobId())) {
+            throw new PoisonRecordException("JobCompleted key '%s' differs from its jobId '%s'".formatted(key, job.getJobId()));
+        }
+        if (job.getSourceRef().isBlank()) {
+            throw new PoisonRecordException("JobCompleted '%s' has a blank sourceRef".formatted(key));
+        }
+        if (!TERMINAL.contains(job.getState())) {
+            throw new PoisonRecordException("JobCompleted '%s' has state %s, which is not terminal (expected one of %s)"
+                    .formatted(key, job.getState(), TERMINAL));
+        }
+        return job;
+    }
+
+    /** Keeps a global store equal to its compacted topic: a tombstone deletes the row. */
+    private static final class TableUpdater<V> implements Processor<String, V, Void, Void> {
+
+        private final String storeName;
+        private KeyValueStore<String, V> store;
+
+        TableUpdater(String storeName) {
+            this.storeName = storeName;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+        }
+
+        @Override
+        public void process(Record<String, V> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+}

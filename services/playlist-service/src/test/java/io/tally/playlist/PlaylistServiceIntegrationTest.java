@@ -1,0 +1,291 @@
+package io.tally.playlist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.common.errors.DeadLetterHeaders;
+import io.tally.common.health.KafkaStreamsHealth;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
+import io.tally.events.ChartPublished;
+import io.tally.events.ChartTrack;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobState;
+import io.tally.events.PlaylistCreated;
+import io.tally.events.StageReported;
+import io.tally.events.StageState;
+import io.tally.events.TrackResolution;
+import io.tally.events.TrackResolved;
+import io.tally.testsupport.SchemaRegistryProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The playlist service as a whole on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
+ * exactly_once_v2, the file adapter writing into a temporary folder, the HTTP endpoint and the dead-letter topic.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+        "tally.playlist.adapter=file",
+        "tally.playlist.resolve-wait=20s",
+        "tally.playlist.recheck-interval=200ms",
+        "spring.main.banner-mode=off"})
+@EmbeddedKafka(partitions = 1, brokerProperties = {
+        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+class PlaylistServiceIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Path OUTPUT_DIR = tempDir();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry properties) {
+        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
+        properties.add("tally.playlist.file.output-dir", OUTPUT_DIR::toString);
+    }
+
+    @Autowired
+    AvroSerdes serdes;
+
+    @Autowired
+    KafkaStreamsHealth streams;
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void waitForStreams() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    @Test
+    void makesOnePlaylistFileForARedeliveredJobAndSkipsTheRerunUnderExactlyOnce() throws Exception {
+        // Given a published chart of three tracks, two with a video
+        String sourceRef = "beatport/it/" + UUID.randomUUID();
+        String jobId = "job-" + UUID.randomUUID();
+        String rerunId = "rerun-" + UUID.randomUUID();
+        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+            publishChart(producer, sourceRef);
+            // When its job's completion arrives twice, then a re-run of the same chart completes
+            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
+            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
+            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), rerunId, completed(rerunId, sourceRef))).get();
+        }
+        // Then read_committed consumers see one PlaylistCreated, a SUCCEEDED stage for the job and SKIPPED for the re-run
+        List<PlaylistCreated> created = read(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class,
+                record -> record.getSourceRef().equals(sourceRef), 1);
+        assertThat(created).singleElement().satisfies(playlist -> {
+            assertThat(playlist.getJobId()).isEqualTo(jobId);
+            assertThat(playlist.getEntryCount()).isEqualTo(2);
+            assertThat(playlist.getSkippedCount()).isEqualTo(1);
+            assertThat(playlist.getAdapter()).isEqualTo("file");
+        });
+        List<StageReported> stages = read(Topics.STAGE_REPORTED.name(), StageReported.class,
+                stage -> stage.getJobId().equals(jobId) || stage.getJobId().equals(rerunId), 2);
+        assertThat(stages).extracting(StageReported::getJobId, StageReported::getState).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(jobId, StageState.SUCCEEDED),
+                org.assertj.core.groups.Tuple.tuple(rerunId, StageState.SKIPPED));
+        // And the m3u file holds the two videos in chart order
+        Path m3u = Path.of(URI.create(created.get(0).getUrl()));
+        assertThat(m3u.getParent()).isEqualTo(OUTPUT_DIR);
+        assertThat(Files.readString(m3u)).containsSubsequence("watch?v=vid-1", "watch?v=vid-3").doesNotContain("vid-2");
+    }
+
+    @Test
+    void answersTheManualTriggerWithCreatedExistingAndProblems() throws Exception {
+        // Given a chart with resolved tracks and no job
+        String sourceRef = "beatport/manual/" + UUID.randomUUID();
+        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+            publishChart(producer, sourceRef);
+        }
+        // When the endpoint is asked for its playlist (retrying while the global tables catch up)
+        HttpResponse<String> made = post("{\"sourceRef\":\"" + sourceRef + "\"}");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (made.statusCode() == 404 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            made = post("{\"sourceRef\":\"" + sourceRef + "\"}");
+        }
+        // Then it is created, and blank or unknown charts get problem+json answers
+        assertThat(made.statusCode()).isEqualTo(201);
+        assertThat(made.body()).contains("\"entryCount\":2").contains(FilePlaylistAdapter.sanitize(sourceRef) + ".m3u");
+        HttpResponse<String> blank = post("{\"sourceRef\":\"  \"}");
+        assertThat(blank.statusCode()).isEqualTo(400);
+        assertThat(blank.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        HttpResponse<String> unknown = post("{\"sourceRef\":\"no/such/chart\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(unknown.body()).contains("no/such/chart");
+    }
+
+    @Test
+    void returnsTheExistingPlaylistWhenAJobAlreadyMadeIt() throws Exception {
+        // Given a chart whose job made its playlist
+        String sourceRef = "beatport/existing/" + UUID.randomUUID();
+        String jobId = "job-" + UUID.randomUUID();
+        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+            publishChart(producer, sourceRef);
+            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
+        }
+        read(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class, record -> record.getSourceRef().equals(sourceRef), 1);
+        // When the endpoint is asked for it
+        HttpResponse<String> existing = post("{\"sourceRef\":\"" + sourceRef + "\"}");
+        // Then it answers 200 with the job's playlist
+        assertThat(existing.statusCode()).isEqualTo(200);
+        assertThat(existing.body()).contains("\"jobId\":\"" + jobId + "\"");
+    }
+
+    @Test
+    void deadLettersAPoisonRecordWithItsReasonAndExposesProbesAndMetrics() throws Exception {
+        // Given a record that is not Avro on the completions topic
+        String key = "poison-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers),
+                new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), key, "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        // Then it is in the dead-letter topic with the reason, and the service stays up with its metrics exported
+        ConsumerRecord<String, byte[]> deadLetter = readRaw(Topics.PLAYLIST_SERVICE_DLT.name(), key);
+        assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("magic byte");
+        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/prometheus").body()).contains("tally_playlist_entries_total");
+    }
+
+    private void publishChart(KafkaProducer<String, SpecificRecord> producer, String sourceRef) throws Exception {
+        List<ChartTrack> tracks = new ArrayList<>();
+        for (int position = 1; position <= 3; position++) {
+            String trackKey = sourceRef + "#" + position;
+            tracks.add(ChartTrack.newBuilder().setPosition(position).setTrackKey(trackKey).setArtists(List.of("Artist " + position))
+                    .setTitle("Title " + position).build());
+            TrackResolution resolution = position == 2 ? TrackResolution.NOT_FOUND : TrackResolution.FOUND;
+            producer.send(new ProducerRecord<>(Topics.TRACKS.name(), trackKey, TrackResolved.newBuilder().setTrackKey(trackKey)
+                    .setArtists(List.of("Artist " + position)).setTitle("Title " + position).setResolution(resolution)
+                    .setVideoId(resolution == TrackResolution.FOUND ? "vid-" + position : null).setSource("offline-catalog")
+                    .setResolvedAt(Instant.now()).build())).get();
+        }
+        producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), sourceRef, ChartPublished.newBuilder()
+                .setSourceKey(sourceRef).setJobId("scrape").setTriggerId("trigger").setPipeline("beatport-chart")
+                .setChartName("Beatport Top 100").setChartDate(LocalDate.of(2024, 8, 12)).setTracks(tracks)
+                .setPublishedAt(Instant.now()).build())).get();
+    }
+
+    private static JobCompleted completed(String jobId, String sourceRef) {
+        return JobCompleted.newBuilder().setJobId(jobId).setPipeline("beatport-chart").setSourceRef(sourceRef)
+                .setState(JobState.COMPLETED_WITH_FAILURES).setExpectedCount(3).setSucceededCount(2).setFailedCount(1)
+                .setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build();
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/playlists"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private KafkaProducer<String, SpecificRecord> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), serdes.serializer());
+    }
+
+    /** Reads matching values, and keeps reading two seconds past the expected count so a duplicate would be seen. */
+    private <T extends SpecificRecord> List<T> read(String topic, Class<T> type, java.util.function.Predicate<T> matches, int expected) {
+        List<T> found = new ArrayList<>();
+        Deserializer<T> values = serdes.deserializer(type);
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && matches.test(record.value())) {
+                        found.add(record.value());
+                    }
+                }
+                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
+            }
+        }
+        return found;
+    }
+
+    private ConsumerRecord<String, byte[]> readRaw(String topic, String key) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key())) {
+                        return record;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + key + " on " + topic + " within " + WAIT);
+    }
+
+    private Map<String, Object> consumerConfig() {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("tally-playlists-it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
