@@ -1,6 +1,6 @@
 package io.tally.chart;
 
-import org.springframework.boot.SpringApplication;
+import io.tally.common.config.ServiceLauncher;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 @EnableConfigurationProperties(ProcessorConfig.class)
 public class ChartProcessorApplication {
 
+    /** Configuration file of this service: {@code classpath:chart-processor.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "chart-processor";
+
     public static void main(String[] args) {
-        SpringApplication.run(ChartProcessorApplication.class, args);
+        ServiceLauncher.run(ChartProcessorApplication.class, CONFIG_NAME, args);
     }
 }

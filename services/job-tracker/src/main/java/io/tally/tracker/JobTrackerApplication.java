@@ -1,6 +1,6 @@
 package io.tally.tracker;
 
-import org.springframework.boot.SpringApplication;
+import io.tally.common.config.ServiceLauncher;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 @EnableConfigurationProperties(TrackerConfig.class)
 public class JobTrackerApplication {
 
+    /** Configuration file of this service: {@code classpath:job-tracker.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "job-tracker";
+
     public static void main(String[] args) {
-        SpringApplication.run(JobTrackerApplication.class, args);
+        ServiceLauncher.run(JobTrackerApplication.class, CONFIG_NAME, args);
     }
 }

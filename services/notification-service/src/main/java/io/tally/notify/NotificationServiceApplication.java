@@ -1,6 +1,6 @@
 package io.tally.notify;
 
-import org.springframework.boot.SpringApplication;
+import io.tally.common.config.ServiceLauncher;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 @EnableConfigurationProperties(NotifyConfig.class)
 public class NotificationServiceApplication {
 
+    /** Configuration file of this service: {@code classpath:notification-service.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "notification-service";
+
     public static void main(String[] args) {
-        SpringApplication.run(NotificationServiceApplication.class, args);
+        ServiceLauncher.run(NotificationServiceApplication.class, CONFIG_NAME, args);
     }
 }

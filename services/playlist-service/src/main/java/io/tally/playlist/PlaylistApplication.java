@@ -1,6 +1,6 @@
 package io.tally.playlist;
 
-import org.springframework.boot.SpringApplication;
+import io.tally.common.config.ServiceLauncher;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 @EnableConfigurationProperties(PlaylistProperties.class)
 public class PlaylistApplication {
 
+    /** Configuration file of this service: {@code classpath:playlist-service.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "playlist-service";
+
     public static void main(String[] args) {
-        SpringApplication.run(PlaylistApplication.class, args);
+        ServiceLauncher.run(PlaylistApplication.class, CONFIG_NAME, args);
     }
 }

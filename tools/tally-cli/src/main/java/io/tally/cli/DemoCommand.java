@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
@@ -57,7 +58,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -278,7 +278,7 @@ public class DemoCommand implements Callable<Integer> {
     private static ConfigurableApplicationContext startTracker(KafkaBrokerProcess broker, SchemaRegistryProcess registry,
             Path runDir) {
         // Command-line arguments, because they override the application.yml in the tracker's jar.
-        return new SpringApplicationBuilder(JobTrackerApplication.class)
+        return ServiceLauncher.builder(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME)
                 .web(WebApplicationType.NONE)
                 .run(
                         "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
