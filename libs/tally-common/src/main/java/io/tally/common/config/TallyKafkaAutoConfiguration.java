@@ -57,11 +57,16 @@ public class TallyKafkaAutoConfiguration {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void setValueSerializer(DefaultKafkaProducerFactory factory, AvroSerdes serdes) {
+        // They arrive configured for the registry; configuring them again with the plain client map resets that.
+        // The flag must come first: the factory decides at set time whether to wrap the supplier in configure().
+        factory.setConfigureSerializers(false);
         factory.setValueSerializerSupplier(serdes::recordOrBytesSerializer);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void setValueDeserializer(DefaultKafkaConsumerFactory factory, AvroSerdes serdes) {
+        // As above: a second configure() with the plain client map would turn specific records into generic ones.
+        factory.setConfigureDeserializers(false);
         factory.setValueDeserializerSupplier(() -> new ErrorHandlingDeserializer<>(serdes.catalogueDeserializer()));
     }
 

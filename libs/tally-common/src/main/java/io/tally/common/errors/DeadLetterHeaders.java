@@ -5,8 +5,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Names of the headers that carry the reason on dead-letter records. Kafka Streams (KIP-1034) and Spring Kafka's
- * {@code DeadLetterPublishingRecoverer} use different names; {@link #reason(Headers)} reads either.
+ * Names of the headers that carry the reason on dead-letter records. Kafka Streams (KIP-1034), Spring Kafka's
+ * {@code DeadLetterPublishingRecoverer} and its retry topics use different names; {@link #reason(Headers)} reads each.
  */
 public final class DeadLetterHeaders {
 
@@ -22,20 +22,31 @@ public final class DeadLetterHeaders {
     public static final String SPRING_MESSAGE = "kafka_dlt-exception-message";
     /** Spring Kafka: the original topic. */
     public static final String SPRING_TOPIC = "kafka_dlt-original-topic";
+    /** Spring Kafka retry topics: the exception message and the original topic. */
+    public static final String RETRY_MESSAGE = "kafka_exception-message";
+    public static final String RETRY_TOPIC = "kafka_original-topic";
 
     private DeadLetterHeaders() {
     }
 
     /** The reason a record was dead-lettered, or null if it carries none. */
     public static String reason(Headers headers) {
-        String streams = text(headers.lastHeader(STREAMS_MESSAGE));
-        return streams != null ? streams : text(headers.lastHeader(SPRING_MESSAGE));
+        return first(headers, STREAMS_MESSAGE, SPRING_MESSAGE, RETRY_MESSAGE);
     }
 
     /** The topic the record was first written to, or null if unknown. */
     public static String originalTopic(Headers headers) {
-        String streams = text(headers.lastHeader(STREAMS_TOPIC));
-        return streams != null ? streams : text(headers.lastHeader(SPRING_TOPIC));
+        return first(headers, STREAMS_TOPIC, SPRING_TOPIC, RETRY_TOPIC);
+    }
+
+    private static String first(Headers headers, String... names) {
+        for (String name : names) {
+            String value = text(headers.lastHeader(name));
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private static String text(Header header) {

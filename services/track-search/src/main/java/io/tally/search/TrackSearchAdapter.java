@@ -1,0 +1,14 @@
+package io.tally.search;
+
+import io.tally.events.TrackSearchRequested;
+
+/**
+ * A search backend that resolves a track to a video. Implementations throw {@link RetryableSearchException} for
+ * failures that may pass (rate limits, 5xx, timeouts) and {@link NonRetryableSearchException} for the ones that will
+ * not (bad key, bad request): the worker retries only the former.
+ */
+public interface TrackSearchAdapter {
+
+    /** Searches once; returns {@link SearchResult#notFound()} when the backend has no match. */
+    SearchResult search(TrackSearchRequested request);
+}
