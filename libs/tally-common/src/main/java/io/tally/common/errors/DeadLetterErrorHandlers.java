@@ -1,7 +1,11 @@
 package io.tally.common.errors;
 
 import io.tally.common.topics.TopicSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -27,8 +31,24 @@ public final class DeadLetterErrorHandlers {
     public static DefaultErrorHandler publishingTo(KafkaOperations<?, ?> template, TopicSpec<byte[]> deadLetters, BackOff backOff) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
                 (record, exception) -> new TopicPartition(deadLetters.name(), -1));
+        // Spring's own message header says only "Listener failed" or "failed to deserialize"; the cause says why.
+        recoverer.addHeadersFunction((record, exception) -> new RecordHeaders(List.of(new RecordHeader(
+                DeadLetterHeaders.TALLY_REASON, reason(exception).getBytes(StandardCharsets.UTF_8)))));
         DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
         handler.addNotRetryableExceptions(PoisonRecordException.class);
         return handler;
+    }
+
+    /**
+     * The message of the first cause that is not one of Spring Kafka's wrappers: the application's own exception
+     * (or the deserializer's), which names the actual problem.
+     */
+    static String reason(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getClass().getName().startsWith("org.springframework.kafka.") && cause.getCause() != null
+                && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
     }
 }

@@ -10,6 +10,8 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class DeadLetterHeaders {
 
+    /** Tally's Spring Kafka error handler: the root cause's message, the most precise reason. */
+    public static final String TALLY_REASON = "tally_dlt-reason";
     /** Kafka Streams: the exception message, i.e. the reason. */
     public static final String STREAMS_MESSAGE = "__streams.errors.message";
     /** Kafka Streams: the exception class. */
@@ -31,7 +33,7 @@ public final class DeadLetterHeaders {
 
     /** The reason a record was dead-lettered, or null if it carries none. */
     public static String reason(Headers headers) {
-        return first(headers, STREAMS_MESSAGE, SPRING_MESSAGE, RETRY_MESSAGE);
+        return first(headers, TALLY_REASON, STREAMS_MESSAGE, SPRING_MESSAGE, RETRY_MESSAGE);
     }
 
     /** The topic the record was first written to, or null if unknown. */

@@ -1,0 +1,28 @@
+package io.tally.scheduler;
+
+import io.tally.common.config.ServiceLauncher;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/** The scheduler service: fires each configured cron instant once, from whichever replica leads, plus manual triggers. */
+@SpringBootApplication
+@EnableConfigurationProperties(SchedulerProperties.class)
+public class SchedulerApplication {
+
+    /** Configuration file of this service: {@code classpath:scheduler.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "scheduler";
+
+    public static void main(String[] args) {
+        ServiceLauncher.run(SchedulerApplication.class, CONFIG_NAME, args);
+    }
+
+    /** Wall clock of the schedules; a bean so tests (and the CLI) can run the scheduler on another clock. */
+    @Bean
+    @ConditionalOnMissingBean
+    Clock schedulerClock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,140 @@
+package io.tally.scheduler.manual;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.events.PipelineTriggered;
+import io.tally.scheduler.TriggerTopic;
+import io.tally.scheduler.cron.ScheduleLeader;
+import io.tally.testsupport.SchemaRegistryProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code POST /api/triggers} on a real broker and registry: 202 and the event, idempotency, and problem+json errors. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "tally.scheduler.enabled=false"})
+@EmbeddedKafka(partitions = 1, brokerProperties = {
+        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+class ManualTriggerIntegrationTest {
+
+    @DynamicPropertySource
+    static void registry(DynamicPropertyRegistry properties) {
+        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    @Autowired
+    AvroSerdes serdes;
+
+    @Autowired
+    ObjectProvider<ScheduleLeader> leader;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void acceptsATriggerWith202AndEmitsItKeyedByTriggerId() throws Exception {
+        // When a run of a pipeline is requested without an idempotency key
+        HttpResponse<String> response = post("{\"pipeline\":\"beatport-chart\",\"parameters\":{\"date\":\"2026-01-25\"}}", null);
+        // Then the answer is 202 with the ids, and the event is on the trigger topic under the trigger id
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode body = json.readTree(response.body());
+        String triggerId = body.get("triggerId").asString();
+        assertThat(triggerId).startsWith("manual:");
+        assertThat(body.get("jobId").asString()).startsWith("beatport-chart-");
+        List<ConsumerRecord<String, PipelineTriggered>> records = TriggerTopic.read(brokers, serdes,
+                t -> t.getTriggerId().equals(triggerId));
+        assertThat(records).singleElement().satisfies(record -> {
+            assertThat(record.key()).isEqualTo(triggerId);
+            assertThat(record.value().getJobId()).isEqualTo(body.get("jobId").asString());
+            assertThat(record.value().getSchedule()).isNull();
+            assertThat(record.value().getParameters()).containsEntry("date", "2026-01-25");
+        });
+        assertThat(leader.getIfAvailable()).as("scheduling is off in this test").isNull();
+    }
+
+    @Test
+    void answersARepeatedIdempotencyKeyWithTheSameIdsAndEmitsOnce() throws Exception {
+        // Given an idempotency key
+        String key = "retry-" + UUID.randomUUID();
+        String request = "{\"pipeline\":\"beatport-chart\"}";
+        // When the same request is sent twice with it
+        HttpResponse<String> first = post(request, key);
+        HttpResponse<String> second = post(request, key);
+        // Then both answers carry the same trigger id and job id, and one event was emitted
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(202);
+        assertThat(json.readTree(second.body())).isEqualTo(json.readTree(first.body()));
+        assertThat(json.readTree(first.body()).get("triggerId").asString()).isEqualTo("manual:" + key);
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().equals("manual:" + key))).hasSize(1);
+    }
+
+    @Test
+    void rejectsAMissingPipelineWithAProblemNamingTheField() throws Exception {
+        // When a request has no pipeline
+        HttpResponse<String> response = post("{\"parameters\":{}}", null);
+        // Then it is a 400 problem+json that names the field
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("detail").asString()).contains("pipeline");
+        assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("pipeline");
+    }
+
+    @Test
+    void rejectsABodyThatIsNotJsonWithAProblem() throws Exception {
+        // When the body is not JSON
+        HttpResponse<String> response = post("pipeline=beatport-chart", null);
+        // Then it is a 400 problem+json
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void rejectsAnIdempotencyKeyReusedForAnotherRequestWithConflict() throws Exception {
+        // Given a key used for one pipeline
+        String key = "reuse-" + UUID.randomUUID();
+        assertThat(post("{\"pipeline\":\"beatport-chart\"}", key).statusCode()).isEqualTo(202);
+        // When it is reused for another pipeline
+        HttpResponse<String> response = post("{\"pipeline\":\"other\"}", key);
+        // Then it is a 409 problem and nothing else was emitted for the key
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.body()).contains("Idempotency-Key");
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().equals("manual:" + key)))
+                .singleElement().satisfies(r -> assertThat(r.value().getPipeline()).isEqualTo("beatport-chart"));
+    }
+
+    private HttpResponse<String> post(String body, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/triggers"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
