@@ -257,6 +257,18 @@ final class LocalStack implements AutoCloseable {
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
+    /** Best effort: a leftover temp file must not turn a good run into a failure. */
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException ignored) {
+            // same
+        }
+    }
+
     static java.util.concurrent.ThreadFactory daemonThreads(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);

@@ -1,7 +1,5 @@
 package io.tally.cli;
 
-import io.tally.common.config.ServiceLauncher;
-import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
@@ -9,8 +7,6 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStatus;
-import io.tally.testsupport.KafkaBrokerProcess;
-import io.tally.testsupport.SchemaRegistryProcess;
 import io.tally.tracker.JobTrackerApplication;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,29 +18,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,9 +42,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,17 +49,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tally demo}: runs one sample job through the real job tracker, in-process, against a real KRaft broker and
+ * {@code tally tracker-demo}: runs one synthetic job through the real job tracker, in-process, against a real KRaft broker and
  * a real Apicurio registry started as child processes, and checks that it ends with exactly one correct completion.
  * Known gaps: the tracker runs in this JVM (not as its own service), there is a single broker (replication factor
  * 1), and the registry keeps schemas in memory, so nothing of a run survives it unless {@code --data-dir} is given.
  */
 @Command(
-        name = "demo",
+        name = "tracker-demo",
         mixinStandardHelpOptions = true,
         description = "Runs a sample job of 100 items through the job tracker on a real local Kafka broker and schema"
                 + " registry, and exits 0 when the job has completed.")
-public class DemoCommand implements Callable<Integer> {
+public class TrackerDemoCommand implements Callable<Integer> {
 
     /** Shown on purpose: the tracker must count items that arrive before their job is announced. */
     static final int ITEMS_BEFORE_JOB_CREATED = 20;
@@ -130,26 +113,15 @@ public class DemoCommand implements Callable<Integer> {
         boolean ownsDir = dataDir == null;
         Path runDir = prepareRunDir(jobId);
 
-        ConfigurableApplicationContext tracker = null;
-        KafkaBrokerProcess broker = null;
-        SchemaRegistryProcess registry = null;
         int exitCode;
-        try {
-            say("Starting a Kafka broker and a schema registry...");
-            Infrastructure started = startInfrastructure(runDir, startNanos);
-            broker = started.broker();
-            registry = started.registry();
-            if (started.failure() != null) {
-                throw started.failure();
-            }
-
-            createTopics(broker.bootstrapServers());
-            tracker = startTracker(broker, registry, runDir);
-            awaitRunning(tracker.getBean(KafkaStreamsHealth.class), deadlineNanos);
-            step("Job tracker running (Kafka Streams, exactly_once_v2)", startNanos);
-
-            exitCode = runJob(jobId, broker.bootstrapServers(), registry.registryV2Url(), startNanos, deadlineNanos);
-        } catch (DemoFailure e) {
+        say("Starting a Kafka broker, a schema registry and the job tracker...");
+        LocalStack.Settings settings = new LocalStack.Settings(runDir, 0, 0, 0, timeout, this::say);
+        try (LocalStack stack = LocalStack.startInfrastructure(settings)) {
+            // Frequent statuses make the progress bar move; the service default is 500 ms.
+            stack.startServices(List.of(new LocalStack.Service(JobTrackerApplication.CONFIG_NAME,
+                    JobTrackerApplication.class, 0, List.of("--tally.tracker.status-interval=200ms"))));
+            exitCode = runJob(jobId, stack.bootstrapServers(), stack.registryUrl(), startNanos, deadlineNanos);
+        } catch (DemoFailure | LocalStack.StackFailure e) {
             err.println("ERROR: " + e.getMessage());
             exitCode = 1;
         } catch (RuntimeException e) {
@@ -157,12 +129,8 @@ public class DemoCommand implements Callable<Integer> {
             e.printStackTrace(err);
             exitCode = 1;
         } finally {
-            // Reverse order of start: the tracker still talks to the broker and the registry while it stops.
-            closeQuietly("job tracker", tracker);
-            closeQuietly("Kafka broker", broker);
-            closeQuietly("schema registry", registry);
             if (ownsDir) {
-                deleteRecursively(runDir);
+                LocalStack.deleteRecursively(runDir);
             }
             err.flush();
         }
@@ -204,105 +172,6 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private record Infrastructure(KafkaBrokerProcess broker, SchemaRegistryProcess registry, DemoFailure failure) {
-    }
-
-    /** Starts both in parallel (each takes seconds) and returns whatever did start, so the caller can stop it. */
-    private Infrastructure startInfrastructure(Path runDir, long startNanos) {
-        ExecutorService starters = Executors.newFixedThreadPool(2, daemonThreads("tally-demo-start"));
-        try {
-            CompletableFuture<KafkaBrokerProcess> brokerStart = CompletableFuture.supplyAsync(() -> {
-                KafkaBrokerProcess broker = KafkaBrokerProcess.builder()
-                        .dataDir(runDir.resolve("kafka"))
-                        // The default 1g is meant for test suites; the demo's few hundred records need little.
-                        .maxHeap("512m")
-                        .startupTimeout(timeout)
-                        .start();
-                step("Kafka broker ready on " + broker.bootstrapServers(), startNanos);
-                return broker;
-            }, starters);
-            CompletableFuture<SchemaRegistryProcess> registryStart = CompletableFuture.supplyAsync(() -> {
-                SchemaRegistryProcess registry = SchemaRegistryProcess.builder()
-                        .logFile(runDir.resolve("schema-registry.log"))
-                        .startupTimeout(timeout)
-                        .start();
-                step("Schema registry ready on " + registry.registryV2Url(), startNanos);
-                return registry;
-            }, starters);
-            KafkaBrokerProcess broker = resultOrNull(brokerStart);
-            SchemaRegistryProcess registry = resultOrNull(registryStart);
-            DemoFailure failure = null;
-            if (broker == null) {
-                failure = new DemoFailure("the Kafka broker did not start: " + causeOf(brokerStart));
-            } else if (registry == null) {
-                failure = new DemoFailure("the schema registry did not start: " + causeOf(registryStart));
-            }
-            return new Infrastructure(broker, registry, failure);
-        } finally {
-            starters.shutdownNow();
-        }
-    }
-
-    private static <T> T resultOrNull(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static String causeOf(CompletableFuture<?> future) {
-        try {
-            future.join();
-            return "unknown reason";
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return cause.getMessage();
-        }
-    }
-
-    /** Created up front with the demo's single-broker settings, so the tracker's own topic check finds them all. */
-    private void createTopics(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "tally-demo-admin"))) {
-            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new DemoFailure("could not create the catalogue topics: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DemoFailure("interrupted while creating the catalogue topics");
-        }
-    }
-
-    private static ConfigurableApplicationContext startTracker(KafkaBrokerProcess broker, SchemaRegistryProcess registry,
-            Path runDir) {
-        // Command-line arguments, because they override the application.yml in the tracker's jar.
-        return ServiceLauncher.builder(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME)
-                .web(WebApplicationType.NONE)
-                .run(
-                        "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                        "--tally.kafka.registry-url=" + registry.registryV2Url(),
-                        "--spring.kafka.streams.state-dir=" + runDir.resolve("streams"),
-                        // Frequent statuses make the progress bar move; the service default is 500 ms.
-                        "--tally.tracker.status-interval=200ms",
-                        "--spring.main.banner-mode=off",
-                        "--logging.level.root=WARN");
-    }
-
-    private void awaitRunning(KafkaStreamsHealth health, long deadlineNanos) {
-        while (health.state() != KafkaStreams.State.RUNNING) {
-            KafkaStreams.State state = health.state();
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
-                throw new DemoFailure("the job tracker's Kafka Streams client went to " + state + " while starting");
-            }
-            if (System.nanoTime() > deadlineNanos) {
-                throw new DemoFailure(timedOut("waiting for the job tracker to reach RUNNING (it is " + state + ")"));
-            }
-            sleep(100);
-        }
-    }
-
     private int runJob(String jobId, String bootstrapServers, String registryUrl, long startNanos, long deadlineNanos) {
         AvroSerdes serdes = AvroSerdes.forRegistry(registryUrl, true);
         List<ItemProcessed> sequence = sampleSequence(jobId);
@@ -310,7 +179,7 @@ public class DemoCommand implements Callable<Integer> {
         say("Producing job %s: %d items (%d failing), %d redeliveries, the first %d records before its JobCreated",
                 jobId, items, failures, duplicates, beforeCreated);
 
-        ExecutorService sender = Executors.newSingleThreadExecutor(daemonThreads("tally-demo-producer"));
+        ExecutorService sender = Executors.newSingleThreadExecutor(LocalStack.daemonThreads("tally-demo-producer"));
         try (KafkaConsumer<String, byte[]> consumer = statusConsumer(bootstrapServers, jobId)) {
             consumer.subscribe(List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name()));
             Future<?> production = sender.submit(() -> produce(jobId, sequence, beforeCreated, bootstrapServers, serdes));
@@ -378,7 +247,7 @@ public class DemoCommand implements Callable<Integer> {
                 }
                 producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), jobId, sequence.get(i)),
                         (metadata, e) -> sendFailure.compareAndSet(null, e));
-                sleep(SEND_PACE_MS);
+                LocalStack.sleep(SEND_PACE_MS);
             }
             producer.flush();
         }
@@ -546,59 +415,8 @@ public class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** One startup milestone, with the time since the start aligned in a column. */
-    private void step(String what, long startNanos) {
-        say("  %-68s %s", what, elapsed(startNanos));
-    }
-
     private static String elapsed(long startNanos) {
         return String.format(Locale.ROOT, "%6.1f s", (System.nanoTime() - startNanos) / 1e9);
-    }
-
-    private void closeQuietly(String what, AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            err.println("WARNING: could not stop the " + what + " cleanly: " + e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temp file must not turn a successful demo into a failure
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // same
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            // A hung start must not keep the JVM alive after the command returned.
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DemoFailure("interrupted");
-        }
     }
 
     /** A failure with a message meant for the user; no stack trace needed. */
@@ -608,29 +426,4 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads {@code 120s}, {@code 500ms}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT2M}). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
-
-        @Override
-        public Duration convert(String value) {
-            Matcher matcher = SIMPLE.matcher(value.strip());
-            if (matcher.matches()) {
-                long amount = Long.parseLong(matcher.group(1));
-                String unit = matcher.group(2) == null ? "s" : matcher.group(2).toLowerCase(Locale.ROOT);
-                return switch (unit) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofSeconds(amount);
-                };
-            }
-            try {
-                return Duration.parse(value.strip());
-            } catch (DateTimeParseException e) {
-                throw new CommandLine.TypeConversionException(
-                        "'" + value + "' is not a duration; use e.g. 120s, 500ms, 2m or PT2M");
-            }
-        }
-    }
 }

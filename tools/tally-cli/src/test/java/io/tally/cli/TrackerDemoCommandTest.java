@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /**
- * End-to-end check of {@code tally demo}: a real KRaft broker and Apicurio registry as child processes and the job
+ * End-to-end check of {@code tally tracker-demo}: a real KRaft broker and Apicurio registry as child processes and the job
  * tracker in this JVM. Slow (about 15-25 s) because it starts all three for real.
  */
-class DemoCommandTest {
+class TrackerDemoCommandTest {
 
     @Test
     @Timeout(180)
@@ -25,7 +25,7 @@ class DemoCommandTest {
                 .setErr(new PrintWriter(err, true));
 
         // When the demo runs it through the job tracker
-        int exitCode = tally.execute("demo", "--items", "30", "--duplicates", "5", "--failures", "2");
+        int exitCode = tally.execute("tracker-demo", "--items", "30", "--duplicates", "5", "--failures", "2");
 
         // Then it ends in exactly one completion that counts each item once
         assertThat(exitCode).as("exit code; stdout:%n%s%nstderr:%n%s", out, err).isZero();
@@ -41,7 +41,7 @@ class DemoCommandTest {
         CommandLine tally = new CommandLine(new TallyCommand()).setErr(new PrintWriter(err, true));
 
         // When the demo is asked to run it
-        int exitCode = tally.execute("demo", "--items", "5", "--failures", "6");
+        int exitCode = tally.execute("tracker-demo", "--items", "5", "--failures", "6");
 
         // Then it refuses before starting anything
         assertThat(exitCode).isEqualTo(2);

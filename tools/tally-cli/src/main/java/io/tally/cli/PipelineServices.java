@@ -1,0 +1,64 @@
+package io.tally.cli;
+
+import io.tally.chart.ChartProcessorApplication;
+import io.tally.notify.NotificationServiceApplication;
+import io.tally.playlist.PlaylistApplication;
+import io.tally.scheduler.SchedulerApplication;
+import io.tally.scrape.ChartScraperApplication;
+import io.tally.search.TrackSearchApplication;
+import io.tally.tracker.JobTrackerApplication;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters: the sample
+ * chart, the local search catalog, playlist files and a notification outbox. Ports are the services' defaults
+ * for {@code tally dev}, or free ports.
+ */
+final class PipelineServices {
+
+    static final String TRACKER = JobTrackerApplication.CONFIG_NAME;
+    static final String SCHEDULER = SchedulerApplication.CONFIG_NAME;
+    static final String SCRAPER = ChartScraperApplication.CONFIG_NAME;
+    static final String PROCESSOR = ChartProcessorApplication.CONFIG_NAME;
+    static final String SEARCH = TrackSearchApplication.CONFIG_NAME;
+    static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
+    static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
+
+    private PipelineServices() {
+    }
+
+    /**
+     * @param outputDir   where playlists ({@code playlists/}) and notifications ({@code outbox/}) are written
+     * @param fixedPorts  the services' default ports (8080, 8082-8087) instead of free ones
+     * @param extra       more arguments per service name, added after the defaults so they win
+     */
+    static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, java.util.Map<String, List<String>> extra) {
+        List<LocalStack.Service> services = new ArrayList<>();
+        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts ? 8080 : 0, extra,
+                "--tally.tracker.status-interval=200ms"));
+        services.add(service(SCHEDULER, SchedulerApplication.class, fixedPorts ? 8082 : 0, extra));
+        services.add(service(SCRAPER, ChartScraperApplication.class, fixedPorts ? 8083 : 0, extra,
+                "--tally.scraper.source=sample"));
+        services.add(service(PROCESSOR, ChartProcessorApplication.class, fixedPorts ? 8084 : 0, extra));
+        services.add(service(SEARCH, TrackSearchApplication.class, fixedPorts ? 8085 : 0, extra,
+                "--tally.search.adapter=offline",
+                // Short back-off so a failing search reaches its dead letter in seconds, not a minute.
+                "--tally.search.retry.initial-delay=200ms", "--tally.search.retry.max-delay=1s"));
+        services.add(service(PLAYLIST, PlaylistApplication.class, fixedPorts ? 8086 : 0, extra,
+                "--tally.playlist.adapter=file",
+                "--tally.playlist.file.output-dir=" + outputDir.resolve("playlists")));
+        services.add(service(NOTIFY, NotificationServiceApplication.class, fixedPorts ? 8087 : 0, extra,
+                "--tally.notify.outbox-dir=" + outputDir.resolve("outbox"),
+                "--tally.notify.playlist-wait=30s"));
+        return services;
+    }
+
+    private static LocalStack.Service service(String name, Class<?> application, int port,
+                                              java.util.Map<String, List<String>> extra, String... defaults) {
+        List<String> arguments = new ArrayList<>(List.of(defaults));
+        arguments.addAll(extra.getOrDefault(name, List.of()));
+        return new LocalStack.Service(name, application, port, arguments);
+    }
+}

@@ -1,0 +1,208 @@
+package io.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.tally.common.errors.DeadLetterHeaders;
+import io.tally.common.jobs.Stages;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobState;
+import io.tally.events.PlaylistCreated;
+import io.tally.events.StageState;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reference pipeline end to end: every service against a real KRaft broker process and the real registry,
+ * offline adapters for the chart, search and playlist, and a real SMTP server (GreenMail) for the email. The sample
+ * chart's track "Take Your Places" is made to fail its search every time.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(600)
+class PipelineEndToEndTest {
+
+    private static final String FAILING_TITLE = "Take Your Places";
+    private static final String RECIPIENT = "ops@tally.test";
+    private static final Duration SETTLE = Duration.ofMinutes(3);
+
+    @TempDir
+    static Path output;
+
+    static GreenMail smtp;
+    static LocalStack stack;
+    static AvroSerdes serdes;
+    static String firstJob;
+
+    @BeforeAll
+    static void startThePipeline() throws IOException {
+        smtp = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        stack = LocalStack.startInfrastructure(new LocalStack.Settings(output.resolve("data"), 0, 0, 0,
+                Duration.ofMinutes(4), System.out::println));
+        stack.startServices(PipelineServices.offline(output, false, Map.of(
+                PipelineServices.SEARCH, List.of("--tally.search.offline.failing=" + FAILING_TITLE,
+                        "--tally.search.retry.attempts=3"),
+                PipelineServices.NOTIFY, List.of("--tally.notify.email.enabled=true",
+                        "--tally.notify.email.to=" + RECIPIENT,
+                        "--spring.mail.host=127.0.0.1",
+                        "--spring.mail.port=" + smtp.getSmtp().getPort()))));
+        serdes = AvroSerdes.forRegistry(stack.registryUrl(), false);
+    }
+
+    @AfterAll
+    static void stopThePipeline() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void turnsTheSampleChartIntoOnePlaylistInChartOrderAndOneEmailThatNamesTheFailure() throws Exception {
+        // When the chart pipeline is triggered by hand
+        firstJob = DemoCommand.trigger(stack.port(PipelineServices.SCHEDULER));
+        PipelineWatcher.Outcome outcome = watch(firstJob);
+
+        // Then the job completes once, with the one failing search counted as failed
+        assertThat(outcome.settled()).as("settled; last status %s", outcome.status()).isTrue();
+        assertThat(outcome.completions()).singleElement().satisfies(done -> {
+            assertThat(done.getState()).isEqualTo(JobState.COMPLETED_WITH_FAILURES);
+            assertThat(done.getExpectedCount()).isEqualTo(100);
+            assertThat(done.getSucceededCount()).isEqualTo(99);
+            assertThat(done.getFailedCount()).isEqualTo(1);
+        });
+        // And one playlist holds every resolved track, in chart order
+        PlaylistCreated playlist = outcome.playlists().get(0);
+        assertThat(outcome.playlists()).hasSize(1);
+        assertThat(playlist.getEntryCount()).isEqualTo(99);
+        assertThat(playlistEntries(playlist)).containsExactlyElementsOf(sampleEntriesWithout(FAILING_TITLE));
+        // And the failed search is in the dead-letter topic with its reason
+        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(Topics.TRACK_SEARCH_DLT.name());
+        assertThat(deadLetters).singleElement().satisfies(record ->
+                assertThat(DeadLetterHeaders.reason(record.headers())).isNotBlank());
+        // And exactly one email about the job reached the SMTP server, naming the failed track's error
+        List<MimeMessage> aboutJob = emailsAbout(firstJob);
+        assertThat(aboutJob).hasSize(1);
+        assertThat(GreenMailUtil.getBody(aboutJob.get(0))).contains("failed");
+        assertThat(aboutJob.get(0).getAllRecipients()[0].toString()).isEqualTo(RECIPIENT);
+    }
+
+    @Test
+    @Order(2)
+    void publishingTheSameChartAgainCreatesNoSearchWorkAndNoSecondPlaylist() throws Exception {
+        // Given the first run has settled
+        assertThat(firstJob).as("the first test ran").isNotNull();
+        int searchesBefore = readAll(Topics.SEARCH_REQUESTS.name()).size();
+
+        // When the pipeline runs again on the same chart
+        String secondJob = DemoCommand.trigger(stack.port(PipelineServices.SCHEDULER));
+        PipelineWatcher.Outcome outcome = watch(secondJob);
+
+        // Then the new job completes with nothing to do, and its playlist stage is skipped
+        assertThat(secondJob).isNotEqualTo(firstJob);
+        assertThat(outcome.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(0);
+        assertThat(outcome.stage(Stages.PLAYLIST).getState()).isEqualTo(StageState.SKIPPED);
+        assertThat(outcome.playlists()).isEmpty();
+        // And no search was requested, and there is still one playlist file
+        assertThat(readAll(Topics.SEARCH_REQUESTS.name())).hasSize(searchesBefore);
+        try (Stream<Path> files = Files.list(output.resolve("playlists"))) {
+            assertThat(files.filter(file -> file.toString().endsWith(".m3u"))).hasSize(1);
+        }
+    }
+
+    private static PipelineWatcher.Outcome watch(String jobId) {
+        try (PipelineWatcher watcher = new PipelineWatcher(stack.bootstrapServers(), serdes, jobId, System.out::println)) {
+            return watcher.await(SETTLE, Duration.ofSeconds(3));
+        }
+    }
+
+    private static List<String> playlistEntries(PlaylistCreated playlist) throws IOException {
+        String prefix = "#EXTINF:-1,";
+        return Files.readAllLines(Path.of(URI.create(playlist.getUrl()))).stream()
+                .filter(line -> line.startsWith(prefix)).map(line -> line.substring(prefix.length())).toList();
+    }
+
+    /** "Artist A, Artist B - Title" of each track of the scraper's offline sample chart, in chart order. */
+    private static List<String> sampleEntriesWithout(String title) throws IOException {
+        try (InputStream sample = PipelineEndToEndTest.class.getResourceAsStream("/charts/beatport-top100-sample.json")) {
+            List<String> entries = new ArrayList<>();
+            for (JsonNode track : new ObjectMapper().readTree(sample).get("tracks")) {
+                if (!track.get("title").asText().equals(title)) {
+                    List<String> artists = new ArrayList<>();
+                    track.get("artists").forEach(artist -> artists.add(artist.asText()));
+                    entries.add(String.join(", ", artists) + " - " + track.get("title").asText());
+                }
+            }
+            return entries;
+        }
+    }
+
+    private static List<MimeMessage> emailsAbout(String jobId) throws Exception {
+        List<MimeMessage> matching = new ArrayList<>();
+        for (MimeMessage message : smtp.getReceivedMessages()) {
+            if (message.getSubject().contains(jobId)) {
+                matching.add(message);
+            }
+        }
+        return matching;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int emptyPolls = 0;
+            // Read until a few polls in a row bring nothing: the topic's committed end.
+            while (emptyPolls < 5) {
+                var polled = consumer.poll(Duration.ofMillis(500));
+                emptyPolls = polled.isEmpty() ? emptyPolls + 1 : 0;
+                polled.forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
