@@ -130,6 +130,10 @@ final class PipelineWatcher implements AutoCloseable {
     static String stageLine(JobStatus status) {
         StringBuilder line = new StringBuilder("  ");
         for (StageStatus stage : status.getStages()) {
+            if (stage.getName().equals(status.getCountedStage()) && status.getExpectedCount() == null) {
+                // Before its JobCreated the job has no counted stage of its own yet.
+                continue;
+            }
             if (stage.getName().equals(status.getCountedStage())) {
                 int done = (int) stage.getDone();
                 Long total = stage.getTotal();
