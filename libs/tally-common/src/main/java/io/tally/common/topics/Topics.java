@@ -1,6 +1,7 @@
 package io.tally.common.topics;
 
 import io.tally.events.ChartPublished;
+import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
@@ -76,6 +77,10 @@ public final class Topics {
     public static final TopicSpec<NotificationSent> NOTIFICATIONS_SENT = new TopicSpec<>(
             "tally.notifications.sent", NotificationSent.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    /** Idempotency keys of run requests to the jobs API, with their first answer; compacted. */
+    public static final TopicSpec<IdempotencyKeyUsed> API_IDEMPOTENCY = new TopicSpec<>(
+            "tally.api.idempotency", IdempotencyKeyUsed.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_SCRAPER_DLT = deadLetters("chart-scraper");
@@ -92,7 +97,7 @@ public final class Topics {
     public static final List<TopicSpec<?>> ALL = List.of(
             SCHEDULES_FIRED, PIPELINE_TRIGGERS, CHARTS_PUBLISHED, SEARCH_REQUESTS, TRACKS,
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
-            PLAYLISTS_CREATED, NOTIFICATIONS_SENT,
+            PLAYLISTS_CREATED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             JOB_TRACKER_DLT, CHART_SCRAPER_DLT, CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT,
             NOTIFICATION_SERVICE_DLT);
 
