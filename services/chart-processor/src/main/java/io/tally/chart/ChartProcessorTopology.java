@@ -2,15 +2,13 @@ package io.tally.chart;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.JobCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -122,29 +120,6 @@ public final class ChartProcessorTopology {
      * topic written and read by this service only needs no registry round trip.
      */
     static Serde<ChartPublished> chartSerde() {
-        return Serdes.serdeFrom(
-                (topic, chart) -> {
-                    if (chart == null) {
-                        return null;
-                    }
-                    try {
-                        ByteBuffer buffer = chart.toByteBuffer();
-                        byte[] bytes = new byte[buffer.remaining()];
-                        buffer.get(bytes);
-                        return bytes;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                },
-                (topic, bytes) -> {
-                    if (bytes == null) {
-                        return null;
-                    }
-                    try {
-                        return ChartPublished.fromByteBuffer(ByteBuffer.wrap(bytes));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+        return SingleObjectSerde.of(ChartPublished::toByteBuffer, ChartPublished::fromByteBuffer);
     }
 }

@@ -10,29 +10,21 @@ import io.tally.events.ChartPublished;
 import io.tally.events.JobCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackSearchRequested;
+import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,13 +68,12 @@ class ChartProcessorIntegrationTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    private KafkaTestClient kafka;
+
     @BeforeEach
     void waitForStreams() throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        kafka = new KafkaTestClient(brokers, serdes);
+        KafkaTestClient.awaitRunning(streams, WAIT);
     }
 
     @Test
@@ -93,7 +84,7 @@ class ChartProcessorIntegrationTest {
         String[] trackKeys = IntStream.range(0, 100).mapToObj(i -> prefix + i).toArray(String[]::new);
         ChartPublished chart = ProcessorDriver.chart("beatport/it/" + jobId, jobId, trackKeys);
         // When it is published, twice (a redelivery)
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), chart.getSourceKey(), chart)).get();
             producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), chart.getSourceKey(), chart)).get();
         }
@@ -118,14 +109,14 @@ class ChartProcessorIntegrationTest {
         String jobId = "after-poison-" + suffix;
         ChartPublished good = ProcessorDriver.chart("beatport/good/" + suffix, jobId, "g-" + suffix);
         // When both are published
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), poison.getSourceKey(), poison)).get();
             producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), good.getSourceKey(), good)).get();
         }
         // Then the good chart makes its job, the poison one is dead-lettered with its reason, and streams keep running
         assertThat(read(Topics.JOB_CREATED.name(), JobCreated.class, record -> record.key().equals(jobId), 1)).hasSize(1);
-        List<ConsumerRecord<String, byte[]>> deadLetters = readRecords(Topics.CHART_PROCESSOR_DLT.name(),
-                new ByteArrayDeserializer(), record -> poison.getSourceKey().equals(record.key()), 1);
+        List<ConsumerRecord<String, byte[]>> deadLetters = kafka.awaitRaw(Topics.CHART_PROCESSOR_DLT.name(),
+                record -> poison.getSourceKey().equals(record.key()), 1, WAIT);
         assertThat(deadLetters).singleElement().satisfies(deadLetter -> {
             assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("blank jobId");
             assertThat(DeadLetterHeaders.originalTopic(deadLetter.headers())).isEqualTo(Topics.CHARTS_PUBLISHED.name());
@@ -150,46 +141,10 @@ class ChartProcessorIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private KafkaProducer<String, SpecificRecord> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), serdes.serializer());
-    }
-
+    /** Values of matching keyed records, read on past {@code expected} so a duplicate would be seen too. */
     private <T extends SpecificRecord> List<T> read(String topic, Class<T> type,
                                                     Predicate<ConsumerRecord<String, T>> wanted, int expected) {
-        return readRecords(topic, serdes.deserializer(type), wanted, expected).stream().map(ConsumerRecord::value).toList();
-    }
-
-    /**
-     * Reads matching records until {@code expected} arrived, then keeps reading two more seconds so that a duplicate
-     * would be seen too.
-     */
-    private <V> List<ConsumerRecord<String, V>> readRecords(String topic, Deserializer<V> values,
-                                                            Predicate<ConsumerRecord<String, V>> wanted, int expected) {
-        List<ConsumerRecord<String, V>> found = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && wanted.test(record)) {
-                        found.add(record);
-                    }
-                }
-                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return found;
-    }
-
-    private Map<String, Object> consumerConfig() {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return kafka.await(topic, type, record -> record.key() != null && wanted.test(record), expected, WAIT)
+                .stream().map(ConsumerRecord::value).toList();
     }
 }

@@ -8,6 +8,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
+import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.SchemaRegistryProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,10 +19,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -138,8 +136,7 @@ class ChartScraperIntegrationTest {
         // Given a record that is not Avro on the trigger topic, then a good trigger
         String poisonKey = "poison-" + UUID.randomUUID();
         String id = UUID.randomUUID().toString();
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> raw = new KafkaTestClient(brokers, serdes).rawProducer()) {
             raw.send(new ProducerRecord<>(Topics.PIPELINE_TRIGGERS.name(), poisonKey,
                     "not avro".getBytes(StandardCharsets.UTF_8))).get();
         }

@@ -2,12 +2,10 @@ package io.tally.tracker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -79,29 +77,6 @@ public final class JobTrackerTopology {
      * state needs no registry round trip, and the fingerprint lets a later release detect an old layout.
      */
     static Serde<JobStatus> jobStatusStoreSerde() {
-        return Serdes.serdeFrom(
-                (topic, status) -> {
-                    if (status == null) {
-                        return null;
-                    }
-                    try {
-                        ByteBuffer buffer = status.toByteBuffer();
-                        byte[] bytes = new byte[buffer.remaining()];
-                        buffer.get(bytes);
-                        return bytes;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                },
-                (topic, bytes) -> {
-                    if (bytes == null) {
-                        return null;
-                    }
-                    try {
-                        return JobStatus.fromByteBuffer(ByteBuffer.wrap(bytes));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+        return SingleObjectSerde.of(JobStatus::toByteBuffer, JobStatus::fromByteBuffer);
     }
 }

@@ -10,6 +10,7 @@ import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,20 +23,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,13 +73,12 @@ class JobTrackerIntegrationTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    private KafkaTestClient kafka;
+
     @BeforeEach
     void waitForStreams() throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        kafka = new KafkaTestClient(brokers, serdes);
+        KafkaTestClient.awaitRunning(streams, WAIT);
     }
 
     @Test
@@ -103,7 +95,7 @@ class JobTrackerIntegrationTest {
         }
         Collections.shuffle(items, random);
         // When they are produced
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             for (int i = 0; i < items.size(); i++) {
                 if (i == 10) {
                     producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, created(jobId, 40)));
@@ -123,11 +115,11 @@ class JobTrackerIntegrationTest {
     void writesConfluentFramedValuesWhoseSchemaIdResolvesAtTheRegistry() throws Exception {
         // Given an empty job, which completes at once
         String jobId = "framing-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, created(jobId, 0)));
         }
         // When the raw bytes of its completion are read
-        byte[] value = readRaw(Topics.JOB_COMPLETED.name(), jobId);
+        byte[] value = kafka.awaitFirstRaw(Topics.JOB_COMPLETED.name(), jobId, WAIT).value();
         // Then they start with magic byte 0 and a 4-byte id that the Confluent-compatible API resolves
         assertThat(value[0]).isZero();
         int schemaId = ByteBuffer.wrap(value, 1, 4).getInt();
@@ -142,9 +134,8 @@ class JobTrackerIntegrationTest {
     void deadLettersAPoisonRecordUnderExactlyOnceAndKeepsCounting() throws Exception {
         // Given a job of one item
         String jobId = "poison-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer();
-             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer();
+             KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, created(jobId, 1))).get();
             // When a record that is not Avro arrives before the real item
             raw.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), jobId, "not avro".getBytes(StandardCharsets.UTF_8))).get();
@@ -153,7 +144,7 @@ class JobTrackerIntegrationTest {
         // Then the job still completes, the poison record is in the dead-letter topic with its reason,
         // and the streams client is still running
         assertThat(readCompletions(jobId, 1)).hasSize(1);
-        ConsumerRecord<String, byte[]> deadLetter = readRawRecord(Topics.JOB_TRACKER_DLT.name(), jobId);
+        ConsumerRecord<String, byte[]> deadLetter = kafka.awaitFirstRaw(Topics.JOB_TRACKER_DLT.name(), jobId, WAIT);
         assertThat(new String(deadLetter.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("magic byte");
         assertThat(DeadLetterHeaders.originalTopic(deadLetter.headers())).isEqualTo(Topics.ITEM_PROCESSED.name());
@@ -179,59 +170,10 @@ class JobTrackerIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private KafkaProducer<String, SpecificRecord> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), serdes.serializer());
-    }
-
+    /** The completions of {@code jobId}, read on past the expected count so a duplicate completion would be seen. */
     private List<JobCompleted> readCompletions(String jobId, int expected) {
-        List<JobCompleted> found = new ArrayList<>();
-        try (KafkaConsumer<String, JobCompleted> consumer = new KafkaConsumer<>(consumerConfig(),
-                new StringDeserializer(), serdes.deserializer(JobCompleted.class))) {
-            consumer.subscribe(List.of(Topics.JOB_COMPLETED.name()));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            // Keep reading a little after the expected count, so a duplicate completion would be seen.
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, JobCompleted> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key().equals(jobId)) {
-                        found.add(record.value());
-                    }
-                }
-                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return found;
-    }
-
-    private byte[] readRaw(String topic, String key) {
-        return readRawRecord(topic, key).value();
-    }
-
-    private ConsumerRecord<String, byte[]> readRawRecord(String topic, String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no record with key " + key + " on " + topic + " within " + WAIT);
-    }
-
-    private Map<String, Object> consumerConfig() {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return kafka.await(Topics.JOB_COMPLETED.name(), JobCompleted.class, KafkaTestClient.withKey(jobId), expected, WAIT)
+                .stream().map(ConsumerRecord::value).toList();
     }
 
     private static JobCreated created(String jobId, int expected) {

@@ -13,25 +13,16 @@ import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.NotificationSent;
 import io.tally.events.StageReported;
+import io.tally.testsupport.KafkaTestClient;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,22 +76,20 @@ class NotificationServiceIntegrationTest {
     @Value("${spring.embedded.kafka.brokers}")
     String brokers;
 
+    private KafkaTestClient kafka;
+
     @BeforeEach
     void waitForStreams() throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        kafka = new KafkaTestClient(brokers, serdes);
+        KafkaTestClient.awaitRunning(streams, WAIT);
     }
 
     @Test
     void sendsOneEmailForACompletedJobEvenWhenItsStatusIsRedeliveredAndDeadLettersPoison() throws Exception {
         // Given a completed job whose status arrives twice, with a poison status in between
         String jobId = "it-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer();
-             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers),
-                     new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer();
+             KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             // When they are produced
             producer.send(new ProducerRecord<>(Topics.JOB_STATUS.name(), jobId,
                     NotifyDriver.job(jobId, JobState.COMPLETED, 0, null, null))).get();
@@ -110,12 +99,12 @@ class NotificationServiceIntegrationTest {
         }
         // Then exactly one email reaches the recipient, with the summary
         assertThat(SMTP.waitForIncomingEmail(WAIT.toMillis(), 1)).isTrue();
-        List<ConsumerRecord<String, NotificationSent>> history = read(Topics.NOTIFICATIONS_SENT.name(),
-                serdes.deserializer(NotificationSent.class), record -> record.key().startsWith("completed:" + jobId), 1);
-        List<ConsumerRecord<String, StageReported>> reports = read(Topics.STAGE_REPORTED.name(),
-                serdes.deserializer(StageReported.class), record -> record.key().equals(jobId), 1);
-        List<ConsumerRecord<String, byte[]>> dead = read(Topics.NOTIFICATION_SERVICE_DLT.name(),
-                new ByteArrayDeserializer(), record -> jobId.equals(record.key()), 1);
+        List<ConsumerRecord<String, NotificationSent>> history = kafka.await(Topics.NOTIFICATIONS_SENT.name(),
+                NotificationSent.class, record -> record.key() != null && record.key().startsWith("completed:" + jobId), 1, WAIT);
+        List<ConsumerRecord<String, StageReported>> reports = kafka.await(Topics.STAGE_REPORTED.name(),
+                StageReported.class, KafkaTestClient.withKey(jobId), 1, WAIT);
+        List<ConsumerRecord<String, byte[]>> dead = kafka.awaitRaw(Topics.NOTIFICATION_SERVICE_DLT.name(),
+                KafkaTestClient.withKey(jobId), 1, WAIT);
         MimeMessage[] received = SMTP.getReceivedMessages();
         assertThat(received).hasSize(1);
         assertThat(received[0].getSubject()).contains(jobId).contains("completed");
@@ -135,37 +124,5 @@ class NotificationServiceIntegrationTest {
             assertThat(DeadLetterHeaders.reason(record.headers())).contains("magic byte");
         });
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
-    }
-
-    private KafkaProducer<String, SpecificRecord> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), serdes.serializer());
-    }
-
-    /** Reads committed records matching {@code filter}, and keeps reading 2 s after {@code expected} so a duplicate shows. */
-    private <V> List<ConsumerRecord<String, V>> read(String topic, Deserializer<V> values,
-                                                     java.util.function.Predicate<ConsumerRecord<String, V>> filter, int expected) {
-        List<ConsumerRecord<String, V>> found = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && filter.test(record)) {
-                        found.add(record);
-                    }
-                }
-                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return found;
     }
 }

@@ -15,6 +15,7 @@ import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
+import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.SchemaRegistryProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,20 +31,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,13 +85,12 @@ class PlaylistServiceIntegrationTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    private KafkaTestClient kafka;
+
     @BeforeEach
     void waitForStreams() throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        kafka = new KafkaTestClient(brokers, serdes);
+        KafkaTestClient.awaitRunning(streams, WAIT);
     }
 
     @Test
@@ -108,7 +99,7 @@ class PlaylistServiceIntegrationTest {
         String sourceRef = "beatport/it/" + UUID.randomUUID();
         String jobId = "job-" + UUID.randomUUID();
         String rerunId = "rerun-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             publishChart(producer, sourceRef);
             // When its job's completion arrives twice, then a re-run of the same chart completes
             producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
@@ -139,7 +130,7 @@ class PlaylistServiceIntegrationTest {
     void answersTheManualTriggerWithCreatedExistingAndProblems() throws Exception {
         // Given a chart with resolved tracks and no job
         String sourceRef = "beatport/manual/" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             publishChart(producer, sourceRef);
         }
         // When the endpoint is asked for its playlist (retrying while the global tables catch up)
@@ -166,7 +157,7 @@ class PlaylistServiceIntegrationTest {
         // Given a chart whose job made its playlist
         String sourceRef = "beatport/existing/" + UUID.randomUUID();
         String jobId = "job-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             publishChart(producer, sourceRef);
             producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
         }
@@ -182,12 +173,11 @@ class PlaylistServiceIntegrationTest {
     void deadLettersAPoisonRecordWithItsReasonAndExposesProbesAndMetrics() throws Exception {
         // Given a record that is not Avro on the completions topic
         String key = "poison-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             raw.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), key, "not avro".getBytes(StandardCharsets.UTF_8))).get();
         }
         // Then it is in the dead-letter topic with the reason, and the service stays up with its metrics exported
-        ConsumerRecord<String, byte[]> deadLetter = readRaw(Topics.PLAYLIST_SERVICE_DLT.name(), key);
+        ConsumerRecord<String, byte[]> deadLetter = kafka.awaitFirstRaw(Topics.PLAYLIST_SERVICE_DLT.name(), key, WAIT);
         assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("magic byte");
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         HttpResponse<String> readiness = get("/actuator/health/readiness");
@@ -230,55 +220,10 @@ class PlaylistServiceIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private KafkaProducer<String, SpecificRecord> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), serdes.serializer());
-    }
-
-    /** Reads matching values, and keeps reading two seconds past the expected count so a duplicate would be seen. */
+    /** Matching values, read on past the expected count so a duplicate would be seen. */
     private <T extends SpecificRecord> List<T> read(String topic, Class<T> type, java.util.function.Predicate<T> matches, int expected) {
-        List<T> found = new ArrayList<>();
-        Deserializer<T> values = serdes.deserializer(type);
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && matches.test(record.value())) {
-                        found.add(record.value());
-                    }
-                }
-                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return found;
-    }
-
-    private ConsumerRecord<String, byte[]> readRaw(String topic, String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no record with key " + key + " on " + topic + " within " + WAIT);
-    }
-
-    private Map<String, Object> consumerConfig() {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return kafka.await(topic, type, record -> record.value() != null && matches.test(record.value()), expected, WAIT)
+                .stream().map(ConsumerRecord::value).toList();
     }
 
     private static Path tempDir() {

@@ -11,6 +11,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
+import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,23 +20,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -133,7 +124,7 @@ class TrackSearchIntegrationTest {
         assertThat(track.getError()).contains("configured to fail");
         // and the request itself is in the catalogue's dead-letter topic with its reason and original topic
         // (read raw: the DLT also holds other tests' poison records)
-        ConsumerRecord<String, byte[]> deadLetter = readRaw(Topics.TRACK_SEARCH_DLT.name(), request.getTrackKey());
+        ConsumerRecord<String, byte[]> deadLetter = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), request.getTrackKey(), WAIT);
         assertThat(serdes.deserializer(TrackSearchRequested.class).deserialize(Topics.SEARCH_REQUESTS.name(),
                 deadLetter.value())).isEqualTo(request);
         assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("configured to fail");
@@ -165,9 +156,8 @@ class TrackSearchIntegrationTest {
         String garbageKey = "poison-" + UUID.randomUUID();
         String wrongTypeKey = "wrong-type-" + UUID.randomUUID();
         TrackSearchRequested good = request("after-poison", List.of("Jamie xx"), "Gosh", null);
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(producerConfig(), new StringSerializer(),
-                new ByteArraySerializer());
-             KafkaProducer<String, SpecificRecord> avro = avroProducer()) {
+        try (KafkaProducer<String, byte[]> raw = kafka().rawProducer();
+             KafkaProducer<String, SpecificRecord> avro = kafka().producer()) {
             // When they are produced, the poison first
             raw.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), garbageKey,
                     "not avro".getBytes(StandardCharsets.UTF_8))).get();
@@ -177,11 +167,11 @@ class TrackSearchIntegrationTest {
         }
         send(good);
         // Then both poison records are dead-lettered with the reason
-        ConsumerRecord<String, byte[]> garbage = readRaw(Topics.TRACK_SEARCH_DLT.name(), garbageKey);
+        ConsumerRecord<String, byte[]> garbage = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), garbageKey, WAIT);
         assertThat(new String(garbage.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(DeadLetterHeaders.reason(garbage.headers())).contains("magic byte");
         assertThat(DeadLetterHeaders.originalTopic(garbage.headers())).isEqualTo(Topics.SEARCH_REQUESTS.name());
-        ConsumerRecord<String, byte[]> wrongType = readRaw(Topics.TRACK_SEARCH_DLT.name(), wrongTypeKey);
+        ConsumerRecord<String, byte[]> wrongType = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), wrongTypeKey, WAIT);
         assertThat(DeadLetterHeaders.reason(wrongType.headers())).contains("ItemProcessed")
                 .contains("TrackSearchRequested");
         // and the worker goes on with the next request
@@ -225,17 +215,13 @@ class TrackSearchIntegrationTest {
     }
 
     private void send(TrackSearchRequested request) throws Exception {
-        try (KafkaProducer<String, SpecificRecord> producer = avroProducer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka().producer()) {
             producer.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), request.getTrackKey(), request)).get();
         }
     }
 
-    private KafkaProducer<String, SpecificRecord> avroProducer() {
-        return new KafkaProducer<>(producerConfig(), new StringSerializer(), serdes.serializer());
-    }
-
-    private Map<String, Object> producerConfig() {
-        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers, ProducerConfig.ACKS_CONFIG, "all");
+    private KafkaTestClient kafka() {
+        return new KafkaTestClient(brokers, serdes);
     }
 
     private <T extends SpecificRecord> List<ConsumerRecord<String, T>> read(String topic, Class<T> type, String key,
@@ -248,46 +234,6 @@ class TrackSearchIntegrationTest {
     /** Reads until {@code expected} matching records arrived (then a little longer, to catch extras) or the wait ends. */
     private <T extends SpecificRecord> List<ConsumerRecord<String, T>> read(String topic, Class<T> type, String key,
             Predicate<ConsumerRecord<String, T>> filter, int expected, Duration wait) {
-        List<ConsumerRecord<String, T>> found = new ArrayList<>();
-        Deserializer<T> values = serdes.deserializer(type);
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + wait.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key()) && filter.test(record)) {
-                        found.add(record);
-                    }
-                }
-                if (found.size() >= expected && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-                }
-            }
-        }
-        return found;
-    }
-
-    private ConsumerRecord<String, byte[]> readRaw(String topic, String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no record with key " + key + " on " + topic + " within " + WAIT);
-    }
-
-    private Map<String, Object> consumerConfig() {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return kafka().await(topic, type, record -> key.equals(record.key()) && filter.test(record), expected, wait);
     }
 }
