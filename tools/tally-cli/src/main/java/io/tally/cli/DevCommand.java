@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         name = "dev",
         mixinStandardHelpOptions = true,
         description = "Starts Kafka (localhost:9092), the schema registry (localhost:8081) and every Tally service on"
-                + " fixed ports with offline adapters, and keeps them running until Ctrl-C.")
+                + " fixed ports (8080, 8082-8088) with offline adapters, and keeps them running until Ctrl-C.")
 public class DevCommand implements Callable<Integer> {
 
     static final int BROKER_PORT = 9092;
@@ -64,13 +64,14 @@ public class DevCommand implements Callable<Integer> {
                     stack.registryUrl(), stack.registry().ccompatUrl()));
             for (String service : new String[] {PipelineServices.TRACKER, PipelineServices.SCHEDULER,
                     PipelineServices.SCRAPER, PipelineServices.PROCESSOR, PipelineServices.SEARCH,
-                    PipelineServices.PLAYLIST, PipelineServices.NOTIFY}) {
+                    PipelineServices.PLAYLIST, PipelineServices.NOTIFY, PipelineServices.API}) {
                 out.println(String.format(Locale.ROOT, "  %-22s http://localhost:%d/actuator/health", service,
                         stack.port(service)));
             }
-            out.println("  Run the chart pipeline: curl -X POST -H 'Content-Type: application/json' "
-                    + "-d '{\"pipeline\":\"beatport-chart\"}' http://localhost:" + stack.port(PipelineServices.SCHEDULER)
-                    + "/api/triggers");
+            out.println("  Jobs API (key " + PipelineServices.LOCAL_API_KEY + "): http://localhost:"
+                    + stack.port(PipelineServices.API) + "/swagger-ui.html");
+            out.println("  Run the chart pipeline: curl -X POST -H 'X-API-Key: " + PipelineServices.LOCAL_API_KEY + "' "
+                    + "http://localhost:" + stack.port(PipelineServices.API) + "/api/pipelines/beatport-chart/runs");
             out.println("  Playlists: " + dataDir.resolve("playlists") + "   Notifications: " + dataDir.resolve("outbox"));
             out.flush();
             stopped.await();

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -97,6 +98,9 @@ final class LocalStack implements AutoCloseable {
      * Streams service is RUNNING.
      */
     void startServices(List<Service> toStart) {
+        // One logging set-up for the whole JVM (the CLI's logback.xml): Boot's logging system would reconfigure the
+        // shared logback context from every starting service at once, which is not thread-safe.
+        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         ExecutorService starters = Executors.newFixedThreadPool(toStart.size(), daemonThreads("tally-service-start"));
         try {
             Map<String, CompletableFuture<ConfigurableApplicationContext>> starts = new LinkedHashMap<>();
@@ -109,6 +113,7 @@ final class LocalStack implements AutoCloseable {
                     services.put(name, start.join());
                 } catch (RuntimeException e) {
                     failures.add(name + ": " + rootMessage(e));
+                    e.printStackTrace();
                 }
             });
             if (!failures.isEmpty()) {
@@ -129,8 +134,7 @@ final class LocalStack implements AutoCloseable {
                 "--tally.kafka.registry-url=" + registry.registryV2Url(),
                 "--server.port=" + service.port(),
                 "--spring.kafka.streams.state-dir=" + settings.dataDir().resolve("streams").resolve(service.name()),
-                "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN"));
+                "--spring.main.banner-mode=off"));
         arguments.addAll(service.arguments());
         // Command-line arguments, because they override the application.yml inside each service's jar.
         return ServiceLauncher.builder(service.application(), service.name()).run(arguments.toArray(String[]::new));

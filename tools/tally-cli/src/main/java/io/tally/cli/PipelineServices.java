@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.api.JobsApiApplication;
 import io.tally.chart.ChartProcessorApplication;
 import io.tally.notify.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
@@ -14,7 +15,7 @@ import java.util.List;
 /**
  * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters: the sample
  * chart, the local search catalog, playlist files and a notification outbox. Ports are the services' defaults
- * for {@code tally dev}, or free ports.
+ * for {@code tally dev}, or free ports. The jobs API accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
  */
 final class PipelineServices {
 
@@ -25,13 +26,30 @@ final class PipelineServices {
     static final String SEARCH = TrackSearchApplication.CONFIG_NAME;
     static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
     static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
+    static final String API = JobsApiApplication.CONFIG_NAME;
+    /** The jobs API key of a local stack; a deployment sets its own (see services/jobs-api/README.md). */
+    static final String LOCAL_API_KEY = "dev-key-change-me";
+
+    /**
+     * The jobs API brings Spring Security onto the shared classpath, where Boot would secure every other service
+     * too; deployed alone, none of them has it.
+     */
+    private static final String WITHOUT_SECURITY = "--spring.autoconfigure.exclude=" + String.join(",",
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration",
+            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web."
+                    + "OAuth2ResourceServerWebSecurityAutoConfiguration");
 
     private PipelineServices() {
     }
 
     /**
      * @param outputDir   where playlists ({@code playlists/}) and notifications ({@code outbox/}) are written
-     * @param fixedPorts  the services' default ports (8080, 8082-8087) instead of free ones
+     * @param fixedPorts  the services' default ports (8080, 8082-8088) instead of free ones
      * @param extra       more arguments per service name, added after the defaults so they win
      */
     static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, java.util.Map<String, List<String>> extra) {
@@ -52,12 +70,16 @@ final class PipelineServices {
         services.add(service(NOTIFY, NotificationServiceApplication.class, fixedPorts ? 8087 : 0, extra,
                 "--tally.notify.outbox-dir=" + outputDir.resolve("outbox"),
                 "--tally.notify.playlist-wait=30s"));
+        services.add(service(API, JobsApiApplication.class, fixedPorts ? 8088 : 0, extra));
         return services;
     }
 
     private static LocalStack.Service service(String name, Class<?> application, int port,
                                               java.util.Map<String, List<String>> extra, String... defaults) {
         List<String> arguments = new ArrayList<>(List.of(defaults));
+        if (!name.equals(API)) {
+            arguments.add(WITHOUT_SECURITY);
+        }
         arguments.addAll(extra.getOrDefault(name, List.of()));
         return new LocalStack.Service(name, application, port, arguments);
     }

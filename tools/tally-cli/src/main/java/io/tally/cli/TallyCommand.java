@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TallyCommand.JarVersion.class,
         description = "Kafka-native pipeline orchestration: Avro events, a Kafka Streams job tracker, Spring Boot services.",
-        subcommands = {DemoCommand.class, DevCommand.class, TrackerDemoCommand.class})
+        subcommands = {DemoCommand.class, DevCommand.class, JobsCommand.class, TrackerDemoCommand.class})
 public class TallyCommand implements Runnable {
 
     @CommandLine.Spec

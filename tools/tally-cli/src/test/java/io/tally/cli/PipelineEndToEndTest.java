@@ -18,6 +18,11 @@ import io.tally.events.StageState;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -41,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The reference pipeline end to end: every service against a real KRaft broker process and the real registry,
@@ -122,13 +128,36 @@ class PipelineEndToEndTest {
 
     @Test
     @Order(2)
+    void showsTheEndedJobWithItsCountsAndPlaylistThroughTheJobsApi() {
+        // Given the first run has settled
+        assertThat(firstJob).as("the first test ran").isNotNull();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        // When the command line asks the jobs API for it
+        int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("jobs", "show", firstJob, "--api-url", apiUrl(), "--api-key", PipelineServices.LOCAL_API_KEY);
+
+        // Then it shows the final state, the counts and the playlist link
+        assertThat(exitCode).as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("COMPLETED_WITH_FAILURES").contains("99 succeeded, 1 failed, 0 skipped of 100")
+                .contains("playlist file:");
+    }
+
+    @Test
+    @Order(3)
     void publishingTheSameChartAgainCreatesNoSearchWorkAndNoSecondPlaylist() throws Exception {
         // Given the first run has settled
         assertThat(firstJob).as("the first test ran").isNotNull();
         int searchesBefore = readAll(Topics.SEARCH_REQUESTS.name()).size();
 
-        // When the pipeline runs again on the same chart
-        String secondJob = DemoCommand.trigger(stack.port(PipelineServices.SCHEDULER));
+        // When the pipeline runs again on the same chart, this time through the jobs API
+        HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(apiUrl() + "/api/pipelines/" + DemoCommand.PIPELINE + "/runs"))
+                .header("X-API-Key", PipelineServices.LOCAL_API_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String secondJob = new ObjectMapper().readTree(accepted.body()).path("jobId").asText();
         PipelineWatcher.Outcome outcome = watch(secondJob);
 
         // Then the new job completes with nothing to do, and its playlist stage is skipped
@@ -141,6 +170,10 @@ class PipelineEndToEndTest {
         try (Stream<Path> files = Files.list(output.resolve("playlists"))) {
             assertThat(files.filter(file -> file.toString().endsWith(".m3u"))).hasSize(1);
         }
+    }
+
+    private static String apiUrl() {
+        return "http://localhost:" + stack.port(PipelineServices.API);
     }
 
     private static PipelineWatcher.Outcome watch(String jobId) {

@@ -77,7 +77,9 @@ public record JobResponse(
         return Math.round(value * 10) / 10.0;
     }
 
+    /** A web link (YouTube) or, with the offline file adapter, the playlist file's URI. */
     private static boolean looksLikeUrl(String detail) {
-        return detail != null && (detail.startsWith("https://") || detail.startsWith("http://"));
+        return detail != null
+                && (detail.startsWith("https://") || detail.startsWith("http://") || detail.startsWith("file:/"));
     }
 }

@@ -1,0 +1,204 @@
+package io.tally.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally jobs list|show}: the jobs API in the terminal. {@code show} follows a running job with a progress bar
+ * until it ends. Known gap: one page per {@code list} call; use {@code --page} for more.
+ */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Lists jobs and shows one job with its stages.",
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.ShowJob.class})
+public class JobsCommand implements Runnable {
+
+    private static final Set<String> ENDED = Set.of("COMPLETED", "COMPLETED_WITH_FAILURES", "TIMED_OUT");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Where the jobs API is and how to authenticate; shared by the subcommands. */
+    static final class ApiOptions {
+        @Option(names = "--api-url", paramLabel = "URL", defaultValue = "${env:TALLY_API_URL:-http://localhost:8088}",
+                description = "Base URL of the jobs API (default: $TALLY_API_URL or http://localhost:8088).")
+        String apiUrl;
+
+        @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:TALLY_API_KEY}",
+                description = "API key sent as X-API-Key (default: $TALLY_API_KEY).")
+        String apiKey;
+
+        JsonNode get(String path) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl.replaceAll("/+$", "") + path))
+                    .timeout(Duration.ofSeconds(10)).header("Accept", "application/json");
+            if (apiKey != null && !apiKey.isBlank()) {
+                request.header("X-API-Key", apiKey);
+            }
+            try {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode body = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+                if (response.statusCode() / 100 != 2) {
+                    String detail = body.path("detail").asText(body.path("title").asText(response.body()));
+                    throw new ApiFailure(response.statusCode() + " from " + path + ": " + detail
+                            + (response.statusCode() == 401 ? " (set --api-key or TALLY_API_KEY)" : ""));
+                }
+                return body;
+            } catch (IOException e) {
+                throw new ApiFailure("cannot reach the jobs API at " + apiUrl + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiFailure("interrupted");
+            }
+        }
+    }
+
+    /** {@code tally jobs list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
+    static final class ListJobs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Option(names = "--status", description = "Only jobs in this state, e.g. RUNNING or COMPLETED.")
+        String status;
+        @Option(names = "--pipeline", description = "Only jobs of this pipeline.")
+        String pipeline;
+        @Option(names = "--page", defaultValue = "0", description = "Page number, from 0 (default: ${DEFAULT-VALUE}).")
+        int page;
+        @Option(names = "--size", defaultValue = "20", description = "Jobs per page (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Override
+        public Integer call() {
+            StringBuilder query = new StringBuilder("/api/jobs?page=" + page + "&size=" + size);
+            if (status != null) {
+                query.append("&status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8));
+            }
+            if (pipeline != null) {
+                query.append("&pipeline=").append(URLEncoder.encode(pipeline, StandardCharsets.UTF_8));
+            }
+            return run(spec, () -> {
+                JsonNode answer = api.get(query.toString());
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(String.format(Locale.ROOT, "%-44s %-24s %-16s %-26s %s", "JOB", "STATUS", "PIPELINE",
+                        "PROGRESS", "CREATED"));
+                for (JsonNode job : answer.path("items")) {
+                    out.println(String.format(Locale.ROOT, "%-44s %-24s %-16s %-26s %s", job.path("jobId").asText(),
+                            job.path("status").asText(), job.path("pipeline").asText("-"), progress(job),
+                            job.path("createdAt").asText("-")));
+                }
+                out.println(String.format(Locale.ROOT, "page %d, %d of %d jobs", answer.path("page").asInt(),
+                        answer.path("items").size(), answer.path("total").asLong()));
+            });
+        }
+    }
+
+    /** {@code tally jobs show <jobId>}. */
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Shows a job with its stages; follows a running job until it ends.")
+    static final class ShowJob implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Parameters(paramLabel = "JOB_ID", description = "The job to show.")
+        String jobId;
+        @Option(names = "--no-follow", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Follow a running job until it ends (default: follow).")
+        boolean follow;
+        @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+                description = "Stop following after this long (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            return run(spec, () -> {
+                PrintWriter out = spec.commandLine().getOut();
+                String path = "/api/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
+                JsonNode job = api.get(path);
+                out.println(String.format(Locale.ROOT, "Job %s  pipeline %s  source %s", job.path("jobId").asText(),
+                        job.path("pipeline").asText("-"), job.path("sourceRef").asText("-")));
+                long deadline = System.nanoTime() + timeout.toNanos();
+                String last = null;
+                while (true) {
+                    String line = "  " + progress(job) + "  " + job.path("status").asText() + "  " + stages(job);
+                    if (!line.equals(last)) {
+                        out.println(line);
+                        out.flush();
+                        last = line;
+                    }
+                    if (!follow || ENDED.contains(job.path("status").asText()) || System.nanoTime() > deadline) {
+                        break;
+                    }
+                    LocalStack.sleep(1000);
+                    job = api.get(path);
+                }
+                out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s",
+                        job.path("succeededCount").asInt(), job.path("failedCount").asInt(),
+                        job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
+                        job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
+            });
+        }
+    }
+
+    private static int run(CommandSpec spec, Runnable body) {
+        try {
+            body.run();
+            return 0;
+        } catch (ApiFailure e) {
+            spec.commandLine().getErr().println("ERROR: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** "[#####·····]  50%  5/10" for a job, or "-" when its size is unknown. */
+    static String progress(JsonNode job) {
+        if (!job.hasNonNull("progressPercent")) {
+            return "[" + ".".repeat(10) + "]    ?  " + job.path("processedCount").asInt() + "/?";
+        }
+        int percent = (int) job.path("progressPercent").asDouble();
+        int filled = Math.min(10, percent / 10);
+        return String.format(Locale.ROOT, "[%s%s] %3d%%  %d/%d", "#".repeat(filled), ".".repeat(10 - filled), percent,
+                job.path("processedCount").asInt(), job.path("expectedCount").asInt());
+    }
+
+    private static String stages(JsonNode job) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode stage : job.path("stages")) {
+            text.append(stage.path("name").asText()).append(':').append(stage.path("status").asText().toLowerCase(Locale.ROOT))
+                    .append("  ");
+        }
+        return text.toString().strip();
+    }
+
+    /** An API call that failed, with a message for the user. */
+    static final class ApiFailure extends RuntimeException {
+        ApiFailure(String message) {
+            super(message);
+        }
+    }
+}
