@@ -66,7 +66,7 @@ public class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path dataDir = Files.createTempDirectory("tally-demo-");
         Files.createDirectories(outputDir);
-        say("Starting Kafka, the schema registry and the 7 services of the Beatport chart pipeline...");
+        say("Starting Kafka, the schema registry and the services of the Beatport chart pipeline...");
         try (LocalStack stack = LocalStack.startInfrastructure(
                 new LocalStack.Settings(dataDir, 0, 0, 0, timeout, this::say))) {
             Map<String, List<String>> extra = failingTrack.isBlank() ? Map.of()
