@@ -69,11 +69,11 @@ public final class AvroSerdes {
         return Serdes.serdeFrom(serializer(), deserializer(type));
     }
 
-    /** A configured value serializer. */
+    /** A configured value serializer; a failed schema registration is retried (see {@link RetryingSerializer}). */
     public <T extends SpecificRecord> Serializer<T> serializer() {
         AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
         serializer.configure(config, false);
-        return serializer;
+        return new RetryingSerializer<>(serializer, RetryingSerializer.REGISTRY_HICCUPS);
     }
 
     /** A configured value deserializer that rejects bad input with a clear reason (see {@link ExplainingAvroDeserializer}). */
