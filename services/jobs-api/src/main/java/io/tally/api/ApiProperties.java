@@ -19,7 +19,10 @@ import org.springframework.validation.annotation.Validated;
  *                            instance to finish producing before it answers 503
  * @param pendingKeyRetention how long a key this instance used is remembered in memory when the view never shows it
  *                            (normally it is dropped as soon as the view has it)
- * @param adminTimeout        timeout of each Kafka admin call behind {@code /api/admin/stats}
+ * @param adminTimeout        timeout of each Kafka admin call behind {@code /api/admin/stats} and of the offset
+ *                            look-ups of dead-letter listing, redrive and replay
+ * @param replayTimeout       how long one dead-letter listing, redrive or replay may take to read its records before
+ *                            it answers 503 (nothing is written then: the transaction is aborted)
  */
 @Validated
 @ConfigurationProperties("tally.api")
@@ -28,5 +31,6 @@ public record ApiProperties(
         @Min(1) @DefaultValue("200") int maxPageSize,
         @NotNull @DefaultValue("PT10S") Duration idempotencyWait,
         @NotNull @DefaultValue("PT10M") Duration pendingKeyRetention,
-        @NotNull @DefaultValue("PT10S") Duration adminTimeout) {
+        @NotNull @DefaultValue("PT10S") Duration adminTimeout,
+        @NotNull @DefaultValue("PT30S") Duration replayTimeout) {
 }

@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The offline default: a deterministic local catalog, so the pipeline runs with no account. Every track is found
  * with an 11-character URL-safe video id derived from sha256(trackKey), except titles listed as not found or
- * failing. Known gap: the ids do not exist on YouTube, so playlists built from them are placeholders.
+ * failing; failing titles can be limited to their first attempts ({@code fail-attempts}), so a redriven dead letter
+ * succeeds. Known gap: the ids do not exist on YouTube, so playlists built from them are placeholders.
  */
 public final class OfflineCatalogAdapter implements TrackSearchAdapter {
 
@@ -20,17 +21,25 @@ public final class OfflineCatalogAdapter implements TrackSearchAdapter {
 
     private final List<String> notFound;
     private final List<String> failing;
+    private final int failAttempts;
 
     public OfflineCatalogAdapter(SearchProperties.Offline settings) {
         this.notFound = lowerCase(settings.notFound());
         this.failing = lowerCase(settings.failing());
+        this.failAttempts = settings.failAttempts();
     }
 
     @Override
     public SearchResult search(TrackSearchRequested request) {
+        return search(request, 1);
+    }
+
+    @Override
+    public SearchResult search(TrackSearchRequested request, int attempt) {
         String title = request.getTitle().toLowerCase(Locale.ROOT);
         Optional<String> failingPattern = matching(failing, title);
-        if (failingPattern.isPresent()) {
+        // The attempt comes from the record's headers, not from memory, so the behaviour survives restarts.
+        if (failingPattern.isPresent() && (failAttempts == 0 || attempt <= failAttempts)) {
             throw new RetryableSearchException("offline catalog is configured to fail for titles containing '"
                     + failingPattern.get() + "'");
         }

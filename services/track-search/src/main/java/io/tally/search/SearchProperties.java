@@ -59,11 +59,15 @@ public record SearchProperties(
      * The offline catalog: every track is found with a video id derived from its track key, except these titles.
      *
      * @param notFound title substrings (case-insensitive) that resolve to NOT_FOUND
-     * @param failing  title substrings (case-insensitive) whose searches always fail with a retryable error
+     * @param failing  title substrings (case-insensitive) whose searches fail with a retryable error
+     * @param failAttempts how many delivery attempts of a failing title fail: attempts {@code 1..failAttempts} fail,
+     *                     later ones (a redriven dead letter keeps counting attempts) succeed; {@code 0} (the default)
+     *                     means every attempt fails
      */
     public record Offline(
             @NotNull @DefaultValue("") List<String> notFound,
-            @NotNull @DefaultValue("") List<String> failing) {
+            @NotNull @DefaultValue("") List<String> failing,
+            @Min(0) @DefaultValue("0") int failAttempts) {
     }
 
     /**

@@ -11,4 +11,12 @@ public interface TrackSearchAdapter {
 
     /** Searches once; returns {@link SearchResult#notFound()} when the backend has no match. */
     SearchResult search(TrackSearchRequested request);
+
+    /**
+     * Searches once as delivery attempt {@code attempt} (1 on the main topic, then Spring's retry count; a redriven
+     * dead letter keeps counting). Backends that do not care about the attempt answer {@link #search(TrackSearchRequested)}.
+     */
+    default SearchResult search(TrackSearchRequested request, int attempt) {
+        return search(request);
+    }
 }

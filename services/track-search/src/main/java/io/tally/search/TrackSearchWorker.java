@@ -65,7 +65,7 @@ public class TrackSearchWorker {
         int attempt = deliveryAttempt(record.headers());
         SearchResult result;
         try {
-            result = metrics.timed(() -> adapter.search(request));
+            result = metrics.timed(() -> adapter.search(request, attempt));
         } catch (RetryableSearchException e) {
             if (attempt < properties.retry().attempts()) {
                 metrics.retried();

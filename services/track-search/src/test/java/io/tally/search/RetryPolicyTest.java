@@ -20,7 +20,7 @@ class RetryPolicyTest {
 
     private final SearchProperties defaults = new SearchProperties(SearchProperties.Adapter.OFFLINE,
             new SearchProperties.Retry(4, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30)),
-            new SearchProperties.Offline(List.of(), List.of()),
+            new SearchProperties.Offline(List.of(), List.of(), 0),
             new SearchProperties.YouTube("http://unused", "", 5, Duration.ZERO, Duration.ofSeconds(30),
                     Duration.ofSeconds(1), Duration.ofSeconds(1)),
             Duration.ofSeconds(5));

@@ -1,14 +1,8 @@
 package io.tally.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,7 +25,6 @@ import picocli.CommandLine.Spec;
 public class JobsCommand implements Runnable {
 
     private static final Set<String> ENDED = Set.of("COMPLETED", "COMPLETED_WITH_FAILURES", "TIMED_OUT");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -39,41 +32,6 @@ public class JobsCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** Where the jobs API is and how to authenticate; shared by the subcommands. */
-    static final class ApiOptions {
-        @Option(names = "--api-url", paramLabel = "URL", defaultValue = "${env:TALLY_API_URL:-http://localhost:8088}",
-                description = "Base URL of the jobs API (default: $TALLY_API_URL or http://localhost:8088).")
-        String apiUrl;
-
-        @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:TALLY_API_KEY}",
-                description = "API key sent as X-API-Key (default: $TALLY_API_KEY).")
-        String apiKey;
-
-        JsonNode get(String path) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl.replaceAll("/+$", "") + path))
-                    .timeout(Duration.ofSeconds(10)).header("Accept", "application/json");
-            if (apiKey != null && !apiKey.isBlank()) {
-                request.header("X-API-Key", apiKey);
-            }
-            try {
-                HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
-                        HttpResponse.BodyHandlers.ofString());
-                JsonNode body = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-                if (response.statusCode() / 100 != 2) {
-                    String detail = body.path("detail").asText(body.path("title").asText(response.body()));
-                    throw new ApiFailure(response.statusCode() + " from " + path + ": " + detail
-                            + (response.statusCode() == 401 ? " (set --api-key or TALLY_API_KEY)" : ""));
-                }
-                return body;
-            } catch (IOException e) {
-                throw new ApiFailure("cannot reach the jobs API at " + apiUrl + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiFailure("interrupted");
-            }
-        }
     }
 
     /** {@code tally jobs list}. */
@@ -101,7 +59,7 @@ public class JobsCommand implements Runnable {
             if (pipeline != null) {
                 query.append("&pipeline=").append(URLEncoder.encode(pipeline, StandardCharsets.UTF_8));
             }
-            return run(spec, () -> {
+            return ApiOptions.run(spec, () -> {
                 JsonNode answer = api.get(query.toString());
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(String.format(Locale.ROOT, "%-44s %-24s %-16s %-26s %s", "JOB", "STATUS", "PIPELINE",
@@ -136,7 +94,7 @@ public class JobsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return run(spec, () -> {
+            return ApiOptions.run(spec, () -> {
                 PrintWriter out = spec.commandLine().getOut();
                 String path = "/api/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
                 JsonNode job = api.get(path);
@@ -157,21 +115,13 @@ public class JobsCommand implements Runnable {
                     LocalStack.sleep(1000);
                     job = api.get(path);
                 }
-                out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s",
+                int corrections = job.path("correctionCount").asInt();
+                out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s%s",
                         job.path("succeededCount").asInt(), job.path("failedCount").asInt(),
                         job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
+                        corrections > 0 ? " (" + corrections + " corrected after a retry or redrive)" : "",
                         job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
             });
-        }
-    }
-
-    private static int run(CommandSpec spec, Runnable body) {
-        try {
-            body.run();
-            return 0;
-        } catch (ApiFailure e) {
-            spec.commandLine().getErr().println("ERROR: " + e.getMessage());
-            return 1;
         }
     }
 
@@ -193,12 +143,5 @@ public class JobsCommand implements Runnable {
                     .append("  ");
         }
         return text.toString().strip();
-    }
-
-    /** An API call that failed, with a message for the user. */
-    static final class ApiFailure extends RuntimeException {
-        ApiFailure(String message) {
-            super(message);
-        }
     }
 }

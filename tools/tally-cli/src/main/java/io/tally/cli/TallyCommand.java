@@ -5,14 +5,15 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code tally} command line, started by the {@code ./tally} script at the repository root.
- * Known gap: jobs, replay and dead-letter commands are not there yet.
+ * Jobs, dead-letter, replay and rerun commands call the jobs API ({@code --api-url}, {@code --api-key}).
  */
 @Command(
         name = "tally",
         mixinStandardHelpOptions = true,
         versionProvider = TallyCommand.JarVersion.class,
         description = "Kafka-native pipeline orchestration: Avro events, a Kafka Streams job tracker, Spring Boot services.",
-        subcommands = {DemoCommand.class, DevCommand.class, JobsCommand.class, TrackerDemoCommand.class})
+        subcommands = {DemoCommand.class, DevCommand.class, JobsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
+                RerunCommand.class, TrackerDemoCommand.class})
 public class TallyCommand implements Runnable {
 
     @CommandLine.Spec

@@ -51,7 +51,8 @@ import picocli.CommandLine;
 /**
  * The reference pipeline end to end: every service against a real KRaft broker process and the real registry,
  * offline adapters for the chart, search and playlist, and a real SMTP server (GreenMail) for the email. The sample
- * chart's track "Take Your Places" is made to fail its search every time.
+ * chart's track "Take Your Places" is made to fail its 3 search attempts, so it is dead-lettered; redriving it makes
+ * the 4th attempt succeed, which corrects the ended job. Last, a replay of the items topic must change no ended job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(600)
@@ -76,8 +77,9 @@ class PipelineEndToEndTest {
         stack = LocalStack.startInfrastructure(new LocalStack.Settings(output.resolve("data"), 0, 0, 0,
                 Duration.ofMinutes(4), System.out::println));
         stack.startServices(PipelineServices.offline(output, false, Map.of(
+                // The failing title fails its 3 attempts, so it is dead-lettered; a redriven 4th attempt succeeds.
                 PipelineServices.SEARCH, List.of("--tally.search.offline.failing=" + FAILING_TITLE,
-                        "--tally.search.retry.attempts=3"),
+                        "--tally.search.retry.attempts=3", "--tally.search.offline.fail-attempts=3"),
                 PipelineServices.NOTIFY, List.of("--tally.notify.email.enabled=true",
                         "--tally.notify.email.to=" + RECIPIENT,
                         "--spring.mail.host=127.0.0.1",
@@ -169,6 +171,108 @@ class PipelineEndToEndTest {
         assertThat(readAll(Topics.SEARCH_REQUESTS.name())).hasSize(searchesBefore);
         try (Stream<Path> files = Files.list(output.resolve("playlists"))) {
             assertThat(files.filter(file -> file.toString().endsWith(".m3u"))).hasSize(1);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void redrivingTheFailedSearchCorrectsTheEndedJobWithoutASecondCompletionOrPlaylist() throws Exception {
+        // Given the first job ended with the one failed search in the dead-letter topic
+        assertThat(firstJob).as("the first test ran").isNotNull();
+        assertThat(readAll(Topics.TRACK_SEARCH_DLT.name())).hasSize(1);
+
+        // When an operator redrives the dead-letter topic from the command line
+        CliRun redrive = cli("dlt", "redrive", Topics.TRACK_SEARCH_DLT.name(), "--all");
+
+        // Then the one record is sent back to the search requests, and its 4th attempt succeeds
+        assertThat(redrive.exitCode()).as("stderr: %s", redrive.err()).isZero();
+        assertThat(redrive.out()).contains("selected 1, redriven 1, skipped 0");
+        JsonNode job = awaitJob(firstJob, status -> status.path("succeededCount").asInt() == 100);
+        // And the tracker counts the item once under its corrected outcome: the job is now COMPLETED
+        assertThat(job.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(job.path("failedCount").asInt()).isZero();
+        assertThat(job.path("correctionCount").asInt()).isEqualTo(1);
+        // And the job still completed exactly once, and its playlist was not made again
+        assertThat(completionsOf(firstJob)).hasSize(1);
+        assertThat(readAll(Topics.PLAYLISTS_CREATED.name()).stream().filter(record -> firstJob.equals(record.key())))
+                .hasSize(1);
+        // And the command line shows the corrected counts
+        CliRun show = cli("jobs", "show", firstJob, "--no-follow");
+        assertThat(show.exitCode()).as("stderr: %s", show.err()).isZero();
+        assertThat(show.out()).contains("COMPLETED").doesNotContain("COMPLETED_WITH_FAILURES")
+                .contains("100 succeeded, 0 failed, 0 skipped of 100");
+    }
+
+    @Test
+    @Order(5)
+    void replayingTheItemsTopicChangesNoEndedJob() throws Exception {
+        // Given the first job's corrected counts
+        assertThat(firstJob).as("the first test ran").isNotNull();
+        JsonNode before = awaitJob(firstJob, status -> status.path("succeededCount").asInt() == 100);
+        CliRun dryRun = cli("replay", Topics.ITEM_PROCESSED.name(), "--from-offset", "0", "--dry-run");
+        assertThat(dryRun.exitCode()).as("stderr: %s", dryRun.err()).isZero();
+        assertThat(dryRun.out()).contains("dry run:");
+
+        // When the whole items topic is replayed
+        CliRun replay = cli("replay", Topics.ITEM_PROCESSED.name(), "--from-offset", "0");
+
+        // Then every item record of the job is re-produced, and the tracker sees each as a duplicate
+        assertThat(replay.exitCode()).as("stderr: %s", replay.err()).isZero();
+        assertThat(replay.out()).startsWith("replayed ");
+        long replayed = Long.parseLong(replay.out().split(" ")[1]);
+        assertThat(replayed).isGreaterThanOrEqualTo(101);
+        long duplicatesBefore = before.path("duplicateCount").asLong();
+        JsonNode after = awaitJob(firstJob, status -> status.path("duplicateCount").asLong() >= duplicatesBefore + 101);
+        // And no count, correction or completion changed
+        for (String field : List.of("status", "expectedCount", "succeededCount", "failedCount", "skippedCount",
+                "correctionCount", "lateCount", "completedAt")) {
+            assertThat(after.path(field)).as(field).isEqualTo(before.path(field));
+        }
+        assertThat(completionsOf(firstJob)).hasSize(1);
+        try (Stream<Path> files = Files.list(output.resolve("playlists"))) {
+            assertThat(files.filter(file -> file.toString().endsWith(".m3u"))).hasSize(1);
+        }
+    }
+
+    /** What a command-line run printed and returned. */
+    private record CliRun(int exitCode, String out, String err) {
+    }
+
+    private static CliRun cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--api-url", apiUrl(), "--api-key", PipelineServices.LOCAL_API_KEY));
+        int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(all.toArray(String[]::new));
+        return new CliRun(exitCode, out.toString(), err.toString());
+    }
+
+    /** The job as the API shows it once {@code settled} holds; fails with the last answer after SETTLE. */
+    private static JsonNode awaitJob(String jobId, java.util.function.Predicate<JsonNode> settled) throws Exception {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        JsonNode job = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(apiUrl() + "/api/jobs/" + jobId))
+                    .header("X-API-Key", PipelineServices.LOCAL_API_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                job = new ObjectMapper().readTree(response.body());
+                if (settled.test(job)) {
+                    return job;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("job " + jobId + " did not settle within " + SETTLE + "; last: " + job);
+    }
+
+    private static List<JobCompleted> completionsOf(String jobId) {
+        try (var deserializer = serdes.deserializer(JobCompleted.class)) {
+            return readAll(Topics.JOB_COMPLETED.name()).stream()
+                    .filter(record -> jobId.equals(record.key()))
+                    .map(record -> deserializer.deserialize(record.topic(), record.headers(), record.value()))
+                    .toList();
         }
     }
 

@@ -10,11 +10,14 @@ import java.util.List;
 
 /**
  * A job as the API shows it: the tracker's {@link JobStatus} with derived counts, progress and links.
- * Progress is {@code null} while the expected count (or a stage's total) is unknown.
+ * Progress is {@code null} while the expected count (or a stage's total) is unknown. {@code correctionCount} counts items
+ * whose outcome changed after they were counted (a redriven dead letter that now succeeds), {@code lateCount} items
+ * that arrived after the job ended, {@code duplicateCount} item records that changed nothing (redeliveries, replays).
  */
 public record JobResponse(
         String jobId, JobState status, String pipeline, String sourceRef, Integer expectedCount, int processedCount,
-        int succeededCount, int failedCount, int skippedCount, Double progressPercent, Instant createdAt,
+        int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount, long duplicateCount,
+        Double progressPercent, Instant createdAt,
         Instant updatedAt, Instant completedAt, List<Stage> stages, Links links) {
 
     /** Name of the stage whose detail is the playlist link. */
@@ -46,7 +49,8 @@ public record JobResponse(
                 .findFirst().orElse(null);
         return new JobResponse(status.getJobId(), status.getState(), status.getPipeline(), status.getSourceRef(),
                 status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
-                status.getSkippedCount(), jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
+                status.getSkippedCount(), status.getCorrectionCount(), status.getLateCount(), status.getDuplicateCount(),
+                jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
                 status.getCompletedAt(), stages, new Links(selfLink(status.getJobId()), playlist));
     }
 

@@ -1,0 +1,128 @@
+package io.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The dlt, replay and rerun commands against a local HTTP server that records what they send and answers like the
+ * jobs API; the real API is exercised by {@link PipelineEndToEndTest}.
+ */
+class AdminCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile int status = 200;
+    private volatile String answer = "{}";
+
+    @BeforeEach
+    void startTheFakeApi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                    + exchange.getRequestHeaders().getFirst("X-API-Key") + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopTheFakeApi() {
+        server.stop(0);
+    }
+
+    @Test
+    void redrivePostsTheSelectedOffsetsAndPrintsTheCounts() throws Exception {
+        // Given the API answers counts
+        answer = "{\"selected\": 2, \"redriven\": 1, \"skipped\": 1}";
+        // When two offsets are redriven
+        Run run = tally("dlt", "redrive", "tally.dlt.track-search", "--offset", "0:3", "--offset", "1:4");
+        // Then the body names them, and the counts are printed
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(requests).singleElement().asString()
+                .startsWith("POST /api/admin/dead-letters/tally.dlt.track-search/redrive admin-key ");
+        assertThat(body(0)).isEqualTo(JSON.readTree("{\"offsets\": [{\"partition\": 0, \"offset\": 3}, {\"partition\": 1, \"offset\": 4}]}"));
+        assertThat(run.out()).contains("selected 2, redriven 1, skipped 1");
+    }
+
+    @Test
+    void refusesAllTogetherWithOffsetsAndAMalformedOffsetWithoutCallingTheApi() {
+        // When --all and --offset are combined, and an offset is not PARTITION:OFFSET
+        Run both = tally("dlt", "redrive", "tally.dlt.track-search", "--all", "--offset", "0:1");
+        Run malformed = tally("dlt", "redrive", "tally.dlt.track-search", "--offset", "three");
+        // Then both are usage errors and nothing was sent
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(malformed.exitCode()).isEqualTo(2);
+        assertThat(malformed.err()).contains("PARTITION:OFFSET");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void replaySendsTheRangeAndPrintsADryRunCount() throws Exception {
+        // Given the API answers a dry-run count
+        answer = "{\"topic\": \"tally.jobs.items\", \"records\": 7, \"dryRun\": true}";
+        // When a time range is dry-run
+        Run run = tally("replay", "tally.jobs.items", "--from-timestamp", "2026-11-23T10:00:00Z", "--to-offset", "9",
+                "--dry-run");
+        // Then the body holds exactly the given bounds, and the count is printed
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(body(0)).isEqualTo(JSON.readTree("{\"topic\": \"tally.jobs.items\", \"fromTimestamp\": "
+                + "\"2026-11-23T10:00:00Z\", \"toOffset\": 9, \"dryRun\": true}"));
+        assertThat(run.out()).contains("dry run: 7 record(s) of tally.jobs.items would be replayed");
+    }
+
+    @Test
+    void rerunPrintsTheNewJobAndAnApiErrorExitsWith1() {
+        // Given the API accepts the first re-run and does not know the second job
+        answer = "{\"jobId\": \"beatport-chart-new\", \"triggerId\": \"api:1\"}";
+        Run accepted = tally("rerun", "old-job");
+        status = 404;
+        answer = "{\"status\": 404, \"detail\": \"job 'gone' is not known\"}";
+        Run unknown = tally("rerun", "gone");
+        // Then the new job id is printed, and the 404 detail goes to stderr with exit code 1
+        assertThat(accepted.exitCode()).isZero();
+        assertThat(accepted.out()).contains("job beatport-chart-new");
+        assertThat(requests.get(0)).startsWith("POST /api/jobs/old-job/rerun admin-key");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("404").contains("job 'gone' is not known");
+    }
+
+    private JsonNode body(int request) throws IOException {
+        String line = requests.get(request);
+        return JSON.readTree(line.substring(line.indexOf('{')));
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private Run tally(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--api-url", "http://127.0.0.1:" + server.getAddress().getPort(), "--api-key", "admin-key"))
+                .toArray(String[]::new);
+        int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(all);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+}
