@@ -9,7 +9,6 @@ import io.tally.events.NotificationSent;
 import io.tally.events.PlaylistCreated;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
-import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +53,6 @@ final class PipelineWatcher implements AutoCloseable {
         }
     }
 
-    private static final int BAR_WIDTH = 20;
 
     private final KafkaConsumer<String, SpecificRecord> consumer;
     private final String jobId;
@@ -138,7 +136,7 @@ final class PipelineWatcher implements AutoCloseable {
                 int done = (int) stage.getDone();
                 Long total = stage.getTotal();
                 int percent = total == null ? 0 : total == 0 ? 100 : (int) Math.min(100, done * 100 / total);
-                line.append(String.format(Locale.ROOT, "%s [%s] %d/%s  ", stage.getName(), bar(percent), done,
+                line.append(String.format(Locale.ROOT, "%s [%s] %d/%s  ", stage.getName(), ProgressBar.of(percent), done,
                         total == null ? "?" : total));
             } else {
                 line.append(stage.getName()).append(':').append(word(stage.getState())).append("  ");
@@ -155,13 +153,6 @@ final class PipelineWatcher implements AutoCloseable {
             case FAILED -> "FAILED";
             case SKIPPED -> "skipped";
         };
-    }
-
-    private static String bar(int percent) {
-        int filled = percent * BAR_WIDTH / 100;
-        // The middle dot reads better, but a terminal without UTF-8 would show '?'.
-        char empty = Charset.defaultCharset().newEncoder().canEncode('\u00b7') ? '\u00b7' : '.';
-        return "#".repeat(filled) + String.valueOf(empty).repeat(BAR_WIDTH - filled);
     }
 
     @Override

@@ -11,7 +11,6 @@ import io.tally.tracker.JobTrackerApplication;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +70,6 @@ public class TrackerDemoCommand implements Callable<Integer> {
     private static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
     /** Extra wait for the status that counts the last redeliveries, which may arrive after the completion. */
     private static final Duration LATE_STATUS_GRACE = Duration.ofSeconds(2);
-    private static final int BAR_WIDTH = 20;
     private static final DateTimeFormatter JOB_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     @Spec
@@ -390,18 +388,11 @@ public class TrackerDemoCommand implements Callable<Integer> {
                 status.getSucceededCount(), status.getFailedCount(), status.getDuplicateCount());
         if (expected == null) {
             return String.format(Locale.ROOT, "  [%s]  %" + width + "d/%-" + width + "s       %s  (no JobCreated yet)",
-                    bar(0), done, "?", counts);
+                    ProgressBar.of(0), done, "?", counts);
         }
         int percent = expected == 0 ? 100 : (int) Math.min(100, (long) done * 100 / expected);
         return String.format(Locale.ROOT, "  [%s]  %" + width + "d/%-" + width + "d  %3d%%  %s",
-                bar(percent), done, expected, percent, counts);
-    }
-
-    private static String bar(int percent) {
-        int filled = percent * BAR_WIDTH / 100;
-        // The middle dot reads better, but a terminal without UTF-8 would show '?'.
-        char empty = Charset.defaultCharset().newEncoder().canEncode('\u00b7') ? '\u00b7' : '.';
-        return "#".repeat(filled) + String.valueOf(empty).repeat(BAR_WIDTH - filled);
+                ProgressBar.of(percent), done, expected, percent, counts);
     }
 
     private static String describe(JobStatus status) {
