@@ -1,15 +1,13 @@
 package io.tally.search;
 
+import io.tally.common.errors.DeadLetterErrorHandlers;
 import io.tally.common.errors.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
-import org.springframework.kafka.listener.TimestampedException;
 import org.springframework.kafka.support.KafkaHeaders;
-import org.springframework.kafka.support.serializer.DeserializationException;
 
 /**
  * The reason headers every hop of the retry chain adds, in the names {@link DeadLetterHeaders} reads: the failure
@@ -23,21 +21,10 @@ final class DeadLetterReasons {
 
     static Headers headers(ConsumerRecord<?, ?> record, Exception failure) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(DeadLetterHeaders.SPRING_MESSAGE, reason(failure).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SPRING_MESSAGE, DeadLetterErrorHandlers.reason(failure).getBytes(StandardCharsets.UTF_8));
         Header original = record.headers().lastHeader(KafkaHeaders.ORIGINAL_TOPIC);
         byte[] originalTopic = original != null ? original.value() : record.topic().getBytes(StandardCharsets.UTF_8);
         headers.add(DeadLetterHeaders.SPRING_TOPIC, originalTopic);
         return headers;
-    }
-
-    /** The message of the first exception that is not a Spring container wrapper. */
-    static String reason(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof ListenerExecutionFailedException || cause instanceof DeserializationException
-                || cause instanceof TimestampedException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getName() : message;
     }
 }

@@ -40,15 +40,17 @@ public final class DeadLetterErrorHandlers {
     }
 
     /**
-     * The message of the first cause that is not one of Spring Kafka's wrappers: the application's own exception
-     * (or the deserializer's), which names the actual problem.
+     * The message of the first cause that is not one of Spring Kafka's wrappers ("Listener failed", "failed to
+     * deserialize"): the application's own exception (or the deserializer's), which names the actual problem. Used
+     * for every dead letter of a Spring Kafka service, retry topics included.
      */
-    static String reason(Throwable failure) {
+    public static String reason(Throwable failure) {
         Throwable cause = failure;
         while (cause.getClass().getName().startsWith("org.springframework.kafka.") && cause.getCause() != null
                 && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getName() : message;
     }
 }
