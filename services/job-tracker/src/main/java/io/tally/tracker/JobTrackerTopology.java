@@ -33,6 +33,9 @@ public final class JobTrackerTopology {
     /** (due time, kind, job id) → nothing: stall, deadline and expiry timers in due order. */
     public static final String TIMERS_STORE = "tracker-timers";
 
+    /** Decoded job statuses kept per task (see {@link ObjectCachingKeyValueStore}); a few MB at most. */
+    static final int JOBS_CACHED_PER_TASK = 10_000;
+
     private JobTrackerTopology() {
     }
 
@@ -50,8 +53,9 @@ public final class JobTrackerTopology {
         source(topology, STAGES_SOURCE, Topics.STAGE_REPORTED, serdes);
         topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics),
                 CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()), TRACKER_PROCESSOR);
+        topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()).withCachingEnabled(),
+                JOBS_CACHED_PER_TASK), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ITEMS_STORE), Serdes.Bytes(), ItemMark.SERDE), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -47,7 +47,8 @@ public final class AvroSerdes {
                 "apicurio.registry.headers.enabled", false,
                 "apicurio.registry.use-id", "contentId",
                 "apicurio.registry.use-specific-avro-reader", true,
-                "apicurio.registry.dereference-schema", true);
+                "apicurio.registry.dereference-schema", true,
+                "apicurio.registry.avro-datum-provider", SchemaInstanceDatumProvider.class.getName());
     }
 
     /** The settings the serdes are configured with. */
