@@ -162,7 +162,8 @@ class JobTrackerIntegrationTest {
         assertThat(readiness.body()).contains("\"kafkaStreams\"").contains("RUNNING");
         assertThat(liveness.statusCode()).isEqualTo(200);
         assertThat(prometheus.statusCode()).isEqualTo(200);
-        assertThat(prometheus.body()).contains("tally_tracker_jobs_started_total").contains("kafka_stream");
+        assertThat(prometheus.body()).contains("tally_tracker_jobs_started_total").contains("kafka_stream")
+                .containsPattern("tally_streams_running\\{[^}]*application=\"job-tracker\"[^}]*} 1\\.0");
     }
 
     private HttpResponse<String> get(String path) throws Exception {

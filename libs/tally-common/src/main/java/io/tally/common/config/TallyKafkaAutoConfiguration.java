@@ -1,11 +1,14 @@
 package io.tally.common.config;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.health.SchemaRegistryHealthIndicator;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -92,6 +95,15 @@ public class TallyKafkaAutoConfiguration {
         @Bean
         KafkaStreamsHealth kafkaStreamsHealthIndicator(ApplicationEventPublisher events) {
             return new KafkaStreamsHealth(events);
+        }
+
+        /** {@code tally_streams_running}: 1 while the streams client is RUNNING; the alert rules and dashboard use it. */
+        @Bean
+        MeterBinder tallyStreamsRunningGauge(KafkaStreamsHealth health) {
+            return registry -> Gauge.builder("tally.streams.running", health,
+                            streams -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                    .description("1 while this service's Kafka Streams client is RUNNING, else 0")
+                    .register(registry);
         }
 
         @Bean
