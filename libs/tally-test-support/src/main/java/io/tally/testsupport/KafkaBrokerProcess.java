@@ -207,6 +207,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         // The default 3 s delay only helps clusters where many members join at once; tests want the first poll.
         props.put("group.initial.rebalance.delay.ms", "0");
+        // A killed EOS instance leaves its transaction open, and read_committed readers wait until the coordinator
+        // aborts it: after transaction.timeout.ms, checked every this-many ms (10 s by default). docs/benchmarks.md
+        // shows what that adds to a failover.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.putAll(extraProperties);
         StringBuilder text = new StringBuilder("# written by io.tally.testsupport.KafkaBrokerProcess\n");
         props.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));

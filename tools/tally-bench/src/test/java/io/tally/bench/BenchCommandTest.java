@@ -13,14 +13,17 @@ import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A tiny bench run on a real broker process: checks the verdict and the summary's shape, never the speed. */
+/**
+ * A tiny bench run of every part on real broker, registry and tracker processes: checks the verdict and the
+ * summary's shape, never the speed.
+ */
 class BenchCommandTest {
 
     @TempDir
     Path dir;
 
     @Test
-    void tinyRunVerifiesEveryJobAndPrintsPositiveRatiosAsTheLastLine() throws Exception {
+    void tinyRunVerifiesEveryJobAndPrintsEveryFigureAsTheLastLine() throws Exception {
         // Given
         Path output = dir.resolve("summary.json");
         StringWriter stdout = new StringWriter();
@@ -28,19 +31,26 @@ class BenchCommandTest {
         command.setOut(new PrintWriter(stdout, true));
 
         // When
-        int exitCode = command.execute("--records=2000", "--jobs=20", "--items=20", "--output=" + output);
+        int exitCode = command.execute("--records=2000", "--jobs=20", "--items=20", "--latency-seconds=2",
+                "--e2e-runs=1", "--open-jobs=2000", "--commit-intervals=100", "--output=" + output);
 
         // Then
         assertThat(exitCode).isZero();
         List<String> lines = stdout.toString().lines().filter(line -> !line.isBlank()).toList();
         JsonNode summary = JsonMapper.builder().build().readTree(lines.get(lines.size() - 1));
         assertThat(summary.get("verified").asBoolean()).isTrue();
-        assertThat(summary.get("trackerCompletions").asInt()).isEqualTo(20);
-        JsonNode ratios = summary.get("ratios");
+        assertThat(summary.get("problems")).isEmpty();
+        assertThat(summary.at("/throughput/trackerCompletions").asInt()).isEqualTo(20);
         for (String ratio : List.of("identityToProducer", "countToProducer", "trackerToCount")) {
-            assertThat(ratios.get(ratio).isNumber()).as(ratio).isTrue();
-            assertThat(ratios.get(ratio).asDouble()).as(ratio).isPositive();
+            assertThat(summary.at("/ratios/" + ratio).asDouble()).as(ratio).isPositive();
         }
+        String shipped = summary.get("trackerCommitIntervalMs").asText();
+        assertThat(summary.at("/latencyByCommitIntervalMs/" + shipped + "/p99Ms").asDouble()).isPositive();
+        assertThat(summary.at("/latencyByCommitIntervalMs/100/measuredJobs").asInt()).isPositive();
+        assertThat(summary.at("/endToEnd/runs").asInt()).isEqualTo(1);
+        assertThat(summary.at("/scale/rssBytes").asLong()).isPositive();
+        assertThat(summary.at("/scale/restoreUntilProcessingSec").asDouble()).isPositive();
+        assertThat(summary.at("/scale/failoverWithStandbySec").asDouble()).isPositive();
         assertThat(JsonMapper.builder().build().readTree(Files.readString(output))).isEqualTo(summary);
     }
 }

@@ -28,19 +28,19 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * A whole Tally installation on this machine: a KRaft broker and the Apicurio registry as child processes, and the
  * chosen services as Spring applications in this JVM. Used by {@code tally demo}, {@code tally dev} and the
- * end-to-end test, so all three run the same code. Known gap: one broker, so replication factor 1 everywhere.
+ * end-to-end test, so all three run the same code; {@code tally bench} (tools/tally-bench) uses it too. Known gap: one broker, so replication factor 1 everywhere.
  */
-final class LocalStack implements AutoCloseable {
+public final class LocalStack implements AutoCloseable {
 
     /**
      * A service to start: its name (also its configuration file, {@code <name>.yml}), its application class, its HTTP
      * port (0 = any free port) and its own arguments.
      */
-    record Service(String name, Class<?> application, int port, List<String> arguments) {
+    public record Service(String name, Class<?> application, int port, List<String> arguments) {
     }
 
     /** Where the stack runs and how it reports progress. */
-    record Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
+    public record Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
                     Consumer<String> progress) {
     }
 
@@ -55,7 +55,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     /** Starts broker and registry in parallel, then creates the catalogue topics. */
-    static LocalStack startInfrastructure(Settings settings) {
+    public static LocalStack startInfrastructure(Settings settings) {
         LocalStack stack = new LocalStack(settings);
         try {
             stack.startBrokerAndRegistry();
@@ -67,11 +67,11 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return broker.bootstrapServers();
     }
 
-    String registryUrl() {
+    public String registryUrl() {
         return registry.registryV2Url();
     }
 
@@ -80,7 +80,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     /** The running context of a service started by {@link #startServices}. */
-    ConfigurableApplicationContext service(String name) {
+    public ConfigurableApplicationContext service(String name) {
         ConfigurableApplicationContext context = services.get(name);
         if (context == null) {
             throw new IllegalArgumentException("no service '" + name + "' is running; running: " + services.keySet());
@@ -97,7 +97,7 @@ final class LocalStack implements AutoCloseable {
      * Starts the services in parallel (each Spring start is mostly waiting on Kafka) and waits until every Kafka
      * Streams service is RUNNING.
      */
-    void startServices(List<Service> toStart) {
+    public void startServices(List<Service> toStart) {
         // One logging set-up for the whole JVM (the CLI's logback.xml): Boot's logging system would reconfigure the
         // shared logback context from every starting service at once, which is not thread-safe.
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
@@ -262,7 +262,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     /** Best effort: a leftover temp file must not turn a good run into a failure. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (dir == null || !java.nio.file.Files.exists(dir)) {
             return;
         }

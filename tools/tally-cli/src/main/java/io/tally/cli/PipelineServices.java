@@ -17,16 +17,16 @@ import java.util.List;
  * chart, the local search catalog, playlist files and a notification outbox. Ports are the services' defaults
  * for {@code tally dev}, or free ports. The jobs API accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
  */
-final class PipelineServices {
+public final class PipelineServices {
 
-    static final String TRACKER = JobTrackerApplication.CONFIG_NAME;
-    static final String SCHEDULER = SchedulerApplication.CONFIG_NAME;
-    static final String SCRAPER = ChartScraperApplication.CONFIG_NAME;
-    static final String PROCESSOR = ChartProcessorApplication.CONFIG_NAME;
-    static final String SEARCH = TrackSearchApplication.CONFIG_NAME;
-    static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
-    static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
-    static final String API = JobsApiApplication.CONFIG_NAME;
+    public static final String TRACKER = JobTrackerApplication.CONFIG_NAME;
+    public static final String SCHEDULER = SchedulerApplication.CONFIG_NAME;
+    public static final String SCRAPER = ChartScraperApplication.CONFIG_NAME;
+    public static final String PROCESSOR = ChartProcessorApplication.CONFIG_NAME;
+    public static final String SEARCH = TrackSearchApplication.CONFIG_NAME;
+    public static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
+    public static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
+    public static final String API = JobsApiApplication.CONFIG_NAME;
     /** The jobs API key of a local stack; a deployment sets its own (see services/jobs-api/README.md). */
     static final String LOCAL_API_KEY = "dev-key-change-me";
 
@@ -52,7 +52,7 @@ final class PipelineServices {
      * @param fixedPorts  the services' default ports (8080, 8082-8088) instead of free ones
      * @param extra       more arguments per service name, added after the defaults so they win
      */
-    static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, java.util.Map<String, List<String>> extra) {
+    public static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, java.util.Map<String, List<String>> extra) {
         List<LocalStack.Service> services = new ArrayList<>();
         services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts ? 8080 : 0, extra,
                 "--tally.tracker.status-interval=200ms"));

@@ -1,0 +1,273 @@
+package io.tally.bench;
+
+import io.tally.common.topics.Topics;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobCreated;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Item 6 of the bench, on job-tracker processes started as deployed: the state size and resident memory with
+ * {@code openJobs} jobs open at once, the time a fresh instance takes to restore that state and process again, and
+ * the failover time when the active instance is killed (SIGKILL) while a second instance keeps a standby replica.
+ * Both times are measured with probe jobs on every partition: readiness alone would not show it, because Kafka
+ * Streams restores in a background thread and reports RUNNING before restoration ends.
+ */
+final class ScaleBench {
+
+    static final String MAX_HEAP = "256m";
+    /** How soon the group notices a dead instance; the failover time includes it (see docs/benchmarks.md). */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    static final Duration PROBE_EVERY = Duration.ofMillis(250);
+
+    record Result(Map<String, Object> figures, long rssBytes, double failoverSec, List<String> problems) {
+    }
+
+    private final BenchEnvironment env;
+    private final Admin admin;
+
+    ScaleBench(BenchEnvironment env, Admin admin) {
+        this.env = env;
+        this.admin = admin;
+    }
+
+    Result run(int openJobs) {
+        String appId = "tally-bench-scale-" + env.runId();
+        Path dir = env.workDir().resolve("scale");
+        Map<String, Object> figures = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        long rss = -1;
+        double failover = Double.NaN;
+        figures.put("openJobs", openJobs);
+        figures.put("maxHeap", MAX_HEAP);
+        figures.put("sessionTimeoutMs", SESSION_TIMEOUT.toMillis());
+        double emptyStart;
+        try (TrackerProcess first = TrackerProcess.start(env, "tracker-a", appId, dir.resolve("a"), 1, SESSION_TIMEOUT, MAX_HEAP)) {
+            emptyStart = first.awaitReady(env.timeout());
+            figures.put("emptyStartSec", round(emptyStart));
+            env.say("scale: tracker-a ready in %.1f s (empty state)", emptyStart);
+
+            long producing = System.nanoTime();
+            produceOpenJobs(openJobs);
+            awaitConsumed(appId, Topics.JOB_CREATED.name());
+            double loadSec = (System.nanoTime() - producing) / 1e9;
+            rss = first.residentBytes();
+            figures.put("loadSec", round(loadSec));
+            figures.put("rssBytes", rss);
+            figures.put("rssMiB", rss / (1024 * 1024));
+            // After a clean stop: until then much of the state can sit in RocksDB memtables, not in files.
+            first.stop();
+            long state = first.stateBytes();
+            figures.put("stateBytes", state);
+            figures.put("stateMiB", state / (1024 * 1024));
+            env.say("scale: %d open jobs loaded in %.1f s; RSS %d MiB, state on disk %d MiB", openJobs, loadSec,
+                    rss / (1024 * 1024), state / (1024 * 1024));
+        }
+        TrackerProcess[] restoring = new TrackerProcess[1];
+        try {
+            // A fresh instance (empty state directory) must restore every job before it can process: measured as
+            // the time from its start until a probe job on every partition has completed.
+            double[] readySec = {0};
+            double restoreSec = untilEveryPartitionProcesses(() -> {
+                restoring[0] = TrackerProcess.start(env, "tracker-b", appId, dir.resolve("b"), 1, SESSION_TIMEOUT, MAX_HEAP);
+                readySec[0] = restoring[0].awaitReady(env.timeout());
+            }, problems);
+            figures.put("freshInstanceReadySec", round(readySec[0]));
+            figures.put("restoreUntilProcessingSec", round(restoreSec));
+            env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
+                    readySec[0], restoreSec);
+            try (TrackerProcess standby = TrackerProcess.start(env, "tracker-c", appId, dir.resolve("c"), 1, SESSION_TIMEOUT, MAX_HEAP)) {
+                standby.awaitReady(env.timeout());
+                awaitStandbyCaughtUp(Math.max(2, restoreSec - emptyStart));
+                failover = untilEveryPartitionProcesses(restoring[0]::kill, problems);
+                figures.put("failoverWithStandbySec", round(failover));
+                env.say("scale: killed the active instance; the standby took over in %.1f s", failover);
+            }
+        } catch (BenchEnvironment.BenchFailure e) {
+            problems.add("scale: " + e.getMessage());
+        } finally {
+            if (restoring[0] != null) {
+                restoring[0].close();
+            }
+        }
+        return new Result(figures, rss, failover, problems);
+    }
+
+    private void produceOpenJobs(int openJobs) {
+        Instant now = Instant.now();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                env.bulkProducerConfig("tally-bench-scale"), new StringSerializer(), env.serdes().serializer())) {
+            for (int j = 0; j < openJobs; j++) {
+                String jobId = String.format(Locale.ROOT, "open-%s-%08d", env.runId(), j);
+                // Expecting items that never come: the job stays open, as a long-running job would.
+                producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, JobCreated.newBuilder()
+                        .setJobId(jobId).setPipeline("bench-scale").setSourceRef(jobId).setExpectedCount(10)
+                        .setCountedStage("items").setStages(List.of("items")).setCreatedAt(now).build()),
+                        (metadata, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("producing the open jobs failed", failure.get());
+        }
+    }
+
+    /** Until the application's committed offsets reach the end of {@code topic}: everything in it was processed. */
+    private void awaitConsumed(String appId, String topic) {
+        long deadline = System.nanoTime() + env.timeout().toNanos();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        IntStream.range(0, Topics.JOB_PARTITIONS).forEach(p -> latest.put(new TopicPartition(topic, p), OffsetSpec.latest()));
+        try {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                boolean done = ends.entrySet().stream().allMatch(end -> {
+                    OffsetAndMetadata offset = committed.get(end.getKey());
+                    return end.getValue() == 0 || offset != null && offset.offset() >= end.getValue();
+                });
+                if (done) {
+                    return;
+                }
+                BenchEnvironment.sleep(500);
+            }
+        } catch (Exception e) {
+            throw new BenchEnvironment.BenchFailure("could not read the tracker's progress: " + e);
+        }
+        throw new BenchEnvironment.BenchFailure("the tracker did not consume " + topic + " within " + env.timeout());
+    }
+
+    /**
+     * A new instance restores its standby tasks from the changelogs in the background, and nothing outside the
+     * process shows when it has caught up; twice the time a fresh instance needed to restore everything, plus the
+     * detection time, is the margin used.
+     */
+    private void awaitStandbyCaughtUp(double restoreSec) {
+        long millis = Math.round(2_000 * restoreSec) + SESSION_TIMEOUT.toMillis();
+        env.say("scale: giving the standby %.1f s to catch up", millis / 1e3);
+        BenchEnvironment.sleep(millis);
+    }
+
+    /**
+     * Probe jobs (one item each) go to every partition every {@link #PROBE_EVERY}; then {@code action} runs (a kill,
+     * a start); the result is the time from the action until, on every partition, a probe sent after the action
+     * start has completed.
+     */
+    private double untilEveryPartitionProcesses(Runnable action, List<String> problems) {
+        int partitions = Topics.JOB_PARTITIONS;
+        String[] keys = probeKeys(partitions);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread prober = new Thread(() -> probe(keys, sentAt, partitionOf, sending, failure), "tally-bench-prober");
+        prober.setDaemon(true);
+        long actionAt;
+        long[] processedAt = new long[partitions];
+        try (KafkaConsumer<String, JobCompleted> reader = StreamsRun.committedReader(env, "probes",
+                env.serdes().deserializer(JobCompleted.class))) {
+            List<TopicPartition> completed = IntStream.range(0, partitions)
+                    .mapToObj(p -> new TopicPartition(Topics.JOB_COMPLETED.name(), p)).toList();
+            reader.assign(completed);
+            reader.seekToEnd(completed);
+            completed.forEach(reader::position);
+            prober.start();
+            long warmUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < warmUntil) {
+                reader.poll(Duration.ofMillis(20));
+            }
+            actionAt = System.nanoTime();
+            action.run();
+            long deadline = actionAt + env.timeout().toNanos();
+            int done = 0;
+            while (done < partitions && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, JobCompleted> record : reader.poll(Duration.ofMillis(20))) {
+                    Long sent = sentAt.get(record.key());
+                    int partition = partitionOf.getOrDefault(record.key(), -1);
+                    if (sent != null && sent > actionAt && partition >= 0 && processedAt[partition] == 0) {
+                        processedAt[partition] = System.nanoTime();
+                        done++;
+                    }
+                }
+            }
+            if (done < partitions) {
+                problems.add("scale: only " + done + " of " + partitions + " partitions processed within "
+                        + env.timeout());
+            }
+        } finally {
+            sending.set(false);
+        }
+        if (failure.get() != null) {
+            problems.add("scale: probe failed: " + failure.get());
+        }
+        long last = java.util.Arrays.stream(processedAt).max().orElse(0);
+        return last == 0 ? Double.NaN : (last - actionAt) / 1e9;
+    }
+
+    private void probe(String[] keys, Map<String, Long> sentAt, Map<String, Integer> partitionOf,
+                       AtomicBoolean sending, AtomicReference<Throwable> failure) {
+        Instant now = Instant.now();
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                env.promptProducerConfig("tally-bench-prober"), new StringSerializer(), env.serdes().serializer())) {
+            for (int round = 0; sending.get(); round++) {
+                for (int p = 0; p < keys.length; p++) {
+                    String jobId = keys[p] + "-" + round;
+                    partitionOf.put(jobId, p);
+                    sentAt.put(jobId, System.nanoTime());
+                    producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), p, jobId, JobCreated.newBuilder()
+                            .setJobId(jobId).setPipeline("bench-probe").setSourceRef(jobId).setExpectedCount(1)
+                            .setCountedStage("items").setStages(List.of("items")).setCreatedAt(now).build()));
+                    producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), p, jobId, ItemProcessed.newBuilder()
+                            .setJobId(jobId).setItemId("probe").setOutcome(ItemOutcome.SUCCEEDED).setAttempt(1)
+                            .setProcessedAt(now).build()));
+                }
+                BenchEnvironment.sleep(PROBE_EVERY.toMillis());
+            }
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** One key prefix per partition; the partition is also set explicitly, so both topics agree. */
+    private String[] probeKeys(int partitions) {
+        String[] keys = new String[partitions];
+        for (int p = 0; p < partitions; p++) {
+            keys[p] = "probe-" + env.runId() + "-p" + p;
+        }
+        return keys;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}

@@ -1,0 +1,234 @@
+package io.tally.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tally.common.topics.Topics;
+import io.tally.events.JobCompleted;
+import io.tally.tracker.JobTrackerTopology;
+import io.tally.tracker.TrackerConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Items 1-3 of the bench: the producer ceiling and an identity EOS topology for the tracker's record size, a
+ * {@code groupByKey().count()} EOS topology over the tracker's own input, and the tracker itself on that input
+ * (with its shipped settings, then at each extra commit interval), checking every job completed once, correctly.
+ * The count and the tracker each run once unmeasured before they are measured.
+ */
+final class ThroughputBench {
+
+    static final String INPUT_TOPIC = "bench.input";
+    static final String IDENTITY_OUTPUT = "bench.identity.output";
+    static final String COUNT_OUTPUT = "bench.count.output";
+    static final List<String> TOPICS = List.of(INPUT_TOPIC, IDENTITY_OUTPUT, COUNT_OUTPUT);
+    static final String IDENTITY_SOURCE = "bench-identity-source";
+    static final String IDENTITY_SINK = "bench-identity-sink";
+    static final String COUNT_SOURCE = "bench-count-source";
+    static final String COUNT_GROUP = "bench-count-group";
+    static final String COUNT_PROCESSOR = "bench-count";
+    static final String COUNT_STORE = "bench-count-store";
+    static final String COUNT_TO_STREAM = "bench-count-to-stream";
+    static final String COUNT_SINK = "bench-count-sink";
+    private static final long SEED = 20261123L;
+
+    /** The figures of this part, and what went wrong (empty when every job completed exactly once, correctly). */
+    record Result(Map<String, Object> figures, double countRate, double trackerRate, List<String> problems) {
+    }
+
+    private final BenchEnvironment env;
+
+    ThroughputBench(BenchEnvironment env) {
+        this.env = env;
+    }
+
+    /**
+     * @param records          N, the records of the producer and identity runs
+     * @param jobs             J, the tracker's jobs (and so the count topology's keys)
+     * @param items            M, distinct items per job
+     * @param extraCommitIntervalsMs tracker runs beside the shipped commit interval, to show the trade-off
+     */
+    Result run(int records, int jobs, int items, List<Integer> extraCommitIntervalsMs) {
+        TrackerWorkload workload = new TrackerWorkload(jobs, items, SEED);
+        List<TrackerWorkload.Event> events = workload.events();
+        long[] inputBytes = {0};
+        double inputRate = produceTrackerInput(events, inputBytes);
+        int recordBytes = (int) Math.max(1, inputBytes[0] / events.size());
+        env.say("tracker input: %d records, %d B mean value, produced at %.0f records/s (Avro)",
+                events.size(), recordBytes, inputRate);
+
+        double producer = produceBytes(records, recordBytes, jobs);
+        env.say("producer: %.0f records/s", producer);
+        double identity = runIdentity(records);
+        env.say("identity EOS: %.0f records/s", identity);
+        // Each stateful topology runs once unmeasured first: the JIT would otherwise favour whichever runs later.
+        env.say("count EOS warm-up: %.0f records/s", runCount("count-warmup", events.size()));
+        double count = runCount("count", events.size());
+        env.say("count EOS (tracker input): %.0f records/s", count);
+
+        Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
+        List<String> problems = new ArrayList<>();
+        TrackerRun warmUp = runTracker("tracker-warmup", workload, trackerSettings);
+        problems.addAll(warmUp.problems());
+        env.say("tracker EOS warm-up: %.0f records/s", warmUp.rate());
+        TrackerRun shipped = runTracker("tracker", workload, trackerSettings);
+        problems.addAll(shipped.problems());
+        Object shippedInterval = trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        env.say("tracker EOS (commit.interval.ms=%s): %.0f records/s, %d completions, problems=%d",
+                shippedInterval, shipped.rate(), shipped.completions(), shipped.problems().size());
+        Map<String, Object> byInterval = new LinkedHashMap<>();
+        byInterval.put(String.valueOf(shippedInterval), Math.round(shipped.rate()));
+        for (int interval : extraCommitIntervalsMs) {
+            Map<String, Object> settings = new HashMap<>(trackerSettings);
+            settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval);
+            TrackerRun run = runTracker("tracker-ci" + interval, workload, settings);
+            problems.addAll(run.problems());
+            env.say("tracker EOS (commit.interval.ms=%d): %.0f records/s", interval, run.rate());
+            byInterval.put(String.valueOf(interval), Math.round(run.rate()));
+        }
+
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("records", records);
+        figures.put("recordBytes", recordBytes);
+        figures.put("jobs", jobs);
+        figures.put("itemsPerJob", items);
+        figures.put("trackerInputRecords", events.size());
+        figures.put("producerRecordsPerSec", Math.round(producer));
+        figures.put("avroProducerRecordsPerSec", Math.round(inputRate));
+        figures.put("identityEosRecordsPerSec", Math.round(identity));
+        figures.put("countEosRecordsPerSec", Math.round(count));
+        figures.put("trackerEosRecordsPerSec", Math.round(shipped.rate()));
+        figures.put("trackerCompletions", shipped.completions());
+        figures.put("trackerRecordsPerSecByCommitIntervalMs", byInterval);
+        return new Result(figures, count, shipped.rate(), problems);
+    }
+
+    private double produceTrackerInput(List<TrackerWorkload.Event> events, long[] bytes) {
+        Serializer<SpecificRecord> avro = env.serdes().serializer();
+        Serializer<SpecificRecord> counting = (topic, value) -> {
+            byte[] serialized = avro.serialize(topic, value);
+            bytes[0] += serialized.length;
+            return serialized;
+        };
+        // Increasing timestamps carry the produced order across the two input topics into Kafka Streams.
+        long base = System.currentTimeMillis() - events.size();
+        return produce("tally-bench-tracker-input", counting, events.size(),
+                i -> new ProducerRecord<>(events.get(i).topic(), null, base + i, events.get(i).jobId(), events.get(i).value()));
+    }
+
+    /** Step 1: the producer ceiling for {@code n} records of {@code size} bytes over {@code keys} keys. */
+    private double produceBytes(int n, int size, int keys) {
+        Random random = new Random(SEED);
+        byte[][] values = new byte[256][size];
+        for (byte[] value : values) {
+            random.nextBytes(value);
+        }
+        String[] keyNames = IntStream.range(0, keys).mapToObj(TrackerWorkload::jobId).toArray(String[]::new);
+        return produce("tally-bench-producer", Serdes.ByteArray().serializer(), n,
+                i -> new ProducerRecord<>(INPUT_TOPIC, keyNames[i % keys], values[i & 255]));
+    }
+
+    private <V> double produce(String clientId, Serializer<V> values, int n,
+                               java.util.function.IntFunction<ProducerRecord<String, V>> record) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start;
+        long end;
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(env.bulkProducerConfig(clientId),
+                new StringSerializer(), values)) {
+            start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                producer.send(record.apply(i), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+            end = System.nanoTime();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(clientId + ": producing the bench input failed", failure.get());
+        }
+        return n / ((end - start) / 1e9);
+    }
+
+    /** Step 1b: identity topology; done when N records are committed in its output. */
+    private double runIdentity(int n) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(INPUT_TOPIC, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(IDENTITY_SOURCE))
+                .to(IDENTITY_OUTPUT, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(IDENTITY_SINK));
+        long[] seen = {0};
+        return StreamsRun.measure(env, "identity", builder.build(), StreamsRun.properties(env, "identity", Map.of()),
+                IDENTITY_OUTPUT, Serdes.ByteArray().deserializer(), n,
+                batch -> (seen[0] += batch.count()) >= n, false).recordsPerSecond();
+    }
+
+    /**
+     * Step 2: {@code groupByKey().count()} over exactly the tracker's input (both topics, values as bytes), so
+     * the two differ only in what is done per record; done when the latest counts add up to the input.
+     */
+    private double runCount(String name, int inputRecords) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(List.of(Topics.JOB_CREATED.name(), Topics.ITEM_PROCESSED.name()),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(COUNT_SOURCE))
+                .groupByKey(Grouped.with(COUNT_GROUP, Serdes.String(), Serdes.ByteArray()))
+                .count(Named.as(COUNT_PROCESSOR), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(COUNT_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
+                .toStream(Named.as(COUNT_TO_STREAM))
+                .to(COUNT_OUTPUT, Produced.with(Serdes.String(), Serdes.Long()).withName(COUNT_SINK));
+        Map<String, Long> latest = new HashMap<>();
+        long[] sum = {0};
+        return StreamsRun.measure(env, name, builder.build(), StreamsRun.properties(env, name, Map.of()),
+                COUNT_OUTPUT, Serdes.Long().deserializer(), inputRecords, batch -> {
+                    batch.forEach(record -> {
+                        Long previous = latest.put(record.key(), record.value());
+                        sum[0] += record.value() - (previous == null ? 0 : previous);
+                    });
+                    return sum[0] >= inputRecords;
+                }, false).recordsPerSecond();
+    }
+
+    record TrackerRun(double rate, int completions, List<String> problems) {
+    }
+
+    /** Step 3: the tracker on J jobs x M items; done when J completions are committed, then verified. */
+    private TrackerRun runTracker(String name, TrackerWorkload workload, Map<String, Object> settings) {
+        List<JobCompleted> completions = new ArrayList<>();
+        Set<String> completedJobs = new HashSet<>();
+        var topology = JobTrackerTopology.build(TrackerConfig.defaults(), env.serdes(), new SimpleMeterRegistry());
+        int inputRecords = workload.events().size();
+        StreamsRun.Measurement measurement = StreamsRun.measure(env, name, topology,
+                StreamsRun.properties(env, name, settings), Topics.JOB_COMPLETED.name(),
+                env.serdes().deserializer(JobCompleted.class), inputRecords, batch -> {
+                    batch.forEach(record -> {
+                        completions.add(record.value());
+                        completedJobs.add(record.key());
+                    });
+                    return completedJobs.size() >= workload.jobs();
+                }, true);
+        List<String> problems = new ArrayList<>(measurement.problems());
+        workload.verify(completions).forEach(problem -> problems.add(name + ": " + problem));
+        return new TrackerRun(measurement.recordsPerSecond(), completions.size(), problems);
+    }
+}
