@@ -1,0 +1,65 @@
+{{/* Service-specific environment: adapters and their credentials (always secretKeyRef, never a literal). */}}
+{{- define "tally.serviceEnv" -}}
+{{- $v := .root.Values }}
+{{- $s := index $v .key }}
+{{- $secret := include "tally.credentialsSecret" .root }}
+{{- $keys := $v.secrets.keys }}
+{{- if has .key (list "jobTracker" "chartProcessor" "playlistService" "notificationService") }}
+- name: SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS
+  value: {{ $s.standbyReplicas | quote }}
+{{- end }}
+{{- if eq .key "chartScraper" }}
+- name: TALLY_SCRAPER_SOURCE
+  value: {{ $s.source | quote }}
+{{- else if eq .key "trackSearch" }}
+- name: TALLY_SEARCH_ADAPTER
+  value: {{ $s.adapter | quote }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_SEARCH_YOUTUBE_API_KEY" "secret" $secret "key" $keys.youtubeApiKey "optional" (ne $s.adapter "youtube")) }}
+{{- else if eq .key "playlistService" }}
+- name: TALLY_PLAYLIST_ADAPTER
+  value: {{ $s.adapter | quote }}
+- name: TALLY_PLAYLIST_DIR
+  value: /var/lib/tally/playlists
+{{ include "tally.secretEnv" (dict "name" "TALLY_YOUTUBE_OAUTH_TOKEN" "secret" $secret "key" $keys.youtubeOauthToken "optional" (ne $s.adapter "youtube")) }}
+{{- else if eq .key "notificationService" }}
+- name: TALLY_OUTBOX_DIR
+  value: /var/lib/tally/outbox
+- name: TALLY_NOTIFY_EMAIL_ENABLED
+  value: {{ $s.email.enabled | quote }}
+{{- if $s.email.enabled }}
+- name: SPRING_MAIL_HOST
+  value: {{ required "notificationService.email.host is required when email is enabled" $s.email.host | quote }}
+- name: SPRING_MAIL_PORT
+  value: {{ $s.email.port | quote }}
+- name: TALLY_NOTIFY_EMAIL_FROM
+  value: {{ $s.email.from | quote }}
+- name: TALLY_NOTIFY_EMAIL_TO
+  value: {{ required "notificationService.email.to is required when email is enabled" $s.email.to | quote }}
+{{ include "tally.secretEnv" (dict "name" "SPRING_MAIL_USERNAME" "secret" $secret "key" $keys.smtpUsername "optional" true) }}
+{{ include "tally.secretEnv" (dict "name" "SPRING_MAIL_PASSWORD" "secret" $secret "key" $keys.smtpPassword "optional" true) }}
+{{- end }}
+- name: TALLY_NOTIFY_WEBHOOK_ENABLED
+  value: {{ $s.webhook.enabled | quote }}
+{{- if $s.webhook.enabled }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_NOTIFY_WEBHOOK_URL" "secret" $secret "key" $keys.webhookUrl "optional" false) }}
+{{- end }}
+{{- else if eq .key "jobsApi" }}
+- name: TALLY_API_SECURITY_OPENREADS
+  value: {{ $s.openReads | quote }}
+{{- if $v.scheduler.enabled }}
+# The dashboard reads schedules from the scheduler's HTTP API.
+- name: TALLY_SCHEDULER_URL
+  value: {{ printf "http://%s-scheduler:8082" (include "tally.fullname" .root) | quote }}
+{{- end }}
+{{- if not $s.apiKeys }}
+{{- fail "jobsApi.apiKeys needs at least one key: without it the API would fall back to its development key" }}
+{{- end }}
+{{- range $i, $apiKey := $s.apiKeys }}
+- name: {{ printf "TALLY_API_SECURITY_APIKEYS_%d_NAME" $i }}
+  value: {{ $apiKey.name | quote }}
+{{ include "tally.secretEnv" (dict "name" (printf "TALLY_API_SECURITY_APIKEYS_%d_KEY" $i) "secret" $secret "key" $apiKey.secretKey "optional" false) }}
+- name: {{ printf "TALLY_API_SECURITY_APIKEYS_%d_ROLES" $i }}
+  value: {{ join "," $apiKey.roles | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
