@@ -70,6 +70,8 @@ public class DevCommand implements Callable<Integer> {
             }
             out.println("  Jobs API (key " + PipelineServices.LOCAL_API_KEY + "): http://localhost:"
                     + stack.port(PipelineServices.API) + "/swagger-ui.html");
+            out.println("  Dashboard: http://localhost:" + stack.port(PipelineServices.API)
+                    + "/ui  (sign in with API key " + PipelineServices.LOCAL_API_KEY + ", roles USER and ADMIN)");
             out.println("  Run the chart pipeline: curl -X POST -H 'X-API-Key: " + PipelineServices.LOCAL_API_KEY + "' "
                     + "http://localhost:" + stack.port(PipelineServices.API) + "/api/pipelines/beatport-chart/runs");
             out.println("  Playlists: " + dataDir.resolve("playlists") + "   Notifications: " + dataDir.resolve("outbox"));

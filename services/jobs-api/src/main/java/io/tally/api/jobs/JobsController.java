@@ -4,12 +4,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.tally.api.ApiProperties;
 import io.tally.api.view.JobView;
 import io.tally.events.JobState;
-import io.tally.events.JobStatus;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,17 +15,12 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Read endpoints over the job view. Known gap: listing filters and sorts the whole view in memory per request; a
- * secondary index (store per status, sorted by creation) would be needed for very large views.
+ * Read endpoints over the job view. Listing pages through the view's in-memory index (see
+ * {@link io.tally.api.view.JobIndex}): filters are a walk over small summaries, and only the page's jobs are read.
  */
 @RestController
 @RequestMapping("/api/jobs")
 public class JobsController {
-
-    // Newest first: by creation time, or by when the tracker first saw a job still missing its JobCreated.
-    private static final Comparator<JobStatus> NEWEST_FIRST = Comparator
-            .comparing(JobsController::startedAt, Comparator.reverseOrder())
-            .thenComparing(status -> status.getJobId());
 
     private final JobView view;
     private final ApiProperties properties;
@@ -56,20 +47,7 @@ public class JobsController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
                     "size: must be less than or equal to " + properties.maxPageSize());
         }
-        List<JobStatus> matching = view.allJobs().stream()
-                .filter(job -> status == null || job.getState() == status)
-                .filter(job -> pipeline == null || pipeline.equals(job.getPipeline()))
-                .sorted(NEWEST_FIRST)
-                .toList();
-        List<JobResponse> items = matching.stream()
-                .skip((long) page * size)
-                .limit(size)
-                .map(JobResponse::of)
-                .toList();
-        return new JobPage(items, page, size, matching.size());
-    }
-
-    private static Instant startedAt(JobStatus status) {
-        return status.getCreatedAt() != null ? status.getCreatedAt() : status.getFirstSeenAt();
+        JobView.Listing listing = view.list(status, pipeline, page, size);
+        return new JobPage(listing.jobs().stream().map(JobResponse::of).toList(), page, size, listing.total());
     }
 }

@@ -3,6 +3,7 @@ package io.tally.api.security;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -20,13 +21,48 @@ import tools.jackson.databind.json.JsonMapper;
  * authenticate with {@code X-API-Key}, or with a bearer JWT when Spring Boot configured a {@link JwtDecoder}
  * (it does when {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri} is set).
  * Stateless: no session, no CSRF token (no cookies are issued, so there is nothing for CSRF to ride on).
+ * <p>
+ * The dashboard under {@value #UI} has its own chain, matched first: browsers cannot put {@code X-API-Key} on a
+ * navigation, so a login form exchanges an API key for a session cookie ({@code HttpOnly}, {@code SameSite=Strict}),
+ * and every state-changing form carries a CSRF token. The same keys and roles apply: dead letters need ADMIN.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+    /** Path prefix of the dashboard. */
+    static final String UI = "/ui";
+
     @Bean
+    ApiKeys apiKeys(ApiSecurityProperties properties) {
+        return new ApiKeys(properties.apiKeys());
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiKeys keys) throws Exception {
+        http.securityMatcher(UI, UI + "/**")
+                .authenticationProvider(new ApiKeyLoginProvider(keys))
+                .formLogin(form -> form.loginPage(UI + "/login").passwordParameter("apiKey")
+                        .defaultSuccessUrl(UI, false).permitAll())
+                .logout(logout -> logout.logoutUrl(UI + "/logout").logoutSuccessUrl(UI + "/login?logout").permitAll())
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
+                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                + "frame-ancestors 'none'; form-action 'self'")))
+                .authorizeHttpRequests(requests -> {
+                    requests.requestMatchers(UI + "/assets/**").permitAll();
+                    requests.requestMatchers(UI + "/dead-letters", UI + "/dead-letters/**")
+                            .hasRole(ApiSecurityProperties.Role.ADMIN.name());
+                    requests.anyRequest().authenticated();
+                });
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiSecurityProperties properties,
-            ObjectProvider<JwtDecoder> jwtDecoder, JsonMapper json) throws Exception {
+            ObjectProvider<JwtDecoder> jwtDecoder, JsonMapper json, ApiKeys apiKeys) throws Exception {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
         http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
@@ -35,7 +71,7 @@ class SecurityConfiguration {
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
-                .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), problems),
+                .addFilterBefore(new ApiKeyAuthenticationFilter(apiKeys, problems),
                         AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> {
                     requests.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",

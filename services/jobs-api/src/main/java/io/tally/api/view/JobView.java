@@ -1,6 +1,7 @@
 package io.tally.api.view;
 
 import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +19,50 @@ import org.springframework.stereotype.Component;
 /**
  * Reads the global job and idempotency stores of this instance. Every call throws {@link ViewNotReadyException} until
  * the streams client is RUNNING, so a half-restored view never answers "not found" for a job that exists.
- * Known gap: {@link #allJobs()} copies the whole view per call; fine for thousands of jobs, not for millions.
+ * Lists page through the {@link JobIndex} and read only the page's jobs from the store. Known gap:
+ * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only).
  */
 @Component
 public class JobView {
 
     private final StreamsBuilderFactoryBean streams;
+    private final JobIndex index;
 
-    public JobView(StreamsBuilderFactoryBean streams) {
+    public JobView(StreamsBuilderFactoryBean streams, JobIndex index) {
         this.streams = streams;
+        this.index = index;
+    }
+
+    /** One page of jobs, newest first, and how many jobs match in all. */
+    public record Listing(List<JobStatus> jobs, long total) {
+    }
+
+    /**
+     * Page {@code page} ({@code size} per page) of the jobs in {@code state} (null: any) of {@code pipeline} (null: any),
+     * newest first (creation time, else when the tracker first saw the job).
+     */
+    public Listing list(JobState state, String pipeline, int page, int size) {
+        return read(() -> {
+            ReadOnlyKeyValueStore<String, JobStatus> store = store(JobViewTopology.JOBS_STORE);
+            JobIndex.Page ids = index.page(state, pipeline, page, size);
+            List<JobStatus> jobs = new ArrayList<>(ids.jobIds().size());
+            for (String jobId : ids.jobIds()) {
+                // A job tombstoned between the index walk and this read is simply left out of the page.
+                JobStatus job = store.get(jobId);
+                if (job != null) {
+                    jobs.add(job);
+                }
+            }
+            return new Listing(jobs, ids.total());
+        });
+    }
+
+    /** Every job's summary from the index, newest first (no store reads). */
+    public List<JobIndex.Summary> summaries() {
+        return read(() -> {
+            store(JobViewTopology.JOBS_STORE);
+            return index.summaries();
+        });
     }
 
     /** The latest status of {@code jobId}, or empty if the view has no such job. */

@@ -14,11 +14,16 @@ import org.apache.kafka.streams.StreamsBuilder;
 class JobViewConfiguration {
 
     @Bean
-    StreamsBuilderFactoryBeanConfigurer jobViewTopology(AvroSerdes serdes) {
+    JobIndex jobIndex() {
+        return new JobIndex();
+    }
+
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer jobViewTopology(AvroSerdes serdes, JobIndex index) {
         return factoryBean -> factoryBean.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
             @Override
             public void configureBuilder(StreamsBuilder builder) {
-                JobViewTopology.addTo(builder, serdes);
+                JobViewTopology.addTo(builder, serdes, index);
             }
         });
     }

@@ -13,7 +13,7 @@ class JobViewTest {
     @Test
     void answers503WhileTheStreamsClientHasNotStarted() {
         // Given a streams factory bean that has not started its client
-        JobView view = new JobView(new StreamsBuilderFactoryBean());
+        JobView view = new JobView(new StreamsBuilderFactoryBean(), new JobIndex());
         // When a job or an idempotency key is looked up, Then the answer is "job view is loading" with 503
         assertThatThrownBy(() -> view.job("job-1"))
                 .isInstanceOfSatisfying(ViewNotReadyException.class, e -> {

@@ -30,6 +30,7 @@ class JobViewTopologyTest {
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
     private final AvroSerdes serdes = AvroSerdes.forClient(new InMemorySchemaRegistry());
+    private final JobIndex index = new JobIndex();
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobStatus> statuses;
     private TestInputTopic<String, IdempotencyKeyUsed> keys;
@@ -42,7 +43,7 @@ class JobViewTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.STATE_DIR_CONFIG, "target/kafka-streams-state/" + UUID.randomUUID());
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(JobViewTopology.build(serdes), props, NOW);
+        driver = new TopologyTestDriver(JobViewTopology.build(serdes, index), props, NOW);
         statuses = driver.createInputTopic(Topics.JOB_STATUS.name(), new StringSerializer(),
                 serdes.valueSerde(Topics.JOB_STATUS).serializer());
         keys = driver.createInputTopic(Topics.API_IDEMPOTENCY.name(), new StringSerializer(),
@@ -84,6 +85,24 @@ class JobViewTopologyTest {
         KeyValueStore<String, JobStatus> view = driver.getKeyValueStore(JobViewTopology.JOBS_STORE);
         assertThat(view.get("job-1")).isNull();
         assertThat(view.get("job-2")).isNotNull();
+    }
+
+    @Test
+    void theListIndexFollowsTheStoreThroughUpdatesRedeliveriesAndTombstones() {
+        // Given listeners on the index, and statuses of three jobs, one redelivered
+        List<String> heard = new ArrayList<>();
+        index.addListener(status -> heard.add(status.getJobId() + ":" + status.getState()));
+        statuses.pipeInput("job-1", status("job-1", JobState.RUNNING, 1));
+        statuses.pipeInput("job-2", status("job-2", JobState.RUNNING, 0));
+        statuses.pipeInput("job-3", status("job-3", JobState.COMPLETED, 3));
+        statuses.pipeInput("job-3", status("job-3", JobState.COMPLETED, 3));
+        // When one job is tombstoned
+        statuses.pipeInput("job-2", (JobStatus) null);
+        // Then the index lists what the store holds, filters by state, and listeners heard every status
+        assertThat(index.page(null, null, 0, 10).jobIds()).containsExactlyInAnyOrder("job-1", "job-3");
+        assertThat(index.page(JobState.COMPLETED, null, 0, 10).jobIds()).containsExactly("job-3");
+        assertThat(index.size()).isEqualTo(2);
+        assertThat(heard).containsExactly("job-1:RUNNING", "job-2:RUNNING", "job-3:COMPLETED", "job-3:COMPLETED");
     }
 
     @Test

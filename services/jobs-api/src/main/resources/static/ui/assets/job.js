@@ -1,0 +1,135 @@
+// Live job page: follows /ui/jobs/{id}/events (server-sent events, event "job"); when EventSource is missing or the
+// stream keeps failing, polls /ui/jobs/{id}/progress instead. Events older than what the page shows are ignored.
+const main = document.getElementById('main');
+const jobId = main.dataset.jobId;
+const base = `/ui/jobs/${encodeURIComponent(jobId)}`;
+const liveState = document.getElementById('live-state');
+let shownUpdatedAt = Date.parse(main.dataset.updatedAt || '') || 0;
+const ENDED = new Set(['COMPLETED', 'COMPLETED_WITH_FAILURES', 'TIMED_OUT']);
+const POLL_MS = 2000;
+
+function text(id, value) {
+  const element = document.getElementById(id);
+  if (element) {
+    element.textContent = value === null || value === undefined ? '—' : String(value);
+  }
+}
+
+function format(instant) {
+  if (!instant) {
+    return '—';
+  }
+  return new Date(instant).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
+
+function setProgress(progress, percent) {
+  const value = percent === null || percent === undefined ? 0 : percent;
+  progress.value = value;
+  progress.textContent = `${value}%`;
+}
+
+function badge(element, status) {
+  element.textContent = status;
+  element.className = element.className.replace(/\bs-\S+/g, '').trim() + ` s-${status}`;
+}
+
+function stageElement(stage) {
+  const list = document.getElementById('stages');
+  let item = [...list.children].find((li) => li.dataset.stage === stage.name);
+  if (!item) {
+    item = document.createElement('li');
+    item.className = 'stage';
+    item.dataset.stage = stage.name;
+    item.innerHTML = '<h3></h3><span class="badge stage-status"></span>'
+      + '<progress class="stage-progress" max="100"></progress>'
+      + '<p class="stage-counts"><span class="stage-done"></span> / <span class="stage-total"></span></p>'
+      + '<p class="times">Started <span class="stage-started"></span><br>Ended <span class="stage-ended"></span></p>'
+      + '<p class="stage-detail"></p>';
+    item.querySelector('h3').textContent = stage.name;
+    item.querySelector('progress').setAttribute('aria-label', `Progress of stage ${stage.name}`);
+    list.appendChild(item);
+  }
+  return item;
+}
+
+function render(job) {
+  const updated = Date.parse(job.updatedAt || '') || 0;
+  if (updated < shownUpdatedAt) {
+    return;
+  }
+  shownUpdatedAt = updated;
+  badge(document.getElementById('job-status'), job.status);
+  text('job-processed', job.processedCount);
+  text('job-expected', job.expectedCount ?? '?');
+  text('job-succeeded', job.succeededCount);
+  text('job-failed', job.failedCount);
+  text('job-skipped', job.skippedCount);
+  text('job-completed', format(job.completedAt));
+  setProgress(document.getElementById('job-progress'), job.progressPercent);
+  text('job-progress-text', job.progressPercent === null ? '—' : `${job.progressPercent}%`);
+  for (const stage of job.stages || []) {
+    const item = stageElement(stage);
+    badge(item.querySelector('.stage-status'), stage.status);
+    setProgress(item.querySelector('.stage-progress'), stage.progressPercent);
+    item.querySelector('.stage-done').textContent = stage.done;
+    item.querySelector('.stage-total').textContent = stage.total ?? '?';
+    item.querySelector('.stage-started').textContent = format(stage.startedAt);
+    item.querySelector('.stage-ended').textContent = format(stage.endedAt);
+    item.querySelector('.stage-detail').textContent = stage.detail ?? '';
+  }
+  if (job.links && job.links.playlist) {
+    const li = document.getElementById('playlist-link');
+    li.textContent = 'Playlist: ';
+    const link = document.createElement('a');
+    link.href = job.links.playlist;
+    link.textContent = job.links.playlist;
+    li.appendChild(link);
+  }
+  if (ENDED.has(job.status)) {
+    liveState.textContent = `Job ended: ${job.status}.`;
+  }
+}
+
+function poll() {
+  liveState.textContent = 'Live updates by polling every 2 s.';
+  const tick = async () => {
+    try {
+      const response = await fetch(`${base}/progress`, { headers: { Accept: 'application/json' } });
+      if (response.ok) {
+        render(await response.json());
+      }
+    } catch (e) {
+      // The next tick tries again.
+    }
+    setTimeout(tick, POLL_MS);
+  };
+  tick();
+}
+
+function stream() {
+  const source = new EventSource(`${base}/events`);
+  let failures = 0;
+  source.addEventListener('open', () => {
+    failures = 0;
+    liveState.textContent = 'Live: updates appear as they happen.';
+  });
+  source.addEventListener('job', (event) => {
+    failures = 0;
+    render(JSON.parse(event.data));
+  });
+  source.addEventListener('error', () => {
+    failures += 1;
+    if (failures >= 3) {
+      source.close();
+      poll();
+    } else {
+      liveState.textContent = 'Live updates interrupted, reconnecting…';
+    }
+  });
+}
+
+if (window.EventSource) {
+  stream();
+} else {
+  poll();
+}
