@@ -226,6 +226,9 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             command.add("-XX:+UseSerialGC");
             command.add("-Dquarkus.http.port=" + portToUse);
             command.add("-Dquarkus.http.host=127.0.0.1");
+            // As every Tally registry must be set up (docs/schema-evolution.md): a new version of a contract must read
+            // the data of the previous one, so consumers can upgrade after producers.
+            command.add("-Dregistry.rules.global.compatibility=BACKWARD");
             command.addAll(jvmArgs);
             command.add("-jar");
             command.add(jarToRun.toString());
