@@ -4,6 +4,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  *                            look-ups of dead-letter listing, redrive and replay
  * @param replayTimeout       how long one dead-letter listing, redrive or replay may take to read its records before
  *                            it answers 503 (nothing is written then: the transaction is aborted)
+ * @param maxRequestBody      largest request body accepted; a larger one answers 413 before it is read
  */
 @Validated
 @ConfigurationProperties("tally.api")
@@ -32,5 +34,6 @@ public record ApiProperties(
         @NotNull @DefaultValue("PT10S") Duration idempotencyWait,
         @NotNull @DefaultValue("PT10M") Duration pendingKeyRetention,
         @NotNull @DefaultValue("PT10S") Duration adminTimeout,
-        @NotNull @DefaultValue("PT30S") Duration replayTimeout) {
+        @NotNull @DefaultValue("PT30S") Duration replayTimeout,
+        @NotNull @DefaultValue("64KB") DataSize maxRequestBody) {
 }

@@ -34,6 +34,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -72,6 +75,8 @@ import tools.jackson.databind.json.JsonMapper;
         "tally.api.security.api-keys[1].roles=USER"})
 @EmbeddedKafka(partitions = 1, brokerProperties = {
         "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+// Registered on the class, so the output is captured from before the application starts.
+@ExtendWith(OutputCaptureExtension.class)
 class JobsApiIntegrationTest {
 
     static final String ADMIN_KEY = "admin-key-0123456789";
@@ -286,6 +291,40 @@ class JobsApiIntegrationTest {
         assertProblem(key, 400);
         assertThat(json.readTree(key.body()).get("detail").asString()).contains("Idempotency-Key");
         assertProblem(body, 400);
+    }
+
+    @Test
+    void answers4xxAndNever5xxToMalformedOrOversizedBodies() throws Exception {
+        String runs = "/api/pipelines/beatport-chart/runs";
+        // When bodies are cut off, too deeply nested, too large, or not JSON at all
+        HttpResponse<String> truncated = post(runs, USER_KEY, null, "{\"parameters\": {\"date\": ");
+        HttpResponse<String> deep = post(runs, USER_KEY, null, "[".repeat(5_000) + "]".repeat(5_000));
+        HttpResponse<String> oversized = post(runs, USER_KEY, null,
+                "{\"parameters\": {\"date\": \"" + "9".repeat(200_000) + "\"}}");
+        HttpResponse<String> plainText = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + runs))
+                .header("X-API-Key", USER_KEY).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("run it")).build(), HttpResponse.BodyHandlers.ofString());
+        // Then each is a client error with a problem body, and none reached Kafka
+        assertProblem(truncated, 400);
+        assertProblem(deep, 400);
+        assertProblem(oversized, 413);
+        assertThat(json.readTree(oversized.body()).get("detail").asString()).contains("at most");
+        assertThat(plainText.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void neverShowsSecretsInTheEnvironmentEndpointOrTheLogs(CapturedOutput output) throws Exception {
+        // When an admin asks for the environment and the bound configuration, and callers use good and wrong keys
+        HttpResponse<String> env = get("/actuator/env", ADMIN_KEY);
+        HttpResponse<String> configProps = get("/actuator/configprops", ADMIN_KEY);
+        HttpResponse<String> wrong = get("/api/jobs", "wrong-key-but-a-secret-0123");
+        get("/api/jobs", USER_KEY);
+        get("/api/admin/stats", ADMIN_KEY);
+        // Then neither endpoint is exposed, and no key, right or wrong, was ever written to the output
+        assertThat(env.statusCode()).isEqualTo(404);
+        assertThat(configProps.statusCode()).isEqualTo(404);
+        assertProblem(wrong, 401);
+        assertThat(output.getAll()).doesNotContain(ADMIN_KEY, USER_KEY, "wrong-key-but-a-secret-0123");
     }
 
     @Test
