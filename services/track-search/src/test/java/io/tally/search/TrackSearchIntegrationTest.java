@@ -27,6 +27,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -156,14 +157,19 @@ class TrackSearchIntegrationTest {
         String garbageKey = "poison-" + UUID.randomUUID();
         String wrongTypeKey = "wrong-type-" + UUID.randomUUID();
         TrackSearchRequested good = request("after-poison", List.of("Jamie xx"), "Gosh", null);
-        try (KafkaProducer<String, byte[]> raw = kafka().rawProducer();
-             KafkaProducer<String, SpecificRecord> avro = kafka().producer()) {
+        // The registry's BACKWARD rule refuses an ItemProcessed schema under the requests topic's subject, so the
+        // wrong-type record is what a misrouted producer sends: bytes framed for the items topic.
+        byte[] misrouted;
+        try (Serializer<SpecificRecord> avro = serdes.serializer()) {
+            misrouted = avro.serialize(Topics.ITEM_PROCESSED.name(), ItemProcessed.newBuilder()
+                    .setJobId("job-x").setItemId("x").setOutcome(ItemOutcome.SUCCEEDED)
+                    .setProcessedAt(Instant.now()).build());
+        }
+        try (KafkaProducer<String, byte[]> raw = kafka().rawProducer()) {
             // When they are produced, the poison first
             raw.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), garbageKey,
                     "not avro".getBytes(StandardCharsets.UTF_8))).get();
-            avro.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), wrongTypeKey, ItemProcessed.newBuilder()
-                    .setJobId("job-x").setItemId("x").setOutcome(ItemOutcome.SUCCEEDED)
-                    .setProcessedAt(Instant.now()).build())).get();
+            raw.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), wrongTypeKey, misrouted)).get();
         }
         send(good);
         // Then both poison records are dead-lettered with the reason
