@@ -1,5 +1,8 @@
 // Live job page: follows /ui/jobs/{id}/events (server-sent events, event "job"); when EventSource is missing or the
 // stream keeps failing, polls /ui/jobs/{id}/progress instead. Events older than what the page shows are ignored.
+// The items table keeps the filters the server rendered it with (search form, a plain GET) and re-reads that page
+// from /ui/jobs/{id}/items when the job changes, and every few seconds while it runs: items and job statuses come
+// from different topics, so a job event may arrive before the item that caused it.
 const main = document.getElementById('main');
 const jobId = main.dataset.jobId;
 const base = `/ui/jobs/${encodeURIComponent(jobId)}`;
@@ -7,6 +10,10 @@ const liveState = document.getElementById('live-state');
 let shownUpdatedAt = Date.parse(main.dataset.updatedAt || '') || 0;
 const ENDED = new Set(['COMPLETED', 'COMPLETED_WITH_FAILURES', 'TIMED_OUT']);
 const POLL_MS = 2000;
+const ITEMS_POLL_MS = 5000;
+const itemsTable = document.getElementById('items');
+let itemsTimer = null;
+let jobEnded = false;
 
 function text(id, value) {
   const element = document.getElementById(id);
@@ -87,6 +94,90 @@ function render(job) {
   }
   if (ENDED.has(job.status)) {
     liveState.textContent = `Job ended: ${job.status}.`;
+    jobEnded = true;
+  }
+  refreshItemsSoon();
+}
+
+function itemRow(item) {
+  const row = document.createElement('tr');
+  row.className = `item o-${item.outcome}`;
+  row.dataset.itemId = item.itemId;
+  const id = document.createElement('th');
+  id.scope = 'row';
+  id.className = 'item-id';
+  id.textContent = item.itemId;
+  const outcome = document.createElement('td');
+  const outcomeBadge = document.createElement('span');
+  outcomeBadge.className = `badge s-${item.outcome}`;
+  outcomeBadge.textContent = item.outcome;
+  outcome.appendChild(outcomeBadge);
+  const attempt = document.createElement('td');
+  attempt.textContent = String(item.attempt);
+  const processed = document.createElement('td');
+  const time = document.createElement('time');
+  time.dateTime = item.processedAt || '';
+  time.textContent = format(item.processedAt);
+  processed.appendChild(time);
+  const error = document.createElement('td');
+  error.className = 'item-error';
+  error.textContent = item.error ?? '';
+  row.append(id, outcome, attempt, processed, error);
+  return row;
+}
+
+function renderItems(page) {
+  const body = document.getElementById('items-body');
+  const rows = page.items.map(itemRow);
+  if (rows.length === 0) {
+    const empty = document.createElement('tr');
+    empty.className = 'no-items';
+    const cell = document.createElement('td');
+    cell.colSpan = 5;
+    cell.textContent = 'No items match.';
+    empty.appendChild(cell);
+    rows.push(empty);
+  }
+  body.replaceChildren(...rows);
+  text('items-total', page.total);
+  text('items-pages', Math.max(1, Math.ceil(page.total / page.size)));
+}
+
+async function refreshItems() {
+  const params = new URLSearchParams();
+  if (itemsTable.dataset.outcome) {
+    params.set('outcome', itemsTable.dataset.outcome);
+  }
+  if (itemsTable.dataset.q) {
+    params.set('q', itemsTable.dataset.q);
+  }
+  params.set('page', itemsTable.dataset.page || '0');
+  try {
+    const response = await fetch(`${base}/items?${params}`, { headers: { Accept: 'application/json' } });
+    if (response.ok) {
+      renderItems(await response.json());
+    }
+  } catch (e) {
+    // The next change or tick tries again.
+  }
+}
+
+// Bursts of job events (one per processed item) become one read of the items page.
+function refreshItemsSoon() {
+  if (itemsTable && itemsTimer === null) {
+    itemsTimer = setTimeout(() => {
+      itemsTimer = null;
+      refreshItems();
+    }, 300);
+  }
+}
+
+function pollItems() {
+  // One last read after the job ended catches items that arrived just after its final status.
+  const wasEnded = jobEnded;
+  refreshItemsSoon();
+  if (!wasEnded) {
+    setTimeout(pollItems, ITEMS_POLL_MS);
   }
 }
 
@@ -132,4 +223,7 @@ if (window.EventSource) {
   stream();
 } else {
   poll();
+}
+if (itemsTable) {
+  setTimeout(pollItems, ITEMS_POLL_MS);
 }

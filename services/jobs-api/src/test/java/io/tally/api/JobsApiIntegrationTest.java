@@ -6,6 +6,8 @@ import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
@@ -168,6 +170,71 @@ class JobsApiIntegrationTest {
         assertThat(jobIds(secondPage)).containsExactly("mid-" + pipeline);
         assertThat(secondPage.get("total").asLong()).isEqualTo(3);
         assertThat(secondPage.get("size").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void listsAJobsItemsWithTheirLatestAttemptFilteredByOutcomeAndTextAndPaged() throws Exception {
+        // Given a job with three items: one that failed then succeeded on retry (the retry's record redelivered and
+        // an older attempt arriving late), one failed, one skipped; and a poison record among them
+        String jobId = "items-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        publish(status(jobId, "beatport-chart", JobState.RUNNING, now, null));
+        publishItem(item(jobId, "track-a", ItemOutcome.FAILED, 1, "YouTube quota exceeded", now));
+        publishItem(item(jobId, "track-a", ItemOutcome.SUCCEEDED, 2, null, now.plusSeconds(1)));
+        publishItem(item(jobId, "track-a", ItemOutcome.SUCCEEDED, 2, null, now.plusSeconds(1)));
+        publishItem(item(jobId, "track-a", ItemOutcome.FAILED, 1, "YouTube quota exceeded", now));
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
+            raw.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), jobId,
+                    "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        publishItem(item(jobId, "track-b", ItemOutcome.FAILED, 1, "No video found for 'Artist - Title'", now));
+        publishItem(item(jobId, "track-c", ItemOutcome.SKIPPED, 1, "duplicate of an earlier chart", now));
+        JsonNode all = awaitItems("/api/jobs/" + jobId + "/items", 3);
+
+        // When the items are read with filters and pages
+        JsonNode failed = json.readTree(get("/api/jobs/" + jobId + "/items?outcome=FAILED", USER_KEY).body());
+        JsonNode searched = json.readTree(get("/api/jobs/" + jobId + "/items?q=NO+VIDEO", USER_KEY).body());
+        JsonNode byId = json.readTree(get("/api/jobs/" + jobId + "/items?q=track-c&outcome=SKIPPED", USER_KEY).body());
+        JsonNode none = json.readTree(get("/api/jobs/" + jobId + "/items?q=track-c&outcome=FAILED", USER_KEY).body());
+        JsonNode secondPage = json.readTree(get("/api/jobs/" + jobId + "/items?size=1&page=1", USER_KEY).body());
+
+        // Then every item shows its latest attempt, in item id order, and the filters and pages apply
+        assertThat(itemIds(all)).containsExactly("track-a", "track-b", "track-c");
+        JsonNode a = all.get("items").get(0);
+        assertThat(a.get("outcome").asString()).isEqualTo("SUCCEEDED");
+        assertThat(a.get("attempt").asInt()).isEqualTo(2);
+        assertThat(a.get("error").isNull()).isTrue();
+        assertThat(itemIds(failed)).containsExactly("track-b");
+        assertThat(failed.get("items").get(0).get("error").asString()).isEqualTo("No video found for 'Artist - Title'");
+        assertThat(failed.get("total").asLong()).isEqualTo(1);
+        assertThat(itemIds(searched)).containsExactly("track-b");
+        assertThat(itemIds(byId)).containsExactly("track-c");
+        assertThat(itemIds(none)).isEmpty();
+        assertThat(itemIds(secondPage)).containsExactly("track-b");
+        assertThat(secondPage.get("total").asLong()).isEqualTo(3);
+        assertThat(secondPage.get("size").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesItemReadsOfUnknownJobsOversizedPagesBadOutcomesAndAnonymousCallers() throws Exception {
+        // Given a known job
+        String jobId = "items-refused-" + UUID.randomUUID();
+        publish(status(jobId, "beatport-chart", JobState.RUNNING, Instant.now(), null));
+        awaitStatus("/api/jobs/" + jobId, USER_KEY, 200);
+        // When items are read for an unknown job, with a page larger than the limit, an unknown outcome, or no key
+        HttpResponse<String> unknown = get("/api/jobs/no-such-job-" + UUID.randomUUID() + "/items", USER_KEY);
+        HttpResponse<String> tooLarge = get("/api/jobs/" + jobId + "/items?size=201", USER_KEY);
+        HttpResponse<String> badOutcome = get("/api/jobs/" + jobId + "/items?outcome=EXPLODED", USER_KEY);
+        HttpResponse<String> anonymous = get("/api/jobs/" + jobId + "/items", null);
+        HttpResponse<String> empty = get("/api/jobs/" + jobId + "/items", USER_KEY);
+        // Then each is refused with a problem, and the known job without items answers an empty page
+        assertProblem(unknown, 404);
+        assertThat(json.readTree(unknown.body()).get("detail").asString()).contains("no-such-job");
+        assertProblem(tooLarge, 400);
+        assertProblem(badOutcome, 400);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(empty.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(empty.body()).get("total").asLong()).isZero();
     }
 
     @Test
@@ -411,6 +478,7 @@ class JobsApiIntegrationTest {
         assertThat(paths.has("/api/pipelines/{pipeline}/runs")).isTrue();
         assertThat(paths.has("/api/jobs/{jobId}")).isTrue();
         assertThat(paths.has("/api/jobs")).isTrue();
+        assertThat(paths.has("/api/jobs/{jobId}/items")).isTrue();
         assertThat(paths.has("/api/admin/stats")).isTrue();
         assertThat(paths.has("/api/admin/cleanup")).isTrue();
     }
@@ -470,6 +538,43 @@ class JobsApiIntegrationTest {
         JwtDecoder jwtDecoder() {
             return NimbusJwtDecoder.withSecretKey(new SecretKeySpec(SECRET, "HmacSHA256")).build();
         }
+    }
+
+    private void publishItem(ItemProcessed item) throws Exception {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
+            producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), item.getJobId(), item)).get();
+        }
+    }
+
+    private static ItemProcessed item(String jobId, String itemId, ItemOutcome outcome, int attempt, String error,
+            Instant at) {
+        return ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOutcome(outcome).setAttempt(attempt)
+                .setError(error).setProcessedAt(at).build();
+    }
+
+    /** Reads {@code path} until the job is known and {@code expected} items are listed (the view is eventually consistent). */
+    private JsonNode awaitItems(String path, long expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode page = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get(path, USER_KEY);
+            if (response.statusCode() == 200) {
+                page = json.readTree(response.body());
+                if (page.get("total").asLong() >= expected) {
+                    return page;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertThat(page).as("items of %s", path).isNotNull();
+        assertThat(page.get("total").asLong()).as("items of %s: %s", path, page).isEqualTo(expected);
+        return page;
+    }
+
+    private static List<String> itemIds(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("items").forEach(item -> ids.add(item.get("itemId").asString()));
+        return ids;
     }
 
     private void publish(JobStatus status) throws Exception {

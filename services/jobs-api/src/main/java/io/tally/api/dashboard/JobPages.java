@@ -1,8 +1,11 @@
 package io.tally.api.dashboard;
 
+import io.tally.api.jobs.ItemPage;
+import io.tally.api.jobs.ItemResponse;
 import io.tally.api.jobs.JobResponse;
 import io.tally.api.view.JobIndex;
 import io.tally.api.view.JobView;
+import io.tally.events.ItemOutcome;
 import io.tally.events.JobState;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -22,8 +25,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The dashboard's overview, job list and job detail pages (server-rendered Thymeleaf), plus the job detail's live feed:
- * server-sent events, and a JSON snapshot the page polls when EventSource is unavailable. Known gap: the job detail
- * shows stages and counts, not individual items: the view holds job statuses only (see the README).
+ * server-sent events, and a JSON snapshot the page polls when EventSource is unavailable. The job detail also lists
+ * the job's items (latest attempt each), filtered server-side by a plain GET form; the page's script re-reads the
+ * same filtered page as JSON when the job changes. Known gap: the item search is a substring match over one job's
+ * items per request (see {@link JobView#items}).
  */
 @Controller
 @RequestMapping("/ui")
@@ -31,6 +36,10 @@ public class JobPages {
 
     /** Jobs per page of the list. */
     static final int PAGE_SIZE = 25;
+    /** Items per page of the job detail. */
+    static final int ITEM_PAGE_SIZE = 50;
+    /** Longest item search text accepted; a longer one is cut (it could not match a sensible id or error anyway). */
+    static final int MAX_ITEM_QUERY = 200;
 
     private final JobView view;
     private final JobEvents events;
@@ -82,9 +91,18 @@ public class JobPages {
     }
 
     @GetMapping("/jobs/{jobId}")
-    public String job(@PathVariable String jobId, Model model) {
+    public String job(@PathVariable String jobId, @RequestParam(required = false) ItemOutcome outcome,
+            @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int page, Model model) {
         JobResponse job = find(jobId);
+        String query = itemQuery(q);
+        int current = Math.max(0, page);
+        ItemPage items = itemPage(jobId, outcome, query, current);
         model.addAttribute("job", job);
+        model.addAttribute("items", items);
+        model.addAttribute("itemPages", Math.max(1, (items.total() + ITEM_PAGE_SIZE - 1) / ITEM_PAGE_SIZE));
+        model.addAttribute("itemOutcome", outcome);
+        model.addAttribute("itemQuery", query);
+        model.addAttribute("outcomes", ItemOutcome.values());
         model.addAttribute("updatedAtIso", job.updatedAt() == null ? "" : job.updatedAt().toString());
         model.addAttribute("active", "jobs");
         return "ui/job";
@@ -96,10 +114,33 @@ public class JobPages {
         return find(jobId);
     }
 
+    /** The items page the job detail shows for these filters, as JSON, for the page's live refresh. */
+    @GetMapping(path = "/jobs/{jobId}/items", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseBody
+    public ItemPage items(@PathVariable String jobId, @RequestParam(required = false) ItemOutcome outcome,
+            @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int page) {
+        find(jobId);
+        return itemPage(jobId, outcome, itemQuery(q), Math.max(0, page));
+    }
+
     @GetMapping(path = "/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @ResponseBody
     public SseEmitter live(@PathVariable String jobId) {
         return events.subscribe(jobId, () -> view.job(jobId).map(JobResponse::of).orElse(null));
+    }
+
+    private ItemPage itemPage(String jobId, ItemOutcome outcome, String query, int page) {
+        JobView.ItemListing listing = view.items(jobId, outcome, query, page, ITEM_PAGE_SIZE);
+        return new ItemPage(jobId, listing.items().stream().map(ItemResponse::of).toList(), page, ITEM_PAGE_SIZE,
+                listing.total());
+    }
+
+    private static String itemQuery(String q) {
+        if (q == null || q.isBlank()) {
+            return null;
+        }
+        String query = q.strip();
+        return query.length() > MAX_ITEM_QUERY ? query.substring(0, MAX_ITEM_QUERY) : query;
     }
 
     private JobResponse find(String jobId) {

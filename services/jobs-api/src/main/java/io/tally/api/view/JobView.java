@@ -1,12 +1,16 @@
 package io.tally.api.view;
 
 import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -17,10 +21,11 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the global job and idempotency stores of this instance. Every call throws {@link ViewNotReadyException} until
+ * Reads the global job, item and idempotency stores of this instance. Every call throws {@link ViewNotReadyException} until
  * the streams client is RUNNING, so a half-restored view never answers "not found" for a job that exists.
  * Lists page through the {@link JobIndex} and read only the page's jobs from the store. Known gap:
- * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only).
+ * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only); {@link #items} scans and
+ * deserializes all of one job's items per call (fine for thousands of items per job, not for millions).
  */
 @Component
 public class JobView {
@@ -31,6 +36,10 @@ public class JobView {
     public JobView(StreamsBuilderFactoryBean streams, JobIndex index) {
         this.streams = streams;
         this.index = index;
+    }
+
+    /** One page of a job's items, in item id order, and how many of its items match in all. */
+    public record ItemListing(List<ItemProcessed> items, long total) {
     }
 
     /** One page of jobs, newest first, and how many jobs match in all. */
@@ -68,6 +77,43 @@ public class JobView {
     /** The latest status of {@code jobId}, or empty if the view has no such job. */
     public Optional<JobStatus> job(String jobId) {
         return read(() -> Optional.ofNullable(this.<JobStatus>store(JobViewTopology.JOBS_STORE).get(jobId)));
+    }
+
+    /**
+     * Page {@code page} ({@code size} per page) of the items of {@code jobId} (latest attempt of each), in item id
+     * order, whose outcome is {@code outcome} (null: any) and whose item id or error contains {@code text} ignoring
+     * case (null or blank: any). A job with no items yet gives an empty listing; whether the job exists is the
+     * caller's question ({@link #job}).
+     */
+    public ItemListing items(String jobId, ItemOutcome outcome, String text, int page, int size) {
+        String needle = text == null || text.isBlank() ? null : text.strip().toLowerCase(Locale.ROOT);
+        long first = (long) page * size;
+        return read(() -> {
+            ReadOnlyKeyValueStore<String, ItemProcessed> store = store(JobViewTopology.ITEMS_STORE);
+            List<ItemProcessed> items = new ArrayList<>(Math.min(size, 256));
+            long total = 0;
+            try (KeyValueIterator<String, ItemProcessed> scan = store.prefixScan(JobViewTopology.itemKeyPrefix(jobId),
+                    new StringSerializer())) {
+                while (scan.hasNext()) {
+                    ItemProcessed item = scan.next().value;
+                    if (item != null && matches(item, outcome, needle)) {
+                        if (total >= first && items.size() < size) {
+                            items.add(item);
+                        }
+                        total++;
+                    }
+                }
+            }
+            return new ItemListing(items, total);
+        });
+    }
+
+    private static boolean matches(ItemProcessed item, ItemOutcome outcome, String needle) {
+        if (outcome != null && item.getOutcome() != outcome) {
+            return false;
+        }
+        return needle == null || item.getItemId().toLowerCase(Locale.ROOT).contains(needle)
+                || (item.getError() != null && item.getError().toLowerCase(Locale.ROOT).contains(needle));
     }
 
     /** Every job in the view, in no particular order. */

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.StageState;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -198,6 +201,72 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void jobDetailListsItemsMarksFailedOnesWithTheirErrorFollowsNewItemsLiveAndSearchNarrowsTheList() throws Exception {
+        // Given a running job with two succeeded items and one failed item, shown on its detail page
+        String jobId = "items-" + UUID.randomUUID();
+        Instant start = Instant.now().minusSeconds(30);
+        JobStatus running = status(jobId, JobState.RUNNING, 2, start, start.plusSeconds(1), null,
+                stage("search", StageState.RUNNING, 3, 4L, null, start));
+        running.setFailedCount(1);
+        publish(running);
+        publishItem(item(jobId, "track-001-daft-punk", ItemOutcome.SUCCEEDED, 1, null, start));
+        publishItem(item(jobId, "track-002-bicep", ItemOutcome.SUCCEEDED, 1, null, start));
+        publishItem(item(jobId, "track-003-fred-again", ItemOutcome.FAILED, 2, "YouTube quota exceeded", start));
+        awaitInView(jobId);
+        awaitItems(jobId, 3);
+        signIn(USER_KEY);
+        browser.get(url("/ui/jobs/" + jobId));
+        ((JavascriptExecutor) browser).executeScript("window.tallyNotReloaded = true;");
+
+        // Then every item is listed and the failed one is marked, with its error text
+        assertThat(itemRows()).extracting(row -> row.getAttribute("data-item-id"))
+                .containsExactly("track-001-daft-punk", "track-002-bicep", "track-003-fred-again");
+        WebElement failed = itemRow("track-003-fred-again");
+        assertThat(failed.getAttribute("class")).contains("o-FAILED");
+        assertThat(failed.findElement(By.cssSelector(".item-error")).getText()).isEqualTo("YouTube quota exceeded");
+        assertThat(failed.getText()).contains("FAILED").contains("2");
+        assertThat(browser.findElement(By.cssSelector("label[for=item-q]")).getText()).isEqualTo("Search items");
+        assertThat(browser.findElement(By.cssSelector("label[for=item-outcome]")).getText()).isEqualTo("Outcome");
+
+        // When the last item fails while the page is open and the tracker reports it
+        publishItem(item(jobId, "track-004-peggy-gou", ItemOutcome.FAILED, 1, "No video found for 'Peggy Gou - (It Goes Like) Nanana'", start));
+        JobStatus ended = status(jobId, JobState.COMPLETED_WITH_FAILURES, 2, start, start.plusSeconds(5),
+                start.plusSeconds(5), stage("search", StageState.SUCCEEDED, 4, 4L, null, start));
+        ended.setFailedCount(2);
+        publish(ended);
+
+        // Then it appears on the same page (no reload), with its error
+        waitFor().until(driver -> itemRows().size() == 4);
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.tallyNotReloaded === true;")).isEqualTo(true);
+        assertThat(itemRow("track-004-peggy-gou").findElement(By.cssSelector(".item-error")).getText())
+                .contains("No video found");
+        scrollTo("items-title");
+        screenshot("job-detail-items");
+
+        // When the user searches by keyboard for text in an error
+        WebElement search = browser.findElement(By.id("item-q"));
+        search.sendKeys("quota");
+        search.sendKeys(Keys.ENTER);
+
+        // Then only the matching failed item is listed
+        waitFor().until(ExpectedConditions.urlContains("q=quota"));
+        assertThat(itemRows()).extracting(row -> row.getAttribute("data-item-id")).containsExactly("track-003-fred-again");
+        assertThat(browser.findElement(By.id("items-total")).getText()).isEqualTo("1");
+        scrollTo("items-title");
+        screenshot("job-detail-items-searched");
+
+        // When the search is cleared and the outcome filter set to FAILED with the keyboard-reachable form
+        browser.findElement(By.id("item-q")).clear();
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("item-outcome"))).selectByValue("FAILED");
+        browser.findElement(By.id("item-search")).click();
+
+        // Then both failed items are listed, and no succeeded one
+        waitFor().until(ExpectedConditions.urlContains("outcome=FAILED"));
+        assertThat(itemRows()).extracting(row -> row.getAttribute("data-item-id"))
+                .containsExactly("track-003-fred-again", "track-004-peggy-gou");
+    }
+
+    @Test
     void jobsListFiltersByStatusAndLinksToTheJob() throws Exception {
         // Given a stalled job among others
         String jobId = "stalled-" + UUID.randomUUID();
@@ -340,6 +409,38 @@ class DashboardBrowserTest {
         browser.findElement(By.id("apiKey")).sendKeys(key);
         browser.findElement(By.id("sign-in")).click();
         waitFor().until(ExpectedConditions.not(ExpectedConditions.urlContains("/ui/login")));
+    }
+
+    private void scrollTo(String id) {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView();", browser.findElement(By.id(id)));
+    }
+
+    private List<WebElement> itemRows() {
+        return browser.findElements(By.cssSelector("#items-body tr.item"));
+    }
+
+    private WebElement itemRow(String itemId) {
+        return browser.findElement(By.cssSelector("#items-body tr[data-item-id='" + itemId + "']"));
+    }
+
+    private void awaitItems(String jobId, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (view.items(jobId, null, null, 0, 100).total() < expected) {
+            assertThat(System.nanoTime()).as("items of job %s reach the view", jobId).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private void publishItem(ItemProcessed item) throws Exception {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
+            producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), item.getJobId(), item)).get();
+        }
+    }
+
+    private static ItemProcessed item(String jobId, String itemId, ItemOutcome outcome, int attempt, String error,
+            Instant at) {
+        return ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOutcome(outcome).setAttempt(attempt)
+                .setError(error).setProcessedAt(at).build();
     }
 
     private WebElement rowWithKey(String key) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.testsupport.InMemorySchemaRegistry;
@@ -13,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.Properties;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -34,6 +39,8 @@ class JobViewTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobStatus> statuses;
     private TestInputTopic<String, IdempotencyKeyUsed> keys;
+    private TestInputTopic<String, ItemProcessed> items;
+    private TestInputTopic<String, byte[]> rawItems;
 
     @BeforeEach
     void startDriver() {
@@ -43,11 +50,16 @@ class JobViewTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.STATE_DIR_CONFIG, "target/kafka-streams-state/" + UUID.randomUUID());
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // As in jobs-api.yml: an undeserializable record is logged and skipped, never stops the view.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         driver = new TopologyTestDriver(JobViewTopology.build(serdes, index), props, NOW);
         statuses = driver.createInputTopic(Topics.JOB_STATUS.name(), new StringSerializer(),
                 serdes.valueSerde(Topics.JOB_STATUS).serializer());
         keys = driver.createInputTopic(Topics.API_IDEMPOTENCY.name(), new StringSerializer(),
                 serdes.valueSerde(Topics.API_IDEMPOTENCY).serializer());
+        items = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), new StringSerializer(),
+                serdes.valueSerde(Topics.ITEM_PROCESSED).serializer());
+        rawItems = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -117,6 +129,72 @@ class JobViewTopologyTest {
         // Then the key answers the first job id
         assertThat(view.get("k-1").getJobId()).isEqualTo("job-1");
         assertThat(view.get("k-2")).isNull();
+    }
+
+    @Test
+    void keepsTheLatestAttemptOfEachItemAndIgnoresAnOlderAttemptArrivingLate() {
+        // Given attempt 1 of an item failing, then attempt 3 succeeding, then attempt 2 arriving late, and a redelivery
+        items.pipeInput("job-1", item("job-1", "track-a", ItemOutcome.FAILED, 1, "YouTube quota exceeded"));
+        items.pipeInput("job-1", item("job-1", "track-a", ItemOutcome.SUCCEEDED, 3, null));
+        items.pipeInput("job-1", item("job-1", "track-a", ItemOutcome.FAILED, 2, "timeout"));
+        items.pipeInput("job-1", item("job-1", "track-b", ItemOutcome.FAILED, 1, "no video found"));
+        items.pipeInput("job-1", item("job-1", "track-b", ItemOutcome.FAILED, 1, "no video found"));
+        // When the item store is read
+        KeyValueStore<String, ItemProcessed> store = driver.getKeyValueStore(JobViewTopology.ITEMS_STORE);
+        // Then each item holds its highest attempt, with that attempt's outcome and error
+        ItemProcessed a = store.get(JobViewTopology.itemKey("job-1", "track-a"));
+        assertThat(a.getAttempt()).isEqualTo(3);
+        assertThat(a.getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED);
+        assertThat(a.getError()).isNull();
+        ItemProcessed b = store.get(JobViewTopology.itemKey("job-1", "track-b"));
+        assertThat(b.getOutcome()).isEqualTo(ItemOutcome.FAILED);
+        assertThat(b.getError()).isEqualTo("no video found");
+        assertThat(itemIds(store, "job-1")).containsExactly("track-a", "track-b");
+    }
+
+    @Test
+    void aPrefixScanOfOneJobNeverReturnsItemsOfAJobWhoseIdStartsTheSame() {
+        // Given items of job-1 and of job-10
+        items.pipeInput("job-1", item("job-1", "x", ItemOutcome.SUCCEEDED, 1, null));
+        items.pipeInput("job-10", item("job-10", "y", ItemOutcome.SUCCEEDED, 1, null));
+        items.pipeInput("job-10", item("job-10", "z", ItemOutcome.SKIPPED, 1, "duplicate"));
+        // When each job's items are scanned by prefix
+        KeyValueStore<String, ItemProcessed> store = driver.getKeyValueStore(JobViewTopology.ITEMS_STORE);
+        // Then each scan holds only its own job's items
+        assertThat(itemIds(store, "job-1")).containsExactly("x");
+        assertThat(itemIds(store, "job-10")).containsExactly("y", "z");
+    }
+
+    @Test
+    void skipsPoisonItemRecordsAndKeepsUpdatingTheView() {
+        // Given an item in the view
+        items.pipeInput("job-1", item("job-1", "track-a", ItemOutcome.SUCCEEDED, 1, null));
+        // When records that are not items of a job arrive: bytes that are no Avro, a tombstone, a record whose key
+        // names another job, and one without an item id
+        rawItems.pipeInput("job-1", "not avro at all".getBytes(StandardCharsets.UTF_8));
+        items.pipeInput("job-1", (ItemProcessed) null);
+        items.pipeInput("job-2", item("job-1", "track-x", ItemOutcome.FAILED, 1, "mismatched key"));
+        items.pipeInput("job-1", item("job-1", "", ItemOutcome.FAILED, 1, "no id"));
+        // and then a valid item
+        items.pipeInput("job-1", item("job-1", "track-b", ItemOutcome.FAILED, 1, "no video found"));
+        // Then the poison records left no trace and the valid item after them is in the view
+        KeyValueStore<String, ItemProcessed> store = driver.getKeyValueStore(JobViewTopology.ITEMS_STORE);
+        assertThat(itemIds(store, "job-1")).containsExactly("track-a", "track-b");
+        assertThat(itemIds(store, "job-2")).isEmpty();
+    }
+
+    private static List<String> itemIds(KeyValueStore<String, ItemProcessed> store, String jobId) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, ItemProcessed> scan = store.prefixScan(JobViewTopology.itemKeyPrefix(jobId),
+                new StringSerializer())) {
+            scan.forEachRemaining(entry -> ids.add(entry.value.getItemId()));
+        }
+        return ids;
+    }
+
+    static ItemProcessed item(String jobId, String itemId, ItemOutcome outcome, int attempt, String error) {
+        return ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOutcome(outcome).setAttempt(attempt)
+                .setError(error).setProcessedAt(NOW.plusSeconds(attempt)).build();
     }
 
     static JobStatus status(String jobId, JobState state, int succeeded) {
