@@ -17,20 +17,25 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A write-back cache of deserialized values in front of a Kafka Streams key-value store. Kafka Streams' own record
  * cache holds bytes, so every get and put of a job would decode and encode the whole {@code JobStatus} record; the
  * benchmark showed that round trip taking about a quarter of the tracker's CPU (docs/benchmarks.md). Here a job's
  * status is decoded once, changed in place, and written down once per commit.
- * Correctness rests on Kafka Streams flushing every store before it commits: {@link #flush()} writes the changed
- * values into the wrapped store (whose caching and changelogging layers then send them inside the same
- * transaction), and a task closed without a commit ({@link #close()} without {@link #flush()}) drops them, exactly
- * as the uncommitted changelog records are aborted. Scans write everything down first, so they see every change.
+ * Correctness rests on how Kafka Streams commits a task: before the commit it calls {@link #flushCache()} on every
+ * store that is a {@link CachedStateStore} (an internal interface, which is why this class implements it), and
+ * that writes the changed values into the wrapped store, whose record cache and changelog layer then send them
+ * inside the committing transaction. {@code flush()} alone would be too late: Streams calls it after the commit,
+ * and a crash in between would lose state whose input offsets were already committed (the fault-injection suite
+ * caught exactly that). A task closed without a commit ({@link #clearCache()}, {@link #close()}) drops the
+ * changes, as its aborted changelog records are dropped. Scans write everything down first.
  * Known gap: callers must not change a value they got from {@link #get} unless they {@link #put} it back in the
  * same record's processing, and must validate input before changing anything (the tracker does both).
  */
-final class ObjectCachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
+final class ObjectCachingKeyValueStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
 
     private final KeyValueStore<K, V> inner;
     private final int maxEntries;
@@ -204,6 +209,31 @@ final class ObjectCachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     }
 
     /** Kafka Streams calls this before every commit: the changed values go down in the committing transaction. */
+    @Override
+    public void flushCache() {
+        writeDown();
+        if (inner instanceof CachedStateStore<?, ?> cached) {
+            cached.flushCache();
+        }
+    }
+
+    /** Called when a task is closed dirty or revived: its uncommitted changes must go. */
+    @Override
+    public void clearCache() {
+        entries.clear();
+        if (inner instanceof CachedStateStore<?, ?> cached) {
+            cached.clearCache();
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
+        return inner instanceof CachedStateStore<?, ?> cached
+                && ((CachedStateStore<K, V>) cached).setFlushListener(listener, sendOldValues);
+    }
+
+    /** Called after a commit (and before a clean close); everything is normally written down already. */
     @Override
     public void flush() {
         writeDown();

@@ -47,6 +47,33 @@ class ObjectCachingKeyValueStoreTest {
     }
 
     @Test
+    void writesChangesDownWhenStreamsFlushesCachesBeforeItCommits() {
+        // Given: Kafka Streams flushes caches (not stores) before a commit, on stores that declare a cache
+        store.put("job-1", new StringBuilder("counted"));
+
+        // When
+        store.flushCache();
+
+        // Then
+        assertThat(store).isInstanceOf(org.apache.kafka.streams.state.internals.CachedStateStore.class);
+        assertThat(inner.get("job-1")).hasToString("counted");
+    }
+
+    @Test
+    void dropsUncommittedChangesWhenStreamsClearsCaches() {
+        // Given
+        store.put("job-1", new StringBuilder("committed"));
+        store.flushCache();
+        store.put("job-1", new StringBuilder("uncommitted"));
+
+        // When a task is closed dirty or revived
+        store.clearCache();
+
+        // Then
+        assertThat(store.get("job-1")).hasToString("committed");
+    }
+
+    @Test
     void dropsChangesThatWereNeverFlushedWhenClosedLikeAnAbortedTransaction() {
         // Given
         KeyValueStore<String, StringBuilder> recorded = spy(inner);
