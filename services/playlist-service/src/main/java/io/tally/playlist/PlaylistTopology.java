@@ -10,6 +10,7 @@ import io.tally.events.PlaylistCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
 import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,8 +23,11 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the playlist service's topology. A plain function: Spring only wires it, and tests drive it with
@@ -77,14 +81,16 @@ public final class PlaylistTopology {
         Serde<ChartPublished> charts = serdes.valueSerde(Topics.CHARTS_PUBLISHED);
         Serde<TrackResolved> tracks = serdes.valueSerde(Topics.TRACKS);
         // Global stores are never logged: the compacted source topic is their changelog.
+        // The sources read bytes and the updaters decode them: an unreadable record on a global topic must not stop
+        // the service, and the global thread can neither dead-letter it nor skip it through the handlers.
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHARTS_STORE), keys, charts)
                         .withLoggingDisabled(),
-                Topics.CHARTS_PUBLISHED.name(), Consumed.with(keys, charts).withName(CHARTS_SOURCE),
-                () -> new TableUpdater<>(CHARTS_STORE));
+                Topics.CHARTS_PUBLISHED.name(), Consumed.with(keys, Serdes.ByteArray()).withName(CHARTS_SOURCE),
+                () -> new TableUpdater<>(CHARTS_STORE, charts.deserializer()));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKS_STORE), keys, tracks)
                         .withLoggingDisabled(),
-                Topics.TRACKS.name(), Consumed.with(keys, tracks).withName(TRACKS_SOURCE),
-                () -> new TableUpdater<>(TRACKS_STORE));
+                Topics.TRACKS.name(), Consumed.with(keys, Serdes.ByteArray()).withName(TRACKS_SOURCE),
+                () -> new TableUpdater<>(TRACKS_STORE, tracks.deserializer()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), keys,
                 PlaylistStoreSerdes.pendingJob()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAYLISTS_STORE), keys,
@@ -134,31 +140,51 @@ public final class PlaylistTopology {
         return job;
     }
 
-    /** Keeps a global store equal to its compacted topic: a tombstone deletes the row. */
-    private static final class TableUpdater<V> implements Processor<String, V, Void, Void> {
+    /**
+     * Keeps a global store equal to its compacted topic: a tombstone deletes the row. A record that cannot be read is
+     * logged and skipped, keeping the row's previous value: the chart or track then looks missing or old to the
+     * playlist, which is the same as a chart not yet published. Known gap: such a record reaches no dead-letter
+     * topic, because the global-store thread has no producer.
+     */
+    private static final class TableUpdater<V> implements Processor<String, byte[], Void, Void> {
+
+        private static final Logger log = LoggerFactory.getLogger(TableUpdater.class);
 
         private final String storeName;
+        private final Deserializer<V> values;
+        private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, V> store;
 
-        TableUpdater(String storeName) {
+        TableUpdater(String storeName, Deserializer<V> values) {
             this.storeName = storeName;
+            this.values = values;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
             store = context.getStateStore(storeName);
         }
 
         @Override
-        public void process(Record<String, V> record) {
+        public void process(Record<String, byte[]> record) {
             if (record.key() == null) {
                 return;
             }
             if (record.value() == null) {
                 store.delete(record.key());
-            } else {
-                store.put(record.key(), record.value());
+                return;
             }
+            String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(storeName);
+            V value;
+            try {
+                value = values.deserialize(topic, record.value());
+            } catch (RuntimeException e) {
+                log.warn("Skipping an unreadable record with key '{}' on {} ({}); the {} row keeps its previous value",
+                        record.key(), topic, e.getMessage(), storeName);
+                return;
+            }
+            store.put(record.key(), value);
         }
     }
 }

@@ -48,6 +48,8 @@ final class PlaylistDriver implements AutoCloseable {
     final TestInputTopic<String, byte[]> rawCompleted;
     final TestInputTopic<String, ChartPublished> charts;
     final TestInputTopic<String, TrackResolved> tracks;
+    final TestInputTopic<String, byte[]> rawCharts;
+    final TestInputTopic<String, byte[]> rawTracks;
     final TestOutputTopic<String, PlaylistCreated> playlists;
     final TestOutputTopic<String, StageReported> stages;
     final TestOutputTopic<String, byte[]> deadLetters;
@@ -73,6 +75,8 @@ final class PlaylistDriver implements AutoCloseable {
         rawCompleted = driver.createInputTopic(Topics.JOB_COMPLETED.name(), keys, new ByteArraySerializer());
         charts = driver.createInputTopic(Topics.CHARTS_PUBLISHED.name(), keys, serdes.valueSerde(Topics.CHARTS_PUBLISHED).serializer());
         tracks = driver.createInputTopic(Topics.TRACKS.name(), keys, serdes.valueSerde(Topics.TRACKS).serializer());
+        rawCharts = driver.createInputTopic(Topics.CHARTS_PUBLISHED.name(), keys, new ByteArraySerializer());
+        rawTracks = driver.createInputTopic(Topics.TRACKS.name(), keys, new ByteArraySerializer());
         StringDeserializer keyReader = new StringDeserializer();
         playlists = driver.createOutputTopic(Topics.PLAYLISTS_CREATED.name(), keyReader,
                 serdes.valueSerde(Topics.PLAYLISTS_CREATED).deserializer());

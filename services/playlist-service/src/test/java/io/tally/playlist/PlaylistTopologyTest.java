@@ -65,6 +65,22 @@ class PlaylistTopologyTest {
     }
 
     @Test
+    void skipsUnreadableChartAndTrackRecordsAndKeepsMakingPlaylists() {
+        // Given unreadable records on both global topics, one of them over a track already known
+        playlist.rawCharts.pipeInput("beatport/garbage", "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        playlist.publishChart();
+        playlist.resolveAll();
+        // Registry framing with a schema id nobody registered, over the FOUND track t1
+        playlist.rawTracks.pipeInput("t1", new byte[] {0, 0, 0, 0x7f, 0x7f, 1});
+        // When the chart's job completes
+        playlist.complete("job-1", JobState.COMPLETED_WITH_FAILURES);
+        // Then the playlist is made as if the bad records were never there
+        assertThat(playlist.adapter.calls).singleElement().satisfies(draft ->
+                assertThat(draft.entries()).extracting(PlaylistEntry::videoId).containsExactly("video1", "video3"));
+        assertThat(playlist.playlists.readRecordsToList()).hasSize(1);
+    }
+
+    @Test
     void callsTheAdapterOnceWhenJobCompletedIsRedelivered() {
         // Given a completed job with its playlist
         playlist.publishChart();

@@ -57,6 +57,8 @@ final class TrackerProcess implements AutoCloseable {
                 "--spring.kafka.streams.application-id=" + applicationId,
                 "--spring.kafka.streams.state-dir=" + stateDir,
                 "--spring.kafka.streams.properties.num.standby.replicas=" + standbyReplicas,
+                // Several instances on one host: each needs its own static member id.
+                "--spring.kafka.streams.properties.group.instance.id=" + applicationId + "-" + name,
                 "--spring.kafka.streams.properties.session.timeout.ms=" + sessionTimeout.toMillis(),
                 "--spring.kafka.streams.properties.replication.factor=1",
                 "--spring.main.banner-mode=off",
