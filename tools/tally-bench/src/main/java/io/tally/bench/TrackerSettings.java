@@ -26,16 +26,19 @@ final class TrackerSettings {
         if (all == null || all.isEmpty()) {
             throw new IllegalStateException("job-tracker.yml is not on the classpath");
         }
-        // Environment variables deliberately ignored: a bench run must not change with the caller's shell.
+        // Placeholders resolve within the file, else to their defaults; environment variables are deliberately
+        // ignored: a bench run must not change with the caller's shell.
         PropertyPlaceholderHelper placeholders = new PropertyPlaceholderHelper("${", "}", ":", null, false);
         Map<String, Object> streams = new LinkedHashMap<>();
         // Not stringPropertyNames(): YAML numbers and booleans arrive as Integer and Boolean values.
         all.forEach((name, value) -> {
             if (name.toString().startsWith(PREFIX)) {
-                streams.put(name.toString().substring(PREFIX.length()),
-                        placeholders.replacePlaceholders(String.valueOf(value), key -> null));
+                streams.put(name.toString().substring(PREFIX.length()), placeholders.replacePlaceholders(
+                        String.valueOf(value), key -> all.get(key) == null ? null : String.valueOf(all.get(key))));
             }
         });
+        // Each measured topology is one instance of its own application id: static membership has no role there.
+        streams.remove("group.instance.id");
         return streams;
     }
 }
