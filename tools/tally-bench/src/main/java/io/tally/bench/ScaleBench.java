@@ -1,10 +1,15 @@
 package io.tally.bench;
 
 import io.tally.common.topics.Topics;
+import io.tally.testsupport.ServiceProcess;
+import io.tally.tracker.JobTrackerApplication;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -66,8 +72,8 @@ final class ScaleBench {
         figures.put("maxHeap", MAX_HEAP);
         figures.put("sessionTimeoutMs", SESSION_TIMEOUT.toMillis());
         double emptyStart;
-        try (TrackerProcess first = TrackerProcess.start(env, "tracker-a", appId, dir.resolve("a"), 1, SESSION_TIMEOUT, MAX_HEAP)) {
-            emptyStart = first.awaitReady(env.timeout());
+        try (ServiceProcess first = tracker("tracker-a", appId, dir)) {
+            emptyStart = startAndAwaitReady(first);
             figures.put("emptyStartSec", round(emptyStart));
             env.say("scale: tracker-a ready in %.1f s (empty state)", emptyStart);
 
@@ -75,39 +81,39 @@ final class ScaleBench {
             produceOpenJobs(openJobs);
             awaitConsumed(appId, Topics.JOB_CREATED.name());
             double loadSec = (System.nanoTime() - producing) / 1e9;
-            rss = first.residentBytes();
+            rss = residentBytes(first.pid());
             figures.put("loadSec", round(loadSec));
             figures.put("rssBytes", rss);
             figures.put("rssMiB", rss / (1024 * 1024));
             // After a clean stop: until then much of the state can sit in RocksDB memtables, not in files.
-            first.stop();
-            long state = first.stateBytes();
+            first.terminate(Duration.ofSeconds(60));
+            long state = directoryBytes(dir.resolve("tracker-a"));
             figures.put("stateBytes", state);
             figures.put("stateMiB", state / (1024 * 1024));
             env.say("scale: %d open jobs loaded in %.1f s; RSS %d MiB, state on disk %d MiB", openJobs, loadSec,
                     rss / (1024 * 1024), state / (1024 * 1024));
         }
-        TrackerProcess[] restoring = new TrackerProcess[1];
+        ServiceProcess[] restoring = new ServiceProcess[1];
         try {
             // A fresh instance (empty state directory) must restore every job before it can process: measured as
             // the time from its start until a probe job on every partition has completed.
             double[] readySec = {0};
             double restoreSec = untilEveryPartitionProcesses(() -> {
-                restoring[0] = TrackerProcess.start(env, "tracker-b", appId, dir.resolve("b"), 1, SESSION_TIMEOUT, MAX_HEAP);
-                readySec[0] = restoring[0].awaitReady(env.timeout());
+                restoring[0] = tracker("tracker-b", appId, dir);
+                readySec[0] = startAndAwaitReady(restoring[0]);
             }, problems);
             figures.put("freshInstanceReadySec", round(readySec[0]));
             figures.put("restoreUntilProcessingSec", round(restoreSec));
             env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
                     readySec[0], restoreSec);
-            try (TrackerProcess standby = TrackerProcess.start(env, "tracker-c", appId, dir.resolve("c"), 1, SESSION_TIMEOUT, MAX_HEAP)) {
-                standby.awaitReady(env.timeout());
+            try (ServiceProcess standby = tracker("tracker-c", appId, dir)) {
+                startAndAwaitReady(standby);
                 awaitStandbyCaughtUp(Math.max(2, restoreSec - emptyStart));
                 failover = untilEveryPartitionProcesses(restoring[0]::kill, problems);
                 figures.put("failoverWithStandbySec", round(failover));
                 env.say("scale: killed the active instance; the standby took over in %.1f s", failover);
             }
-        } catch (BenchEnvironment.BenchFailure e) {
+        } catch (BenchEnvironment.BenchFailure | IllegalStateException e) {
             problems.add("scale: " + e.getMessage());
         } finally {
             if (restoring[0] != null) {
@@ -115,6 +121,57 @@ final class ScaleBench {
             }
         }
         return new Result(figures, rss, failover, problems);
+    }
+
+    /**
+     * A job-tracker JVM as deployed (Spring Boot, its job-tracker.yml, full JIT), one standby replica, its own state
+     * directory and static member id, and a short session timeout so the group notices a killed instance soon.
+     */
+    private ServiceProcess tracker(String name, String appId, Path dir) {
+        return ServiceProcess.builder(name, JobTrackerApplication.class.getName())
+                .workDir(dir)
+                .maxHeap(MAX_HEAP)
+                .quickStart(false)
+                .args("--spring.kafka.bootstrap-servers=" + env.bootstrap(),
+                        "--tally.kafka.registry-url=" + env.registryUrl(),
+                        "--spring.kafka.streams.application-id=" + appId,
+                        "--spring.kafka.streams.state-dir=" + dir.resolve(name),
+                        "--spring.kafka.streams.properties.num.standby.replicas=1",
+                        "--spring.kafka.streams.properties.group.instance.id=" + appId + "-" + name,
+                        "--spring.kafka.streams.properties.session.timeout.ms=" + SESSION_TIMEOUT.toMillis(),
+                        "--spring.kafka.streams.properties.replication.factor=1",
+                        "--spring.main.banner-mode=off",
+                        "--logging.level.root=WARN")
+                .build();
+    }
+
+    /** Starts the process; seconds until its readiness probe (Kafka Streams RUNNING) answers 200. */
+    private double startAndAwaitReady(ServiceProcess tracker) {
+        long started = System.nanoTime();
+        tracker.start().awaitReady(env.timeout());
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Resident set size from /proc (Linux), in bytes: heap, metaspace, threads and RocksDB's native memory. */
+    private static long residentBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long directoryBytes(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
     }
 
     private void produceOpenJobs(int openJobs) {

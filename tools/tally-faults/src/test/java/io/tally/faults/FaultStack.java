@@ -4,6 +4,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.testsupport.KafkaBrokerProcess;
 import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.testsupport.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package io.tally.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tally.common.topics.Topics;
 import io.tally.playlist.PlaylistApplication;
+import io.tally.testsupport.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Poison records on the compacted topics the playlist service reads as global stores ({@code tally.charts.published},

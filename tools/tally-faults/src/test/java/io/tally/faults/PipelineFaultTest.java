@@ -1,7 +1,5 @@
 package io.tally.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tally.chart.ChartProcessorApplication;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.topics.TopicSpec;
@@ -23,6 +21,7 @@ import io.tally.faults.ExactlyOnceChecker.Verdict;
 import io.tally.notify.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
 import io.tally.search.TrackSearchApplication;
+import io.tally.testsupport.ServiceProcess;
 import io.tally.tracker.JobTrackerApplication;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +59,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The reference pipeline from published charts on (chart-processor, track-search, job-tracker, playlist-service with

@@ -1,9 +1,8 @@
 package io.tally.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tally.common.topics.Topics;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
+import io.tally.testsupport.ServiceProcess;
 import io.tally.tracker.JobTrackerApplication;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two job-tracker instances in separate JVMs with one standby replica each; part-way through K jobs (items sent in

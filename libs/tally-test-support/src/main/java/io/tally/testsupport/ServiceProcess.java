@@ -1,4 +1,4 @@
-package io.tally.faults;
+package io.tally.testsupport;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,8 +22,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Tally service (a Spring Boot main class) in its own JVM, started from this JVM's classpath, so a fault test can
- * kill it with SIGKILL ({@link #kill()}), stop it with SIGTERM ({@link #terminate(Duration)}) and start it again with
+ * One Tally service (a Spring Boot main class) in its own JVM, started from this JVM's classpath, so a fault test or
+ * the benchmark can kill it with SIGKILL ({@link #kill()}), stop it with SIGTERM ({@link #terminate(Duration)}) and start it again with
  * the same arguments, state dir and instance id ({@link #start()}).
  * Known gaps: readiness is the service's {@code /actuator/health/readiness}, which for a Spring Kafka listener does not
  * wait for its partition assignment; the HTTP port is picked free here and could in theory be taken before the child
@@ -40,6 +40,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path workDir;
     private final Path logFile;
     private final String maxHeap;
+    private final boolean quickStart;
     private final int port;
     private final Thread shutdownHook;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -51,6 +52,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.workDir = builder.workDir;
         this.logFile = workDir.resolve(name + ".log");
         this.maxHeap = builder.maxHeap;
+        this.quickStart = builder.quickStart;
         this.port = freePort();
         this.environment = new LinkedHashMap<>(builder.environment);
         this.arguments = new ArrayList<>(builder.arguments);
@@ -61,7 +63,7 @@ public final class ServiceProcess implements AutoCloseable {
             if (current != null) {
                 current.destroyForcibly();
             }
-        }, "tally-faults-kill-" + name);
+        }, "tally-service-kill-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -101,11 +103,12 @@ public final class ServiceProcess implements AutoCloseable {
             // An @argfile: the test classpath of every service is longer than Linux allows for one argument.
             Files.writeString(argFile, "-cp " + quote(System.getProperty("java.class.path")) + "\n",
                     StandardCharsets.UTF_8);
-            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + maxHeap,
-                    // Two shared cores: the C1-only JIT and the serial collector start a service in about half the time.
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally.events",
-                    "@" + argFile, mainClass));
+            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + maxHeap));
+            if (quickStart) {
+                // Two shared cores: the C1-only JIT and the serial collector start a service in about half the time.
+                command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            }
+            command.addAll(List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally.events", "@" + argFile, mainClass));
             command.addAll(arguments);
             Files.writeString(logFile, "=== start " + java.time.Instant.now() + " " + String.join(" ", arguments) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
@@ -248,6 +251,7 @@ public final class ServiceProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "tally-faults");
         private String maxHeap = "384m";
+        private boolean quickStart = true;
 
         private Builder(String name, String mainClass) {
             this.name = Objects.requireNonNull(name);
@@ -274,6 +278,15 @@ public final class ServiceProcess implements AutoCloseable {
         /** Where the log and the classpath file go; default {@code ${java.io.tmpdir}/tally-faults}. */
         public Builder workDir(Path workDir) {
             this.workDir = Objects.requireNonNull(workDir);
+            return this;
+        }
+
+        /**
+         * Whether the JVM trades peak speed for start-up time (C1 only, serial GC); default true, for tests. A
+         * benchmark turns it off to measure the service as deployed.
+         */
+        public Builder quickStart(boolean quickStart) {
+            this.quickStart = quickStart;
             return this;
         }
 
