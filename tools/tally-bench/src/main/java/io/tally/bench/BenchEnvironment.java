@@ -47,6 +47,11 @@ record BenchEnvironment(String bootstrap, String registryUrl, AvroSerdes serdes,
                 ProducerConfig.LINGER_MS_CONFIG, 0);
     }
 
+    /** Microseconds (as HdrHistogram records them) to milliseconds with one decimal, for the summary. */
+    static double millis(long micros) {
+        return Math.round(micros / 100.0) / 10.0;
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

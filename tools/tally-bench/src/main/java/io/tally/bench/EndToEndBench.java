@@ -1,5 +1,7 @@
 package io.tally.bench;
 
+import static io.tally.bench.BenchEnvironment.millis;
+
 import io.tally.cli.LocalStack;
 import io.tally.cli.PipelineServices;
 import io.tally.common.jobs.TrackKeys;
@@ -156,9 +158,5 @@ final class EndToEndBench {
             }
         }
         return null;
-    }
-
-    private static double millis(long micros) {
-        return Math.round(micros / 100.0) / 10.0;
     }
 }

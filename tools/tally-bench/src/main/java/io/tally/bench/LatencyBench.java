@@ -1,5 +1,7 @@
 package io.tally.bench;
 
+import static io.tally.bench.BenchEnvironment.millis;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
@@ -18,14 +20,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -61,13 +61,8 @@ final class LatencyBench {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         String prefix = name + "-" + env.runId() + "-";
         try (KafkaStreams streams = new KafkaStreams(topology, StreamsRun.properties(env, name, settings));
-             KafkaConsumer<String, JobCompleted> reader = StreamsRun.committedReader(env, name,
-                     env.serdes().deserializer(JobCompleted.class))) {
-            List<TopicPartition> partitions = IntStream.range(0, Topics.JOB_COMPLETED.partitions())
-                    .mapToObj(p -> new TopicPartition(Topics.JOB_COMPLETED.name(), p)).toList();
-            reader.assign(partitions);
-            reader.seekToEnd(partitions);
-            partitions.forEach(reader::position);
+             KafkaConsumer<String, JobCompleted> reader = StreamsRun.committedReaderAtEnd(env, name,
+                     Topics.JOB_COMPLETED.name(), env.serdes().deserializer(JobCompleted.class))) {
             streams.setUncaughtExceptionHandler(e -> {
                 failure.compareAndSet(null, e);
                 return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -177,9 +172,5 @@ final class LatencyBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static double millis(long micros) {
-        return Math.round(micros / 100.0) / 10.0;
     }
 }

@@ -251,13 +251,8 @@ final class ScaleBench {
         prober.setDaemon(true);
         long actionAt;
         long[] processedAt = new long[partitions];
-        try (KafkaConsumer<String, JobCompleted> reader = StreamsRun.committedReader(env, "probes",
-                env.serdes().deserializer(JobCompleted.class))) {
-            List<TopicPartition> completed = IntStream.range(0, partitions)
-                    .mapToObj(p -> new TopicPartition(Topics.JOB_COMPLETED.name(), p)).toList();
-            reader.assign(completed);
-            reader.seekToEnd(completed);
-            completed.forEach(reader::position);
+        try (KafkaConsumer<String, JobCompleted> reader = StreamsRun.committedReaderAtEnd(env, "probes",
+                Topics.JOB_COMPLETED.name(), env.serdes().deserializer(JobCompleted.class))) {
             prober.start();
             long warmUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < warmUntil) {

@@ -65,15 +65,8 @@ final class StreamsRun {
         AtomicLong runningAt = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         long deadline = System.nanoTime() + env.timeout().toNanos();
-        try (KafkaConsumer<String, V> consumer = committedReader(env, name, values);
+        try (KafkaConsumer<String, V> consumer = committedReaderAtEnd(env, name, outputTopic, values);
              KafkaStreams streams = new KafkaStreams(topology, props)) {
-            int partitions = consumer.partitionsFor(outputTopic).size();
-            List<TopicPartition> assigned = IntStream.range(0, partitions)
-                    .mapToObj(p -> new TopicPartition(outputTopic, p)).toList();
-            consumer.assign(assigned);
-            // Only what this run commits counts: an earlier run may have written to the same topic.
-            consumer.seekToEnd(assigned);
-            assigned.forEach(consumer::position);
             streams.setStateListener((newState, oldState) -> {
                 if (newState == KafkaStreams.State.RUNNING) {
                     runningAt.compareAndSet(0, System.nanoTime());
@@ -106,15 +99,27 @@ final class StreamsRun {
         }
     }
 
-    /** A consumer that sees only committed output: aborted transactions must not make a topology look faster. */
-    static <V> KafkaConsumer<String, V> committedReader(BenchEnvironment env, String name, Deserializer<V> values) {
-        return new KafkaConsumer<>(Map.of(
+    /**
+     * A consumer of every partition of {@code topic}, positioned at its current end, that sees only committed
+     * output: aborted transactions must not make a topology look faster, and only what the measured run commits
+     * counts (an earlier run may have written to the same topic).
+     */
+    static <V> KafkaConsumer<String, V> committedReaderAtEnd(BenchEnvironment env, String name, String topic,
+                                                            Deserializer<V> values) {
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrap(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "tally-bench-" + name + "-reader-" + env.runId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000),
                 new StringDeserializer(), values);
+        List<TopicPartition> partitions = IntStream.range(0, consumer.partitionsFor(topic).size())
+                .mapToObj(p -> new TopicPartition(topic, p)).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        // Resolve the positions now, before anything is produced: seekToEnd alone is lazy.
+        partitions.forEach(consumer::position);
+        return consumer;
     }
 
     private static void check(BenchEnvironment env, String name, AtomicReference<Throwable> error, long deadline) {
