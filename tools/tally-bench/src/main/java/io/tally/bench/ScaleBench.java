@@ -2,7 +2,7 @@ package io.tally.bench;
 
 import io.tally.common.topics.Topics;
 import io.tally.testsupport.ServiceProcess;
-import io.tally.tracker.JobTrackerApplication;
+import io.tally.jobtracker.JobTrackerApplication;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;

@@ -3,8 +3,8 @@ package io.tally.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
-import io.tally.tracker.JobTrackerTopology;
-import io.tally.tracker.TrackerConfig;
+import io.tally.jobtracker.JobTrackerTopology;
+import io.tally.jobtracker.TrackerProperties;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -216,7 +216,7 @@ final class ThroughputBench {
     private TrackerRun runTracker(String name, TrackerWorkload workload, Map<String, Object> settings) {
         List<JobCompleted> completions = new ArrayList<>();
         Set<String> completedJobs = new HashSet<>();
-        var topology = JobTrackerTopology.build(TrackerConfig.defaults(), env.serdes(), new SimpleMeterRegistry());
+        var topology = JobTrackerTopology.build(TrackerProperties.defaults(), env.serdes(), new SimpleMeterRegistry());
         int inputRecords = workload.events().size();
         StreamsRun.Measurement measurement = StreamsRun.measure(env, name, topology,
                 StreamsRun.properties(env, name, settings), Topics.JOB_COMPLETED.name(),

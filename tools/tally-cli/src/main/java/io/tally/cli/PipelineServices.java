@@ -1,13 +1,13 @@
 package io.tally.cli;
 
-import io.tally.api.JobsApiApplication;
-import io.tally.chart.ChartProcessorApplication;
-import io.tally.notify.NotificationServiceApplication;
+import io.tally.jobsapi.JobsApiApplication;
+import io.tally.chartprocessor.ChartProcessorApplication;
+import io.tally.notification.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
 import io.tally.scheduler.SchedulerApplication;
-import io.tally.scrape.ChartScraperApplication;
-import io.tally.search.TrackSearchApplication;
-import io.tally.tracker.JobTrackerApplication;
+import io.tally.chartscraper.ChartScraperApplication;
+import io.tally.tracksearch.TrackSearchApplication;
+import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStatus;
-import io.tally.tracker.JobTrackerApplication;
+import io.tally.jobtracker.JobTrackerApplication;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

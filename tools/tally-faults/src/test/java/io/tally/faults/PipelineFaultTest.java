@@ -1,6 +1,6 @@
 package io.tally.faults;
 
-import io.tally.chart.ChartProcessorApplication;
+import io.tally.chartprocessor.ChartProcessorApplication;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
@@ -18,11 +18,11 @@ import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TrackSearchRequested;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
-import io.tally.notify.NotificationServiceApplication;
+import io.tally.notification.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
-import io.tally.search.TrackSearchApplication;
+import io.tally.tracksearch.TrackSearchApplication;
 import io.tally.testsupport.ServiceProcess;
-import io.tally.tracker.JobTrackerApplication;
+import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,0 +1,358 @@
+package io.tally.charttests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Helm chart, checked offline: lint, render with the defaults and every ci/*.yaml, read every document strictly
+ * into the Kubernetes model, then assert what matters for running Tally (probes, job-tracker state, secrets, labels).
+ */
+class HelmChartTest {
+
+    private static final List<String> RECOMMENDED_LABELS = List.of("app.kubernetes.io/name", "app.kubernetes.io/instance",
+            "app.kubernetes.io/version", "app.kubernetes.io/component", "app.kubernetes.io/part-of",
+            "app.kubernetes.io/managed-by", "helm.sh/chart");
+    private static final Pattern SECRET_ENV = Pattern.compile(".*(API_KEY|APIKEYS_\\d+_KEY|TOKEN|PASSWORD|WEBHOOK_URL).*");
+    private static final List<String> SERVICES = List.of("job-tracker", "scheduler", "chart-scraper", "chart-processor",
+            "track-search", "playlist-service", "notification-service", "jobs-api");
+
+    /** Pure defaults, then each CI values file. */
+    static Stream<ValuesCase> valueSets() {
+        List<ValuesCase> cases = new ArrayList<>();
+        cases.add(new ValuesCase("defaults", Optional.empty()));
+        RenderedChart.ciValuesFiles().forEach(file -> cases.add(new ValuesCase(file.getFileName().toString(), Optional.of(file))));
+        return cases.stream();
+    }
+
+    @Test
+    void passesHelmLintStrict() {
+        // When
+        LintResult result = new Helm(RenderedChart.CHART_DIR).lint().strict().call();
+
+        // Then
+        assertThat(result.isFailed()).as("lint messages: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
+    }
+
+    @Test
+    void hasAtLeastTwoCiValueSets() {
+        assertThat(RenderedChart.ciValuesFiles()).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void rendersOnlyDocumentsThatFitTheKubernetesModelStrictly(ValuesCase values) {
+        // When
+        List<Map<String, Object>> documents = values.render();
+
+        // Then every document is a known kind whose fields and types the model accepts
+        assertThat(documents).isNotEmpty();
+        for (Map<String, Object> document : documents) {
+            String type = StrictKubernetesModel.typeOf(document);
+            if (StrictKubernetesModel.CUSTOM_KINDS.contains(type)) {
+                continue;
+            }
+            assertThat(StrictKubernetesModel.read(document).getMetadata().getName()).isNotBlank();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void givesEveryServiceContainerStartupLivenessAndReadinessProbesOnTheActuator(ValuesCase values) {
+        // When
+        List<Container> containers = workloadContainers(values.render());
+
+        // Then
+        assertThat(containers).isNotEmpty();
+        for (Container container : containers) {
+            assertProbe(container.getName(), "startup", container.getStartupProbe(), "/actuator/health/liveness");
+            assertProbe(container.getName(), "liveness", container.getLivenessProbe(), "/actuator/health/liveness");
+            assertProbe(container.getName(), "readiness", container.getReadinessProbe(), "/actuator/health/readiness");
+        }
+    }
+
+    @Test
+    void deploysEveryServiceWithTheDefaults() {
+        // When
+        List<HasMetadata> workloads = workloads(RenderedChart.render());
+
+        // Then
+        assertThat(workloads).extracting(w -> w.getMetadata().getLabels().get("app.kubernetes.io/component"))
+                .containsExactlyInAnyOrderElementsOf(SERVICES);
+        assertThat(workloads).filteredOn(w -> w instanceof StatefulSet)
+                .extracting(w -> w.getMetadata().getLabels().get("app.kubernetes.io/component"))
+                .containsExactlyInAnyOrder("job-tracker", "chart-processor", "playlist-service", "notification-service");
+    }
+
+    @Test
+    void runsTheJobTrackerAsAStatefulSetWithItsStateOnAVolumeClaimStandbysAndADisruptionBudget() {
+        // Given
+        List<Map<String, Object>> documents = RenderedChart.render();
+
+        // When
+        StatefulSet tracker = typed(documents, StatefulSet.class).stream()
+                .filter(set -> set.getMetadata().getName().equals("tally-job-tracker")).findFirst().orElseThrow();
+        Container container = tracker.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+        // Then the state directory is a per-pod claim
+        assertThat(tracker.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("state");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("10Gi");
+        });
+        assertThat(tracker.getSpec().getTemplate().getSpec().getVolumes()).noneMatch(volume -> volume.getName().equals("state"));
+        assertThat(container.getVolumeMounts()).anyMatch(mount -> mount.getName().equals("state")
+                && mount.getMountPath().equals(env(container, "TALLY_STATE_DIR").getValue()));
+        assertThat(tracker.getSpec().getServiceName()).isEqualTo("tally-job-tracker-headless");
+        // and standbys, static membership from the stable pod name, and a disruption budget selecting its pods
+        assertThat(env(container, "SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS").getValue()).isEqualTo("1");
+        assertThat(env(container, "TALLY_INSTANCE_ID").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        PodDisruptionBudget budget = typed(documents, PodDisruptionBudget.class).stream().findFirst().orElseThrow();
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(tracker.getSpec().getSelector().getMatchLabels());
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void takesCredentialsFromSecretsAndNeverInlinesThem(ValuesCase values) {
+        // Given
+        List<Map<String, Object>> documents = values.render();
+        String secretName = "tally-credentials";
+
+        // Then the chart creates no Secret: credentials live only in Secrets the operator made
+        assertThat(documents).noneMatch(document -> "Secret".equals(document.get("kind")));
+        for (Container container : workloadContainers(documents)) {
+            for (EnvVar variable : container.getEnv()) {
+                if (SECRET_ENV.matcher(variable.getName()).matches()) {
+                    assertThat(variable.getValue()).as("%s of %s must not be a literal", variable.getName(), container.getName()).isNull();
+                    assertThat(variable.getValueFrom()).as("%s of %s", variable.getName(), container.getName()).isNotNull();
+                    assertThat(variable.getValueFrom().getSecretKeyRef()).as("%s of %s", variable.getName(), container.getName()).isNotNull();
+                }
+                if (variable.getName().equals("SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG")) {
+                    assertThat(variable.getValue()).contains("password=\"$(KAFKA_SASL_PASSWORD)\"");
+                }
+            }
+        }
+        // and the jobs API keys come from the credentials Secret (no development key left)
+        workloadContainers(documents).stream().filter(container -> container.getName().equals("jobs-api")).forEach(api -> {
+            EnvVar key = env(api, "TALLY_API_SECURITY_APIKEYS_0_KEY");
+            assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secretName);
+            assertThat(key.getValueFrom().getSecretKeyRef().getOptional()).isFalse();
+            assertThat(api.getEnv()).noneMatch(variable -> variable.getName().equals("TALLY_API_DEV_KEY"));
+        });
+    }
+
+    @Test
+    void wiresSaslAndTlsFromTheKafkaUserAndClusterCaSecrets() {
+        // When
+        List<Map<String, Object>> documents = RenderedChart.render(ci("strimzi-sasl-tls-values.yaml"));
+        Container search = container(documents, "track-search");
+
+        // Then
+        assertThat(env(search, "SPRING_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
+        assertThat(env(search, "KAFKA_SASL_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("tally-kafka-user");
+        assertThat(env(search, "SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG").getValue()).startsWith("org.apache.kafka.common.security.scram.ScramLoginModule required");
+        assertThat(env(search, "SPRING_KAFKA_SSL_TRUST_STORE_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("prod-cluster-ca-cert");
+        assertThat(env(search, "SPRING_KAFKA_SSL_TRUST_STORE_LOCATION").getValue()).isEqualTo("file:/etc/tally/kafka-truststore/ca.p12");
+        assertThat(search.getVolumeMounts()).anyMatch(mount -> mount.getMountPath().equals("/etc/tally/kafka-truststore"));
+        assertThat(env(search, "TALLY_KAFKA_CREATETOPICS").getValue()).isEqualTo("false");
+        assertThat(search.getImage()).isEqualTo("ghcr.io/example/tally/track-search:0.1.0");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void labelsEveryObjectAndPodWithTheKubernetesRecommendedLabels(ValuesCase values) {
+        // When
+        List<Map<String, Object>> documents = values.render();
+
+        // Then
+        for (Map<String, Object> document : documents) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) document.get("metadata")).get("labels");
+            assertThat(labels).as("labels of %s", StrictKubernetesModel.typeOf(document)).containsKeys(RECOMMENDED_LABELS.toArray(String[]::new));
+            assertThat(labels).containsEntry("app.kubernetes.io/part-of", "tally").containsEntry("app.kubernetes.io/managed-by", "Helm");
+        }
+        for (HasMetadata workload : workloads(documents)) {
+            PodTemplateSpec template = template(workload);
+            assertThat(template.getMetadata().getLabels()).containsKeys(RECOMMENDED_LABELS.toArray(String[]::new));
+            assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(selector(workload));
+        }
+    }
+
+    @Test
+    void addsServiceMonitorPrometheusRuleDashboardNetworkPoliciesAndAutoscalersOnlyWhenAsked() {
+        // When
+        List<Map<String, Object>> defaults = RenderedChart.render();
+        List<Map<String, Object>> everything = RenderedChart.render(ci("strimzi-sasl-tls-values.yaml"));
+
+        // Then
+        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
+        assertThat(kinds(everything)).contains("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
+        Map<String, Object> monitor = ofKind(everything, "ServiceMonitor").get(0);
+        assertThat(monitor).extractingByKey("spec").asString().contains("path=/actuator/prometheus", "port=http");
+        Map<String, Object> rule = ofKind(everything, "PrometheusRule").get(0);
+        assertThat(rule).extractingByKey("spec").asString().contains("TallyJobStalled", "TallyDeadLettersGrowing",
+                "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyDailyTriggerOverdue");
+        assertThat(ofKind(everything, "ConfigMap").get(0)).extractingByKey("data").asString().contains("tally_streams_running");
+        assertThat(typed(everything, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class))
+                .extracting(hpa -> hpa.getSpec().getScaleTargetRef().getKind()).containsOnly("Deployment");
+    }
+
+    @Test
+    void hasAHelmTestThatCallsTheJobsApi() throws IOException {
+        // Given a copy of the chart whose test hook is an ordinary template: helm-java's template, like Helm's
+        // release manifest, leaves hooks out, and the hook should still be checked like everything else
+        Path copy = Files.createTempDirectory("tally-chart");
+        try (Stream<Path> files = Files.walk(RenderedChart.CHART_DIR)) {
+            for (Path source : files.toList()) {
+                Path target = copy.resolve(RenderedChart.CHART_DIR.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path hook = copy.resolve("templates/tests/test-connection.yaml");
+        String hookTemplate = Files.readString(hook);
+        assertThat(hookTemplate).contains("helm.sh/hook: test");
+        Files.writeString(hook, hookTemplate.replace("helm.sh/hook: test", "tally.io/helm-hook: test"));
+
+        // When
+        List<Map<String, Object>> documents = RenderedChart.split(new Helm(copy).template().withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE).withKubeVersion(RenderedChart.KUBE_VERSION).call());
+
+        // Then
+        var tests = typed(documents, io.fabric8.kubernetes.api.model.Pod.class);
+        assertThat(tests).singleElement().satisfies(pod -> {
+            assertThat(pod.getMetadata().getAnnotations()).containsEntry("tally.io/helm-hook", "test");
+            assertThat(String.join(" ", pod.getSpec().getContainers().get(0).getArgs())).contains("tally-jobs-api:8088/actuator/health/readiness");
+        });
+    }
+
+    @Test
+    void refusesToRenderWithoutAKafkaAddress() {
+        // When / Then
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("kafka.bootstrapServers", "");
+        assertThatThrownBy(() -> RenderedChart.renderWith(sets)).hasMessageContaining("kafka.bootstrapServers is required");
+    }
+
+    @Test
+    void strictReadRejectsUnknownFieldsAndWrongTypes() {
+        // Given manifests with the mistakes a template can make
+        String unknownField = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec: {replica: 2, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}
+                """;
+        String numberAsEnvValue = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, env: [{name: P, value: 8080}]}]}}}
+                """;
+        String stringAsReplicas = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec: {replicas: "2", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}
+                """;
+
+        // When / Then
+        assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(unknownField).get(0))).hasMessageContaining("replica");
+        assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(numberAsEnvValue).get(0))).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(stringAsReplicas).get(0))).hasMessageContaining("does not fit");
+    }
+
+    private static void assertProbe(String container, String kind, Probe probe, String path) {
+        assertThat(probe).as("%s probe of %s", kind, container).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).as("%s probe of %s", kind, container).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    }
+
+    private static Path ci(String name) {
+        return RenderedChart.CHART_DIR.resolve("ci").resolve(name);
+    }
+
+    private static List<String> kinds(List<Map<String, Object>> documents) {
+        return documents.stream().map(document -> String.valueOf(document.get("kind"))).toList();
+    }
+
+    private static List<Map<String, Object>> ofKind(List<Map<String, Object>> documents, String kind) {
+        return documents.stream().filter(document -> kind.equals(document.get("kind"))).toList();
+    }
+
+    private static <T extends HasMetadata> List<T> typed(List<Map<String, Object>> documents, Class<T> type) {
+        return documents.stream()
+                .filter(document -> !StrictKubernetesModel.CUSTOM_KINDS.contains(StrictKubernetesModel.typeOf(document)))
+                .map(StrictKubernetesModel::read).filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static List<HasMetadata> workloads(List<Map<String, Object>> documents) {
+        List<HasMetadata> workloads = new ArrayList<>();
+        workloads.addAll(typed(documents, Deployment.class));
+        workloads.addAll(typed(documents, StatefulSet.class));
+        return workloads;
+    }
+
+    private static PodTemplateSpec template(HasMetadata workload) {
+        return workload instanceof Deployment deployment ? deployment.getSpec().getTemplate()
+                : ((StatefulSet) workload).getSpec().getTemplate();
+    }
+
+    private static Map<String, String> selector(HasMetadata workload) {
+        return workload instanceof Deployment deployment ? deployment.getSpec().getSelector().getMatchLabels()
+                : ((StatefulSet) workload).getSpec().getSelector().getMatchLabels();
+    }
+
+    private static List<Container> workloadContainers(List<Map<String, Object>> documents) {
+        return workloads(documents).stream().flatMap(workload -> template(workload).getSpec().getContainers().stream()).toList();
+    }
+
+    private static Container container(List<Map<String, Object>> documents, String name) {
+        return workloadContainers(documents).stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(variable -> variable.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(container.getName() + " has no env " + name));
+    }
+
+    /** One set of values: the defaults or a CI values file on top of them. */
+    record ValuesCase(String name, Optional<Path> file) {
+
+        List<Map<String, Object>> render() {
+            return file.map(RenderedChart::render).orElseGet(RenderedChart::render);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.tally.chartprocessor;
+
+import io.tally.common.jobs.Stages;
+import io.tally.events.ChartPublished;
+import io.tally.events.ChartTrack;
+import io.tally.events.JobCreated;
+import io.tally.events.StageReported;
+import io.tally.events.StageState;
+import io.tally.events.TrackResolution;
+import io.tally.events.TrackResolved;
+import io.tally.events.TrackSearchRequested;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one validated chart (keyed by pipeline) into a job: one {@code JobCreated} with the number of new tracks, one
+ * {@code TrackSearchRequested} per new track and a {@code StageReported} for the process stage, all in the same
+ * Streams transaction as the store updates. A track is new unless the tracks table resolved it (FOUND or NOT_FOUND)
+ * or an earlier chart requested it less than {@code requested-ttl} ago. A chart whose source key was processed before
+ * makes no new work: the same job is a redelivery (nothing), another job gets an empty, already complete job.
+ * Known gaps: the expiry sweep scans the whole requested store (fine for the tens of thousands of tracks charts
+ * bring, not for millions); a rerun chart redelivered with the same new job id emits its empty job again, which the
+ * job tracker counts as a duplicate JobCreated.
+ */
+final class ChartProcessor implements Processor<String, ChartPublished, String, SpecificRecord> {
+
+    private static final Logger log = LoggerFactory.getLogger(ChartProcessor.class);
+
+    private final ProcessorProperties config;
+    private final ProcessorMetrics metrics;
+
+    private ProcessorContext<String, SpecificRecord> context;
+    private TimestampedKeyValueStore<String, TrackResolved> knownTracks;
+    private KeyValueStore<String, String> processedCharts;
+    private KeyValueStore<String, RequestedTrack> requestedTracks;
+
+    ChartProcessor(ProcessorProperties config, ProcessorMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.knownTracks = context.getStateStore(ChartProcessorTopology.KNOWN_TRACKS_STORE);
+        this.processedCharts = context.getStateStore(ChartProcessorTopology.PROCESSED_CHARTS_STORE);
+        this.requestedTracks = context.getStateStore(ChartProcessorTopology.REQUESTED_TRACKS_STORE);
+        context.schedule(config.expiryInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireRequested);
+    }
+
+    @Override
+    public void process(Record<String, ChartPublished> record) {
+        ChartPublished chart = record.value();
+        String processedBy = processedCharts.get(chart.getSourceKey());
+        if (processedBy == null) {
+            onNewChart(record, chart);
+        } else if (processedBy.equals(chart.getJobId())) {
+            // Redelivered or republished by the run that already fanned it out: the work exists.
+            metrics.duplicateChart();
+            log.debug("Chart {} of job {} was already processed; nothing to do", chart.getSourceKey(), chart.getJobId());
+        } else {
+            onRerun(record, chart, processedBy);
+        }
+    }
+
+    private void onNewChart(Record<String, ChartPublished> record, ChartPublished chart) {
+        long now = context.currentSystemTimeMs();
+        String jobId = chart.getJobId();
+        List<TrackSearchRequested> requests = new ArrayList<>();
+        for (ChartTrack track : distinctTracks(chart).values()) {
+            if (isKnown(track.getTrackKey())) {
+                // Drops a leftover request entry: the resolution has arrived, the table now answers.
+                requestedTracks.delete(track.getTrackKey());
+                metrics.knownTrack();
+            } else if (isRequested(track.getTrackKey(), now)) {
+                metrics.requestedTrack();
+            } else {
+                requestedTracks.put(track.getTrackKey(), new RequestedTrack(jobId, now));
+                requests.add(TrackSearchRequested.newBuilder().setJobId(jobId).setTrackKey(track.getTrackKey())
+                        .setArtists(track.getArtists()).setTitle(track.getTitle()).setMix(track.getMix())
+                        .setRequestedAt(Instant.ofEpochMilli(now)).build());
+                metrics.newTrack();
+            }
+        }
+        processedCharts.put(chart.getSourceKey(), jobId);
+        // JobCreated first, so the tracker knows the job before the first item of it can arrive.
+        forward(record, jobId, jobCreated(chart, requests.size(), now));
+        for (TrackSearchRequested request : requests) {
+            forward(record, request.getTrackKey(), request);
+        }
+        int size = chart.getTracks().size();
+        forward(record, jobId, stage(jobId, StageState.SUCCEEDED, requests.size(), size,
+                "%d new of %d tracks".formatted(requests.size(), size), now));
+        metrics.newChart();
+    }
+
+    private void onRerun(Record<String, ChartPublished> record, ChartPublished chart, String processedBy) {
+        long now = context.currentSystemTimeMs();
+        String jobId = chart.getJobId();
+        // An empty job completes at once, so the new run ends instead of waiting for items nobody will send.
+        forward(record, jobId, jobCreated(chart, 0, now));
+        forward(record, jobId, stage(jobId, StageState.SKIPPED, 0, chart.getTracks().size(),
+                "chart %s was already processed by job %s".formatted(chart.getSourceKey(), processedBy), now));
+        metrics.rerunChart();
+    }
+
+    /** The chart's tracks by track key, first occurrence wins, in chart order. */
+    private static Map<String, ChartTrack> distinctTracks(ChartPublished chart) {
+        Map<String, ChartTrack> tracks = new LinkedHashMap<>();
+        for (ChartTrack track : chart.getTracks()) {
+            tracks.putIfAbsent(track.getTrackKey(), track);
+        }
+        return tracks;
+    }
+
+    private boolean isKnown(String trackKey) {
+        ValueAndTimestamp<TrackResolved> resolved;
+        try {
+            resolved = knownTracks.get(trackKey);
+        } catch (SerializationException e) {
+            // A global store restores raw bytes without the deserialization handler, so one corrupt tracks record
+            // must not dead-letter every chart listing that track: searching it again is the safe answer.
+            log.warn("Unreadable tracks-table entry for {}; treating the track as unknown: {}", trackKey, e.getMessage());
+            return false;
+        }
+        if (resolved == null || resolved.value() == null) {
+            return false;
+        }
+        // FAILED is a search that did not get an answer: the next chart asks again.
+        TrackResolution resolution = resolved.value().getResolution();
+        return resolution == TrackResolution.FOUND || resolution == TrackResolution.NOT_FOUND;
+    }
+
+    private boolean isRequested(String trackKey, long now) {
+        RequestedTrack requested = requestedTracks.get(trackKey);
+        return requested != null && !isExpired(requested, now);
+    }
+
+    private boolean isExpired(RequestedTrack requested, long now) {
+        return now - requested.requestedAtMillis() >= config.requestedTtl().toMillis();
+    }
+
+    private void expireRequested(long now) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, RequestedTrack> all = requestedTracks.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, RequestedTrack> entry = all.next();
+                if (isExpired(entry.value, now) || isKnown(entry.key)) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        // Deleted after the scan: the iterator does not promise to survive writes to its own store.
+        expired.forEach(requestedTracks::delete);
+        if (!expired.isEmpty()) {
+            metrics.expired(expired.size());
+            log.debug("Forgot {} requested tracks that resolved or outlived {}", expired.size(), config.requestedTtl());
+        }
+    }
+
+    private static JobCreated jobCreated(ChartPublished chart, int expectedCount, long now) {
+        return JobCreated.newBuilder().setJobId(chart.getJobId()).setPipeline(chart.getPipeline())
+                .setSourceRef(chart.getSourceKey()).setExpectedCount(expectedCount).setCountedStage(Stages.SEARCH)
+                .setStages(Stages.CHART_PIPELINE).setCreatedAt(Instant.ofEpochMilli(now))
+                .setTriggerId(chart.getTriggerId()).build();
+    }
+
+    private static StageReported stage(String jobId, StageState state, long done, long total, String detail, long now) {
+        StageReported report = Stages.report(jobId, Stages.PROCESS, state, done, total, detail);
+        report.setReportedAt(Instant.ofEpochMilli(now));
+        return report;
+    }
+
+    private void forward(Record<String, ChartPublished> input, String key, SpecificRecord value) {
+        // Fresh headers: the chart's headers describe the chart, not these events.
+        context.forward(new Record<>(key, value, input.timestamp()));
+    }
+}

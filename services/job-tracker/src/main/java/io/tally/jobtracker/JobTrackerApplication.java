@@ -1,0 +1,18 @@
+package io.tally.jobtracker;
+
+import io.tally.common.config.ServiceLauncher;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+/** The job tracker service: a Kafka Streams application that ends each job exactly once. */
+@SpringBootApplication
+@EnableConfigurationProperties(TrackerProperties.class)
+public class JobTrackerApplication {
+
+    /** Configuration file of this service: {@code classpath:job-tracker.yml} (see {@link ServiceLauncher}). */
+    public static final String CONFIG_NAME = "job-tracker";
+
+    public static void main(String[] args) {
+        ServiceLauncher.run(JobTrackerApplication.class, CONFIG_NAME, args);
+    }
+}

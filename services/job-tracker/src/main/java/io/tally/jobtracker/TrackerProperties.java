@@ -1,0 +1,36 @@
+package io.tally.jobtracker;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the job tracker judges time. A plain record: the topology takes it as an argument, Spring only binds it from
+ * {@code tally.tracker.*}.
+ *
+ * @param stallTimeout    a job that makes no progress for this long gets one {@code JobStalled}
+ * @param retention       how long the per-item dedupe state of an ended job is kept; items of the job that arrive
+ *                        later than this are treated as a new, unknown job (which then stalls and expires)
+ * @param timerInterval   how often stall, deadline and expiry timers are checked (wall clock)
+ * @param statusInterval  how often changed job statuses are published to the status topic; state transitions
+ *                        (created, stalled, ended, corrected) are published at once
+ * @param maxTimersPerTick upper bound of timers handled per check, so one check never blocks processing for long
+ */
+@Validated
+@ConfigurationProperties("tally.tracker")
+public record TrackerProperties(
+        @NotNull @DefaultValue("PT10M") Duration stallTimeout,
+        @NotNull @DefaultValue("P7D") Duration retention,
+        @NotNull @DefaultValue("PT1S") Duration timerInterval,
+        @NotNull @DefaultValue("PT0.5S") Duration statusInterval,
+        @Min(1) @DefaultValue("10000") int maxTimersPerTick) {
+
+    /** The defaults, for code that does not go through Spring. */
+    public static TrackerProperties defaults() {
+        return new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofSeconds(1),
+                Duration.ofMillis(500), 10_000);
+    }
+}

@@ -1,0 +1,89 @@
+package io.tally.jobsapi.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tally.events.JobState;
+import io.tally.events.JobStatus;
+import io.tally.events.StageState;
+import io.tally.events.StageStatus;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as the API shows it: the tracker's {@link JobStatus} with derived counts, progress and links.
+ * Progress is {@code null} while the expected count (or a stage's total) is unknown. {@code correctionCount} counts items
+ * whose outcome changed after they were counted (a redriven dead letter that now succeeds), {@code lateCount} items
+ * that arrived after the job ended, {@code duplicateCount} item records that changed nothing (redeliveries, replays).
+ */
+public record JobResponse(
+        String jobId, JobState status, String pipeline, String sourceRef, Integer expectedCount, int processedCount,
+        int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount, long duplicateCount,
+        Double progressPercent, Instant createdAt,
+        Instant updatedAt, Instant completedAt, List<Stage> stages, Links links) {
+
+    /** Name of the stage whose detail is the playlist link. */
+    static final String PLAYLIST_STAGE = "playlist";
+
+    /** One stage of the job. */
+    public record Stage(String name, StageState status, long done, Long total, Double progressPercent,
+            Instant startedAt, Instant updatedAt, Instant endedAt, String detail) {
+
+        static Stage of(StageStatus stage) {
+            return new Stage(stage.getName(), stage.getState(), stage.getDone(), stage.getTotal(),
+                    stageProgress(stage), stage.getStartedAt(), stage.getUpdatedAt(), stage.getEndedAt(), stage.getDetail());
+        }
+    }
+
+    /** Where to find the job and, once made, its playlist. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Links(String self, String playlist) {
+    }
+
+    /** The API view of {@code status}. */
+    public static JobResponse of(JobStatus status) {
+        int processed = status.getSucceededCount() + status.getFailedCount() + status.getSkippedCount();
+        List<Stage> stages = status.getStages().stream().map(Stage::of).toList();
+        String playlist = status.getStages().stream()
+                .filter(stage -> PLAYLIST_STAGE.equals(stage.getName()))
+                .map(StageStatus::getDetail)
+                .filter(JobResponse::looksLikeUrl)
+                .findFirst().orElse(null);
+        return new JobResponse(status.getJobId(), status.getState(), status.getPipeline(), status.getSourceRef(),
+                status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
+                status.getSkippedCount(), status.getCorrectionCount(), status.getLateCount(), status.getDuplicateCount(),
+                jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
+                status.getCompletedAt(), stages, new Links(selfLink(status.getJobId()), playlist));
+    }
+
+    /** The API path of a job. */
+    public static String selfLink(String jobId) {
+        return "/api/jobs/" + jobId;
+    }
+
+    private static Double jobProgress(JobStatus status, int processed) {
+        Integer expected = status.getExpectedCount();
+        if (expected == null) {
+            return null;
+        }
+        // An empty job is done as soon as it exists; the tracker completes it at once.
+        return expected == 0 ? 100.0 : percent(processed, expected);
+    }
+
+    private static Double stageProgress(StageStatus stage) {
+        if (stage.getState() == StageState.SUCCEEDED || stage.getState() == StageState.SKIPPED) {
+            return 100.0;
+        }
+        Long total = stage.getTotal();
+        return total == null || total <= 0 ? null : percent(stage.getDone(), total);
+    }
+
+    private static double percent(long done, long total) {
+        double value = Math.min(100.0, done * 100.0 / total);
+        return Math.round(value * 10) / 10.0;
+    }
+
+    /** A web link (YouTube) or, with the offline file adapter, the playlist file's URI. */
+    private static boolean looksLikeUrl(String detail) {
+        return detail != null
+                && (detail.startsWith("https://") || detail.startsWith("http://") || detail.startsWith("file:/"));
+    }
+}

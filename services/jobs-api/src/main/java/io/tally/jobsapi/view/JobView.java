@@ -1,0 +1,157 @@
+package io.tally.jobsapi.view;
+
+import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
+import io.tally.events.JobState;
+import io.tally.events.JobStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the global job, item and idempotency stores of this instance. Every call throws {@link ViewNotReadyException} until
+ * the streams client is RUNNING, so a half-restored view never answers "not found" for a job that exists.
+ * Lists page through the {@link JobIndex} and read only the page's jobs from the store. Known gap:
+ * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only); {@link #items} scans and
+ * deserializes all of one job's items per call (fine for thousands of items per job, not for millions).
+ */
+@Component
+public class JobView {
+
+    private final StreamsBuilderFactoryBean streams;
+    private final JobIndex index;
+
+    public JobView(StreamsBuilderFactoryBean streams, JobIndex index) {
+        this.streams = streams;
+        this.index = index;
+    }
+
+    /** One page of a job's items, in item id order, and how many of its items match in all. */
+    public record ItemListing(List<ItemProcessed> items, long total) {
+    }
+
+    /** One page of jobs, newest first, and how many jobs match in all. */
+    public record Listing(List<JobStatus> jobs, long total) {
+    }
+
+    /**
+     * Page {@code page} ({@code size} per page) of the jobs in {@code state} (null: any) of {@code pipeline} (null: any),
+     * newest first (creation time, else when the tracker first saw the job).
+     */
+    public Listing list(JobState state, String pipeline, int page, int size) {
+        return read(() -> {
+            ReadOnlyKeyValueStore<String, JobStatus> store = store(JobViewTopology.JOBS_STORE);
+            JobIndex.Page ids = index.page(state, pipeline, page, size);
+            List<JobStatus> jobs = new ArrayList<>(ids.jobIds().size());
+            for (String jobId : ids.jobIds()) {
+                // A job tombstoned between the index walk and this read is simply left out of the page.
+                JobStatus job = store.get(jobId);
+                if (job != null) {
+                    jobs.add(job);
+                }
+            }
+            return new Listing(jobs, ids.total());
+        });
+    }
+
+    /** Every job's summary from the index, newest first (no store reads). */
+    public List<JobIndex.Summary> summaries() {
+        return read(() -> {
+            store(JobViewTopology.JOBS_STORE);
+            return index.summaries();
+        });
+    }
+
+    /** The latest status of {@code jobId}, or empty if the view has no such job. */
+    public Optional<JobStatus> job(String jobId) {
+        return read(() -> Optional.ofNullable(this.<JobStatus>store(JobViewTopology.JOBS_STORE).get(jobId)));
+    }
+
+    /**
+     * Page {@code page} ({@code size} per page) of the items of {@code jobId} (latest attempt of each), in item id
+     * order, whose outcome is {@code outcome} (null: any) and whose item id or error contains {@code text} ignoring
+     * case (null or blank: any). A job with no items yet gives an empty listing; whether the job exists is the
+     * caller's question ({@link #job}).
+     */
+    public ItemListing items(String jobId, ItemOutcome outcome, String text, int page, int size) {
+        String needle = text == null || text.isBlank() ? null : text.strip().toLowerCase(Locale.ROOT);
+        long first = (long) page * size;
+        return read(() -> {
+            ReadOnlyKeyValueStore<String, ItemProcessed> store = store(JobViewTopology.ITEMS_STORE);
+            List<ItemProcessed> items = new ArrayList<>(Math.min(size, 256));
+            long total = 0;
+            try (KeyValueIterator<String, ItemProcessed> scan = store.prefixScan(JobViewTopology.itemKeyPrefix(jobId),
+                    new StringSerializer())) {
+                while (scan.hasNext()) {
+                    ItemProcessed item = scan.next().value;
+                    if (item != null && matches(item, outcome, needle)) {
+                        if (total >= first && items.size() < size) {
+                            items.add(item);
+                        }
+                        total++;
+                    }
+                }
+            }
+            return new ItemListing(items, total);
+        });
+    }
+
+    private static boolean matches(ItemProcessed item, ItemOutcome outcome, String needle) {
+        if (outcome != null && item.getOutcome() != outcome) {
+            return false;
+        }
+        return needle == null || item.getItemId().toLowerCase(Locale.ROOT).contains(needle)
+                || (item.getError() != null && item.getError().toLowerCase(Locale.ROOT).contains(needle));
+    }
+
+    /** Every job in the view, in no particular order. */
+    public List<JobStatus> allJobs() {
+        return read(() -> {
+            List<JobStatus> jobs = new ArrayList<>();
+            try (KeyValueIterator<String, JobStatus> all = this.<JobStatus>store(JobViewTopology.JOBS_STORE).all()) {
+                all.forEachRemaining(entry -> jobs.add(entry.value));
+            }
+            return jobs;
+        });
+    }
+
+    /** The first use of idempotency key {@code key}, or empty if the view has not seen it. */
+    public Optional<IdempotencyKeyUsed> idempotencyKey(String key) {
+        return read(() -> Optional.ofNullable(this.<IdempotencyKeyUsed>store(JobViewTopology.IDEMPOTENCY_STORE).get(key)));
+    }
+
+    /** Whether the view answers now. */
+    public boolean ready() {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        return kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    // The store can close under a reader during a rebalance or shutdown: that is "not ready", not a server error.
+    private static <T> T read(Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (InvalidStateStoreException e) {
+            throw new ViewNotReadyException(e.getMessage());
+        }
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
+            throw new ViewNotReadyException("streams state is " + (kafkaStreams == null ? "not started" : kafkaStreams.state()));
+        }
+        return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+}

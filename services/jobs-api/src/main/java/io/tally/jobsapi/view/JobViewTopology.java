@@ -1,0 +1,218 @@
+package io.tally.jobsapi.view;
+
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.TopicSpec;
+import io.tally.common.topics.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import io.tally.events.ItemProcessed;
+import io.tally.events.JobStatus;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the jobs API's read-only topology: global stores, so every API instance holds the whole job view, the latest
+ * attempt of every item of every job, and every used idempotency key
+ * (docs/adr/0007-job-state-through-a-materialized-view.md). A plain function: Spring only wires it.
+ * The job store is a global store with its own update processor (the same timestamped store a global table builds),
+ * so that every change also reaches the {@link JobIndex}: the list pages from that index, and the dashboard's live
+ * updates listen to it. Known gap: a global store is restored from the topic itself, so its values keep the registry
+ * framing and every read deserializes through the (caching) Avro serde. The item store is keyed by (job id, item id)
+ * ({@link #itemKey}), so one job's items are a RocksDB prefix scan; it is rebuilt through its update processor on
+ * restore (global stores added with a processor reprocess their topic), so it is never a raw copy of the topic. Known
+ * gaps of the item store: tombstoning a job (admin cleanup) does not delete its items (they are only invisible, since
+ * item reads answer 404 for an unknown job), and items stay in a local store after the topic's retention dropped them,
+ * until that instance's state directory is wiped.
+ */
+public final class JobViewTopology {
+
+    /** Job id → latest {@code JobStatus}, from {@link Topics#JOB_STATUS}; tombstones delete. */
+    public static final String JOBS_STORE = "api-job-view";
+    /** Idempotency key → {@code IdempotencyKeyUsed}, from {@link Topics#API_IDEMPOTENCY}. */
+    public static final String IDEMPOTENCY_STORE = "api-idempotency-keys";
+    /**
+     * (Job id, item id) → latest attempt's {@code ItemProcessed}, from {@link Topics#ITEM_PROCESSED}; see
+     * {@link #itemKey} for the key layout.
+     */
+    public static final String ITEMS_STORE = "api-job-items";
+    public static final String JOBS_SOURCE = "api-job-status-source";
+    public static final String ITEMS_SOURCE = "api-job-items-source";
+    public static final String IDEMPOTENCY_SOURCE = "api-idempotency-source";
+
+    private JobViewTopology() {
+    }
+
+    /** Name of the processor that writes {@link #JOBS_STORE} and the index. */
+    public static final String JOBS_UPDATER = "api-job-view-updater";
+
+    /**
+     * Separates job id and item id in {@link #ITEMS_STORE} keys. NUL encodes as a single 0x00 byte in UTF-8 and sorts
+     * before every other character, so the prefix {@code jobId + NUL} matches exactly one job's items; job ids holding
+     * NUL are refused by the item updater.
+     */
+    static final char ITEM_KEY_SEPARATOR = '\u0000';
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobViewTopology.class);
+
+    /** The {@link #ITEMS_STORE} key of item {@code itemId} of job {@code jobId}. */
+    public static String itemKey(String jobId, String itemId) {
+        return itemKeyPrefix(jobId) + itemId;
+    }
+
+    /** The prefix shared by the {@link #ITEMS_STORE} keys of every item of {@code jobId} (and of no other job). */
+    public static String itemKeyPrefix(String jobId) {
+        return jobId + ITEM_KEY_SEPARATOR;
+    }
+
+    /** A new topology with both views in it, and an index nobody reads (for tests of the stores alone). */
+    public static Topology build(AvroSerdes serdes) {
+        return build(serdes, new JobIndex());
+    }
+
+    /** A new topology with both views in it; job changes also go to {@code index}. */
+    public static Topology build(AvroSerdes serdes, JobIndex index) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, serdes, index);
+        return builder.build();
+    }
+
+    /** Adds the job store (feeding {@code index}) and the idempotency table to {@code builder}. */
+    public static StreamsBuilder addTo(StreamsBuilder builder, AvroSerdes serdes, JobIndex index) {
+        builder.addGlobalStore(
+                Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(JOBS_STORE),
+                        Serdes.String(), serdes.valueSerde(Topics.JOB_STATUS)).withLoggingDisabled(),
+                Topics.JOB_STATUS.name(),
+                Consumed.with(Serdes.String(), serdes.valueSerde(Topics.JOB_STATUS)).withName(JOBS_SOURCE),
+                () -> new JobStoreUpdater(index));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEMS_STORE),
+                        Serdes.String(), serdes.valueSerde(Topics.ITEM_PROCESSED)).withLoggingDisabled(),
+                Topics.ITEM_PROCESSED.name(),
+                Consumed.with(Serdes.String(), serdes.valueSerde(Topics.ITEM_PROCESSED)).withName(ITEMS_SOURCE),
+                ItemStoreUpdater::new);
+        globalTable(builder, Topics.API_IDEMPOTENCY, IDEMPOTENCY_SOURCE, IDEMPOTENCY_STORE, serdes);
+        return builder;
+    }
+
+    /**
+     * Keeps the latest attempt of each item: a record replaces the stored one unless the stored attempt is higher, so a
+     * redelivery of the same attempt is harmless and an older attempt arriving late is ignored. Records that cannot
+     * be an item of a job (tombstones, no job or item id, a key naming another job) are logged and skipped: this runs
+     * on the global stream thread, where an exception would stop the whole view. Undeserializable records never get
+     * here: the configured deserialization handler (LogAndContinue) drops them.
+     */
+    static final class ItemStoreUpdater implements Processor<String, ItemProcessed, Void, Void> {
+
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<String, ItemProcessed> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            store = context.getStateStore(ITEMS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, ItemProcessed> record) {
+            String invalid = invalid(record.key(), record.value());
+            if (invalid != null) {
+                LOG.warn("Skipping record {} of {}: {}", position(), Topics.ITEM_PROCESSED.name(), invalid);
+                return;
+            }
+            ItemProcessed item = record.value();
+            String key = itemKey(item.getJobId(), item.getItemId());
+            ItemProcessed stored = store.get(key);
+            if (stored == null || item.getAttempt() >= stored.getAttempt()) {
+                store.put(key, item);
+            }
+        }
+
+        private static String invalid(String key, ItemProcessed item) {
+            if (item == null) {
+                return "no value (a tombstone means nothing on a delete-policy topic)";
+            }
+            if (item.getJobId() == null || item.getJobId().isBlank()) {
+                return "no job id";
+            }
+            if (item.getJobId().indexOf(ITEM_KEY_SEPARATOR) >= 0) {
+                return "job id contains NUL";
+            }
+            if (item.getItemId() == null || item.getItemId().isBlank()) {
+                return "no item id (job " + item.getJobId() + ")";
+            }
+            if (key != null && !key.equals(item.getJobId())) {
+                return "key '" + key + "' is not the job id '" + item.getJobId() + "'";
+            }
+            if (item.getOutcome() == null) {
+                return "no outcome (job " + item.getJobId() + ", item " + item.getItemId() + ")";
+            }
+            return null;
+        }
+
+        private String position() {
+            return context.recordMetadata().map(RecordMetadata::partition).map(String::valueOf).orElse("?") + "@"
+                    + context.recordMetadata().map(RecordMetadata::offset).map(String::valueOf).orElse("?");
+        }
+    }
+
+    /**
+     * Writes each status (or tombstone) to the job store, then to the index. On init the store is already restored,
+     * so the index starts as a copy of it; after that, this processor sees every change.
+     */
+    static final class JobStoreUpdater implements Processor<String, JobStatus, Void, Void> {
+
+        private final JobIndex index;
+        private TimestampedKeyValueStore<String, JobStatus> store;
+
+        JobStoreUpdater(JobIndex index) {
+            this.index = index;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(JOBS_STORE);
+            index.clear();
+            try (KeyValueIterator<String, ValueAndTimestamp<JobStatus>> all = store.all()) {
+                all.forEachRemaining(entry -> {
+                    if (entry.value != null && entry.value.value() != null) {
+                        index.load(entry.key, entry.value.value());
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void process(Record<String, JobStatus> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), ValueAndTimestamp.make(record.value(), record.timestamp()));
+            }
+            index.update(record.key(), record.value());
+        }
+    }
+
+    private static <V> void globalTable(StreamsBuilder builder, TopicSpec<V> topic, String sourceName, String storeName,
+            AvroSerdes serdes) {
+        builder.globalTable(topic.name(),
+                Consumed.with(Serdes.String(), serdes.valueSerde(topic)).withName(sourceName),
+                Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
+                        .withKeySerde(Serdes.String()).withValueSerde(serdes.valueSerde(topic)));
+    }
+}

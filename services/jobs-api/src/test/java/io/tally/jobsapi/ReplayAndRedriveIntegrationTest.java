@@ -1,0 +1,319 @@
+package io.tally.jobsapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.common.health.KafkaStreamsHealth;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
+import io.tally.events.JobState;
+import io.tally.events.JobStatus;
+import io.tally.events.PipelineTriggered;
+import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.SchemaRegistryProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Dead-letter listing and redrive, topic replay and job re-run on a real KRaft broker and a real Apicurio registry.
+ * Same configuration as {@link JobsApiIntegrationTest} so the context (and broker) is shared; these tests use other
+ * dead-letter topics than that class's stats test, which counts the track-search and job-tracker DLTs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+        "tally.kafka.partitions=1",
+        "tally.api.pipelines=beatport-chart,daily-report",
+        "tally.api.security.api-keys[0].name=ops",
+        "tally.api.security.api-keys[0].key=" + JobsApiIntegrationTest.ADMIN_KEY,
+        "tally.api.security.api-keys[0].roles=USER,ADMIN",
+        "tally.api.security.api-keys[1].name=alice",
+        "tally.api.security.api-keys[1].key=" + JobsApiIntegrationTest.USER_KEY,
+        "tally.api.security.api-keys[1].roles=USER"})
+@EmbeddedKafka(partitions = 1, brokerProperties = {
+        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+class ReplayAndRedriveIntegrationTest {
+
+    private static final String ADMIN_KEY = JobsApiIntegrationTest.ADMIN_KEY;
+    private static final String USER_KEY = JobsApiIntegrationTest.USER_KEY;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String ATTEMPTS = "retry_topic-attempts";
+
+    @DynamicPropertySource
+    static void registry(DynamicPropertyRegistry properties) {
+        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
+    }
+
+    @Autowired
+    AvroSerdes serdes;
+
+    @Autowired
+    KafkaStreamsHealth streams;
+
+    @Autowired
+    JsonMapper json;
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KafkaTestClient kafka;
+
+    @BeforeEach
+    void waitForTheView() throws InterruptedException {
+        kafka = new KafkaTestClient(brokers, serdes);
+        KafkaTestClient.awaitRunning(streams, WAIT);
+    }
+
+    @Test
+    void listsTheDeadLettersOfATopicWithOriginalTopicAndReason() throws Exception {
+        // Given a dead letter the chart processor wrote with Spring's headers and Tally's reason
+        String key = "list-" + UUID.randomUUID();
+        String topic = Topics.CHART_PROCESSOR_DLT.name();
+        RecordMetadata written = send(topic, key, "not a chart".getBytes(StandardCharsets.UTF_8),
+                header("kafka_dlt-original-topic", Topics.CHARTS_PUBLISHED.name()),
+                header("tally_dlt-reason", "chart has no tracks"));
+
+        // When an admin lists the topic
+        HttpResponse<String> response = get("/api/admin/dead-letters/" + topic + "?limit=50", ADMIN_KEY);
+
+        // Then the record is there with where it came from, why it failed and its size
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<JsonNode> entries = new ArrayList<>();
+        json.readTree(response.body()).forEach(entries::add);
+        assertThat(entries).filteredOn(entry -> entry.get("key").asString().equals(key)).singleElement().satisfies(entry -> {
+            assertThat(entry.get("partition").asInt()).isEqualTo(written.partition());
+            assertThat(entry.get("offset").asLong()).isEqualTo(written.offset());
+            assertThat(entry.get("originalTopic").asString()).isEqualTo(Topics.CHARTS_PUBLISHED.name());
+            assertThat(entry.get("reason").asString()).isEqualTo("chart has no tracks");
+            assertThat(entry.get("valueSize").asInt()).isEqualTo(11);
+            assertThat(entry.hasNonNull("timestamp")).isTrue();
+        });
+    }
+
+    @Test
+    void redriveAllSendsDeadLettersBackToTheirOriginalTopicWithoutErrorHeadersButWithTheirAttempts() throws Exception {
+        // Given a failed search dead-lettered from a retry topic, and a dead letter that names no original topic
+        String key = "redrive-" + UUID.randomUUID();
+        String topic = Topics.PLAYLIST_SERVICE_DLT.name();
+        byte[] value = ("search " + key).getBytes(StandardCharsets.UTF_8);
+        byte[] attempts = ByteBuffer.allocate(Integer.BYTES).putInt(4).array();
+        send(topic, key, value,
+                new RecordHeader(ATTEMPTS, attempts),
+                header("trace-id", "t-1"),
+                header("kafka_dlt-original-topic", Topics.SEARCH_REQUESTS.name() + "-retry-2000"),
+                header("kafka_dlt-exception-message", "503 from search"),
+                header("kafka_exception-message", "503 from search"),
+                header("tally_dlt-reason", "503 from search"),
+                header("__streams.errors.message", "boom"));
+        send(topic, "orphan-" + key, value, header("tally_dlt-reason", "no origin"));
+
+        // When an admin redrives every record of the topic
+        HttpResponse<String> response = post("/api/admin/dead-letters/" + topic + "/redrive", ADMIN_KEY, "{\"all\": true}");
+
+        // Then both are selected, the search is redriven and the orphan skipped
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode counts = json.readTree(response.body());
+        assertThat(counts.get("selected").asLong()).isEqualTo(2);
+        assertThat(counts.get("redriven").asLong()).isEqualTo(1);
+        assertThat(counts.get("skipped").asLong()).isEqualTo(1);
+        // And the search is back on the main topic once, with key and value equal and only the error headers gone
+        List<ConsumerRecord<String, byte[]>> redriven = kafka.awaitRaw(Topics.SEARCH_REQUESTS.name(),
+                KafkaTestClient.withKey(key), 1, WAIT);
+        assertThat(redriven).singleElement().satisfies(record -> {
+            assertThat(record.value()).isEqualTo(value);
+            assertThat(headerNames(record)).containsExactlyInAnyOrder(ATTEMPTS, "trace-id");
+            assertThat(record.headers().lastHeader(ATTEMPTS).value()).isEqualTo(attempts);
+        });
+        assertThat(kafka.awaitRaw(Topics.SEARCH_REQUESTS.name(), KafkaTestClient.withKey("orphan-" + key), 0,
+                Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void redrivesOnlyTheSelectedOffsetsAndAnswers404ForAnOffsetWithoutRecord() throws Exception {
+        // Given two dead letters of the scraper
+        String topic = Topics.CHART_SCRAPER_DLT.name();
+        String first = "first-" + UUID.randomUUID();
+        String second = "second-" + UUID.randomUUID();
+        send(topic, first, new byte[] {1}, header("kafka_dlt-original-topic", Topics.PIPELINE_TRIGGERS.name()));
+        RecordMetadata chosen = send(topic, second, new byte[] {2},
+                header("kafka_dlt-original-topic", Topics.PIPELINE_TRIGGERS.name()));
+
+        // When an admin redrives only the second one, and then an offset past the end
+        HttpResponse<String> response = post("/api/admin/dead-letters/" + topic + "/redrive", ADMIN_KEY,
+                "{\"offsets\": [{\"partition\": %d, \"offset\": %d}]}".formatted(chosen.partition(), chosen.offset()));
+        HttpResponse<String> missing = post("/api/admin/dead-letters/" + topic + "/redrive", ADMIN_KEY,
+                "{\"offsets\": [{\"partition\": 0, \"offset\": 999999}]}");
+
+        // Then only the second is back on the trigger topic, and the missing offset is a 404
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("redriven").asLong()).isEqualTo(1);
+        assertThat(kafka.awaitRaw(Topics.PIPELINE_TRIGGERS.name(), KafkaTestClient.withKey(second), 1, WAIT)).hasSize(1);
+        assertThat(kafka.awaitRaw(Topics.PIPELINE_TRIGGERS.name(), KafkaTestClient.withKey(first), 0,
+                Duration.ofSeconds(2))).isEmpty();
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+    }
+
+    @Test
+    void refusesUsersOnDeadLetterAndReplayEndpointsAndAnswers404ForTopicsThatAreNotDeadLetters() throws Exception {
+        // When a USER lists, redrives and replays, and an admin names a topic that is not a dead-letter topic
+        HttpResponse<String> list = get("/api/admin/dead-letters/" + Topics.TRACK_SEARCH_DLT.name(), USER_KEY);
+        HttpResponse<String> redrive = post("/api/admin/dead-letters/" + Topics.TRACK_SEARCH_DLT.name() + "/redrive",
+                USER_KEY, "{\"all\": true}");
+        HttpResponse<String> replay = post("/api/admin/replay", USER_KEY,
+                "{\"topic\": \"tally.jobs.items\", \"fromOffset\": 0, \"dryRun\": true}");
+        HttpResponse<String> notDeadLetters = get("/api/admin/dead-letters/" + Topics.ITEM_PROCESSED.name(), ADMIN_KEY);
+        HttpResponse<String> redriveNotDeadLetters = post("/api/admin/dead-letters/" + Topics.ITEM_PROCESSED.name()
+                + "/redrive", ADMIN_KEY, "{\"all\": true}");
+        HttpResponse<String> neither = post("/api/admin/dead-letters/" + Topics.NOTIFICATION_SERVICE_DLT.name()
+                + "/redrive", ADMIN_KEY, "{}");
+
+        // Then the user gets 403s, the wrong topic 404s, and a body selecting nothing 400
+        assertThat(List.of(list.statusCode(), redrive.statusCode(), replay.statusCode())).containsOnly(403);
+        assertThat(notDeadLetters.statusCode()).as(notDeadLetters.body()).isEqualTo(404);
+        assertThat(json.readTree(notDeadLetters.body()).get("detail").asString()).contains("not a dead-letter topic");
+        assertThat(redriveNotDeadLetters.statusCode()).isEqualTo(404);
+        assertThat(neither.statusCode()).as(neither.body()).isEqualTo(400);
+    }
+
+    @Test
+    void replayCountsARangeOnADryRunAndReproducesItUnchangedOtherwise() throws Exception {
+        // Given five records on the items topic, one with a header
+        String prefix = "replay-" + UUID.randomUUID() + "-";
+        String topic = Topics.ITEM_PROCESSED.name();
+        List<RecordMetadata> written = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            written.add(send(topic, prefix + i, new byte[] {(byte) i}, header("trace-id", "t-" + i)));
+        }
+        String range = "\"topic\": \"%s\", \"fromOffset\": %d, \"toOffset\": %d"
+                .formatted(topic, written.get(1).offset(), written.get(3).offset());
+
+        // When an admin dry-runs the range of records 1..3, asks from a future time, then replays the range
+        HttpResponse<String> dryRun = post("/api/admin/replay", ADMIN_KEY, "{" + range + ", \"dryRun\": true}");
+        HttpResponse<String> future = post("/api/admin/replay", ADMIN_KEY, "{\"topic\": \"%s\", \"fromTimestamp\": \"%s\", \"dryRun\": true}"
+                .formatted(topic, Instant.now().plus(Duration.ofDays(1))));
+        HttpResponse<String> replay = post("/api/admin/replay", ADMIN_KEY, "{" + range + ", \"dryRun\": false}");
+
+        // Then the dry run counts 3 and writes nothing, the future selects nothing, and the replay re-produces 3
+        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+        JsonNode counted = json.readTree(dryRun.body());
+        assertThat(counted.get("records").asLong()).isEqualTo(3);
+        assertThat(counted.get("dryRun").asBoolean()).isTrue();
+        assertThat(json.readTree(future.body()).get("records").asLong()).isZero();
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(json.readTree(replay.body()).get("records").asLong()).isEqualTo(3);
+        assertThat(json.readTree(replay.body()).get("topic").asString()).isEqualTo(topic);
+        List<ConsumerRecord<String, byte[]>> all = kafka.awaitRaw(topic, record -> record.key().startsWith(prefix), 8, WAIT);
+        assertThat(all).extracting(ConsumerRecord::key).containsExactly(prefix + 0, prefix + 1, prefix + 2, prefix + 3,
+                prefix + 4, prefix + 1, prefix + 2, prefix + 3);
+        assertThat(all.get(6).value()).isEqualTo(new byte[] {2});
+        assertThat(new String(all.get(6).headers().lastHeader("trace-id").value(), StandardCharsets.UTF_8)).isEqualTo("t-2");
+    }
+
+    @Test
+    void rerunTriggersANewJobWithTheDateOfTheJobsChart() throws Exception {
+        // Given a finished job of the 2024-08-12 chart in the view
+        String jobId = "rerun-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        publish(JobStatus.newBuilder().setJobId(jobId).setPipeline("beatport-chart")
+                .setSourceRef("beatport/2024/08/12/top100").setState(JobState.COMPLETED).setExpectedCount(1)
+                .setSucceededCount(1).setFailedCount(0).setSkippedCount(0).setCreatedAt(now).setFirstSeenAt(now)
+                .setLastProgressAt(now).setUpdatedAt(now).setCompletedAt(now).build());
+        awaitStatus("/api/jobs/" + jobId, 200);
+
+        // When a user asks for a re-run, and for a re-run of an unknown job
+        HttpResponse<String> response = post("/api/jobs/" + jobId + "/rerun", USER_KEY, null);
+        HttpResponse<String> unknown = post("/api/jobs/no-such-job/rerun", USER_KEY, null);
+
+        // Then a new job is accepted, and its trigger carries the chart's date
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode body = json.readTree(response.body());
+        String newJob = body.get("jobId").asString();
+        assertThat(newJob).isNotEqualTo(jobId).startsWith("beatport-chart-");
+        assertThat(response.headers().firstValue("Location")).hasValue("/api/jobs/" + newJob);
+        List<ConsumerRecord<String, PipelineTriggered>> triggers = kafka.await(Topics.PIPELINE_TRIGGERS.name(),
+                PipelineTriggered.class, KafkaTestClient.withKey(body.get("triggerId").asString()), 1, WAIT);
+        assertThat(triggers).singleElement().satisfies(record -> {
+            assertThat(record.value().getJobId()).isEqualTo(newJob);
+            assertThat(record.value().getParameters()).containsExactlyEntriesOf(java.util.Map.of("date", "2024-08-12"));
+            assertThat(record.value().getRequestedBy()).isEqualTo("alice");
+        });
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+
+    private RecordMetadata send(String topic, String key, byte[] value, Header... headers) throws Exception {
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
+            return raw.send(new ProducerRecord<>(topic, null, key, value, List.of(headers))).get();
+        }
+    }
+
+    private void publish(JobStatus status) throws Exception {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
+            producer.send(new ProducerRecord<>(Topics.JOB_STATUS.name(), status.getJobId(), status)).get();
+        }
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> headerNames(ConsumerRecord<?, ?> record) {
+        List<String> names = new ArrayList<>();
+        record.headers().forEach(header -> names.add(header.key()));
+        return names;
+    }
+
+    private void awaitStatus(String path, int status) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> response = get(path, USER_KEY);
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            response = get(path, USER_KEY);
+        }
+        assertThat(response.statusCode()).as("status of %s: %s", path, response.body()).isEqualTo(status);
+    }
+
+    private HttpResponse<String> get(String path, String apiKey) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET()
+                .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String apiKey, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("X-API-Key", apiKey);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

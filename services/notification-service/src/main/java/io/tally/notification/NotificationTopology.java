@@ -1,0 +1,105 @@
+package io.tally.notification;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.TopicSpec;
+import io.tally.common.topics.Topics;
+import io.tally.events.ItemProcessed;
+import io.tally.events.JobStalled;
+import io.tally.events.JobStatus;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the notification service's Processor-API topology: two sub-topologies, one for the job-keyed topics (status,
+ * stalls, items; co-partitioned) and one for the dead-letter topics (one partition each), each with its own sent-ids
+ * store. A plain function: Spring only wires it, and tests drive it with {@code TopologyTestDriver}. Every node and
+ * store has a fixed name, so changelog topics keep their names across releases.
+ */
+public final class NotificationTopology {
+
+    public static final String STATUS_SOURCE = "job-status-source";
+    public static final String STALLED_SOURCE = "job-stalled-source";
+    public static final String ITEMS_SOURCE = "item-processed-source";
+    public static final String DEAD_LETTERS_SOURCE = "dead-letters-source";
+    public static final String JOB_PROCESSOR = "job-notifier";
+    public static final String DEAD_LETTER_PROCESSOR = "dead-letter-notifier";
+    public static final String JOB_SENT_SINK = "job-notification-sent-sink";
+    public static final String STAGE_SINK = "stage-reported-sink";
+    public static final String JOB_DEAD_LETTER_SINK = "job-dead-letter-sink";
+    public static final String DEAD_LETTER_SENT_SINK = "dead-letter-notification-sent-sink";
+    public static final String DEAD_LETTER_DEAD_LETTER_SINK = "dead-letter-dead-letter-sink";
+
+    /** Notification id → channels that accepted it (job notifications). */
+    public static final String SENT_STORE = "notify-sent";
+    /** Notification id → channels that accepted it (dead-letter notifications). */
+    public static final String DEAD_LETTERS_SENT_STORE = "notify-dead-letters-sent";
+    /** Job id → wall-clock time the wait began + the raw status: completed jobs waiting for their playlist stage. */
+    public static final String PENDING_STORE = "notify-pending";
+    /** Job id → up to {@code max-failed-items} failed items, listed in the failure notification. */
+    public static final String FAILED_ITEMS_STORE = "notify-failed-items";
+
+    private NotificationTopology() {
+    }
+
+    /** The dead-letter topics this service watches: all but its own, so its own failures never loop. */
+    public static List<TopicSpec<byte[]>> watchedDeadLetters() {
+        return Topics.DEAD_LETTERS.stream().filter(topic -> !topic.equals(Topics.NOTIFICATION_SERVICE_DLT)).toList();
+    }
+
+    /** A new topology with the notifier in it. */
+    public static Topology build(NotificationProperties config, AvroSerdes serdes, Notifier notifier, MeterRegistry meters) {
+        return addTo(new Topology(), config, serdes, notifier, meters);
+    }
+
+    /** Adds the notifier's sources, processors, stores and sinks to {@code topology}. */
+    public static Topology addTo(Topology topology, NotificationProperties config, AvroSerdes serdes, Notifier notifier, MeterRegistry meters) {
+        NotifyMetrics metrics = new NotifyMetrics(meters);
+
+        topology.addSource(STATUS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.JOB_STATUS.name());
+        topology.addSource(STALLED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.JOB_STALLED.name());
+        topology.addSource(ITEMS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.ITEM_PROCESSED.name());
+        topology.addProcessor(JOB_PROCESSOR, () -> new JobNotifier(config, notifier, metrics, readers(serdes)::get),
+                STATUS_SOURCE, STALLED_SOURCE, ITEMS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENT_STORE),
+                Serdes.String(), Serdes.String()), JOB_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+                Serdes.String(), Serdes.ByteArray()), JOB_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAILED_ITEMS_STORE),
+                Serdes.String(), FailedItem.LIST_SERDE), JOB_PROCESSOR);
+        topology.addSink(JOB_SENT_SINK, Topics.NOTIFICATIONS_SENT.name(), Serdes.String().serializer(), avro(serdes), JOB_PROCESSOR);
+        topology.addSink(STAGE_SINK, Topics.STAGE_REPORTED.name(), Serdes.String().serializer(), avro(serdes), JOB_PROCESSOR);
+        topology.addSink(JOB_DEAD_LETTER_SINK, Topics.NOTIFICATION_SERVICE_DLT.name(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), JOB_PROCESSOR);
+
+        topology.addSource(DEAD_LETTERS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                watchedDeadLetters().stream().map(TopicSpec::name).toArray(String[]::new));
+        topology.addProcessor(DEAD_LETTER_PROCESSOR, () -> new DeadLetterNotifier(notifier, metrics), DEAD_LETTERS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEAD_LETTERS_SENT_STORE),
+                Serdes.String(), Serdes.String()), DEAD_LETTER_PROCESSOR);
+        topology.addSink(DEAD_LETTER_SENT_SINK, Topics.NOTIFICATIONS_SENT.name(), Serdes.String().serializer(), avro(serdes),
+                DEAD_LETTER_PROCESSOR);
+        topology.addSink(DEAD_LETTER_DEAD_LETTER_SINK, Topics.NOTIFICATION_SERVICE_DLT.name(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), DEAD_LETTER_PROCESSOR);
+        return topology;
+    }
+
+    /** One set of readers per processor instance: each stream thread gets its own deserializers. */
+    private static Map<Class<?>, Deserializer<?>> readers(AvroSerdes serdes) {
+        return Map.of(
+                JobStatus.class, serdes.deserializer(JobStatus.class),
+                JobStalled.class, serdes.deserializer(JobStalled.class),
+                ItemProcessed.class, serdes.deserializer(ItemProcessed.class));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Serializer avro(AvroSerdes serdes) {
+        return (Serializer) serdes.<SpecificRecord>serializer();
+    }
+}

@@ -1,0 +1,53 @@
+package io.tally.tracksearch;
+
+import org.springframework.kafka.config.KafkaListenerEndpoint;
+import org.springframework.kafka.retrytopic.DestinationTopic;
+import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
+import org.springframework.kafka.retrytopic.SuffixingRetryTopicNamesProviderFactory.SuffixingRetryTopicNamesProvider;
+
+/**
+ * Names the dead-letter topic of the retry chain after the catalogue ({@code tally.dlt.track-search}) instead of
+ * Spring's {@code <topic>-dlt}; retry topics, group ids and listener ids keep Spring's suffixes.
+ */
+final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
+
+    private final String deadLetterTopic;
+
+    DeadLetterTopicNaming(String deadLetterTopic) {
+        this.deadLetterTopic = deadLetterTopic;
+    }
+
+    @Override
+    public RetryTopicNamesProvider createRetryTopicNamesProvider(DestinationTopic.Properties properties) {
+        SuffixingRetryTopicNamesProvider suffixing = new SuffixingRetryTopicNamesProvider(properties);
+        if (!properties.isDltTopic()) {
+            return suffixing;
+        }
+        return new RetryTopicNamesProvider() {
+            @Override
+            public String getEndpointId(KafkaListenerEndpoint endpoint) {
+                return suffixing.getEndpointId(endpoint);
+            }
+
+            @Override
+            public String getGroupId(KafkaListenerEndpoint endpoint) {
+                return suffixing.getGroupId(endpoint);
+            }
+
+            @Override
+            public String getClientIdPrefix(KafkaListenerEndpoint endpoint) {
+                return suffixing.getClientIdPrefix(endpoint);
+            }
+
+            @Override
+            public String getGroup(KafkaListenerEndpoint endpoint) {
+                return suffixing.getGroup(endpoint);
+            }
+
+            @Override
+            public String getTopicName(String topic) {
+                return deadLetterTopic;
+            }
+        };
+    }
+}

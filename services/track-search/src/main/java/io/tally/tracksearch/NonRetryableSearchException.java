@@ -1,0 +1,9 @@
+package io.tally.tracksearch;
+
+/** A search failure that retrying cannot fix (invalid key, bad request): dead-lettered at once. */
+public class NonRetryableSearchException extends RuntimeException {
+
+    public NonRetryableSearchException(String message) {
+        super(message);
+    }
+}

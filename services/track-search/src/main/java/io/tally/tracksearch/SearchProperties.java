@@ -1,0 +1,101 @@
+package io.tally.tracksearch;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the track search worker, bound from {@code tally.search.*}.
+ *
+ * @param adapter which search adapter answers: {@code offline} (deterministic local catalog, no account needed) or
+ *                {@code youtube} (YouTube Data API v3 {@code search.list})
+ * @param retry   non-blocking retry policy of failed searches (retry topics, then the dead-letter topic)
+ * @param offline settings of the offline catalog
+ * @param youtube settings of the YouTube adapter; only read when {@code adapter=youtube}
+ * @param sendTimeout how long the worker waits for the broker to acknowledge each output record
+ */
+@Validated
+@ConfigurationProperties("tally.search")
+public record SearchProperties(
+        @NotNull @DefaultValue("offline") Adapter adapter,
+        @Valid @DefaultValue Retry retry,
+        @Valid @DefaultValue Offline offline,
+        @Valid @DefaultValue YouTube youtube,
+        @NotNull @DefaultValue("PT30S") Duration sendTimeout) {
+
+    /** The search backends. */
+    public enum Adapter {
+        OFFLINE, YOUTUBE;
+
+        /** The tag value used in metrics and in {@code TrackResolved.source}. */
+        public String tag() {
+            return this == OFFLINE ? "offline-catalog" : "youtube";
+        }
+    }
+
+    /**
+     * Exponential back-off across retry topics: attempt n+1 waits {@code min(initialDelay × multiplier^(n-1), maxDelay)}.
+     *
+     * @param attempts     total delivery attempts including the first one; after the last, the request is dead-lettered
+     * @param initialDelay delay before the first retry
+     * @param multiplier   growth factor of the delay per retry
+     * @param maxDelay     upper bound of any delay
+     */
+    public record Retry(
+            @Min(1) @DefaultValue("4") int attempts,
+            @NotNull @DefaultValue("PT1S") Duration initialDelay,
+            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
+            @NotNull @DefaultValue("PT30S") Duration maxDelay) {
+    }
+
+    /**
+     * The offline catalog: every track is found with a video id derived from its track key, except these titles.
+     *
+     * @param notFound title substrings (case-insensitive) that resolve to NOT_FOUND
+     * @param failing  title substrings (case-insensitive) whose searches fail with a retryable error
+     * @param failAttempts how many delivery attempts of a failing title fail: attempts {@code 1..failAttempts} fail,
+     *                     later ones (a redriven dead letter keeps counting attempts) succeed; {@code 0} (the default)
+     *                     means every attempt fails
+     */
+    public record Offline(
+            @NotNull @DefaultValue("") List<String> notFound,
+            @NotNull @DefaultValue("") List<String> failing,
+            @Min(0) @DefaultValue("0") int failAttempts) {
+    }
+
+    /**
+     * YouTube Data API v3 adapter.
+     *
+     * @param baseUrl           API base URL, without a trailing slash; tests point it at a local fake
+     * @param apiKey            API key sent as the {@code key} query parameter (env {@code TALLY_SEARCH_YOUTUBE_API_KEY});
+     *                          never logged; required when {@code adapter=youtube}
+     * @param requestsPerSecond token-bucket rate limit of this worker instance
+     * @param baseJitter        jitter unit: each call first sleeps a random time in [0, baseJitter × group members)
+     * @param groupSizeRefresh  how long the member count of the worker's consumer group is cached
+     * @param connectTimeout    HTTP connect timeout
+     * @param readTimeout       HTTP read timeout
+     */
+    public record YouTube(
+            @NotBlank @DefaultValue("https://www.googleapis.com/youtube/v3") String baseUrl,
+            @DefaultValue("") String apiKey,
+            @Min(1) @DefaultValue("5") int requestsPerSecond,
+            @NotNull @DefaultValue("PT0.1S") Duration baseJitter,
+            @NotNull @DefaultValue("PT30S") Duration groupSizeRefresh,
+            @NotNull @DefaultValue("PT5S") Duration connectTimeout,
+            @NotNull @DefaultValue("PT10S") Duration readTimeout) {
+
+        /** Hides the key, so the record can be logged. */
+        @Override
+        public String toString() {
+            return "YouTube[baseUrl=%s, apiKey=%s, requestsPerSecond=%d, baseJitter=%s]"
+                    .formatted(baseUrl, apiKey.isEmpty() ? "<unset>" : "<hidden>", requestsPerSecond, baseJitter);
+        }
+    }
+}

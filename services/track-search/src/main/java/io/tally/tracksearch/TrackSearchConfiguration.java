@@ -1,0 +1,121 @@
+package io.tally.tracksearch;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.topics.Topics;
+import io.tally.tracksearch.youtube.ConsumerGroupSize;
+import io.tally.tracksearch.youtube.GroupAwareJitter;
+import io.tally.tracksearch.youtube.SearchThrottle;
+import io.tally.tracksearch.youtube.YouTubeSearchAdapter;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.retrytopic.DeadLetterPublishingRecovererFactory;
+import org.springframework.kafka.retrytopic.DestinationTopicResolver;
+import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
+import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
+import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
+import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Wires the worker: the adapter chosen by {@code tally.search.adapter}, the non-blocking retry topics with
+ * exponential back-off, and the catalogue's dead-letter topic at the end of the chain.
+ */
+@Configuration(proxyBeanMethods = false)
+class TrackSearchConfiguration {
+
+    private static final String YOUTUBE_SELECTED = "'${tally.search.adapter:offline}'.equalsIgnoreCase('youtube')";
+    private static final String OFFLINE_SELECTED = "!" + YOUTUBE_SELECTED;
+
+    @Bean
+    @ConditionalOnExpression(OFFLINE_SELECTED)
+    TrackSearchAdapter offlineCatalogAdapter(SearchProperties properties) {
+        return new OfflineCatalogAdapter(properties.offline());
+    }
+
+    /** Closed with the context: it owns an admin client. */
+    @Bean
+    @ConditionalOnExpression(YOUTUBE_SELECTED)
+    ConsumerGroupSize searchGroupSize(KafkaAdmin admin, SearchProperties properties,
+                                      @Value("${spring.kafka.consumer.group-id}") String groupId) {
+        return new ConsumerGroupSize(admin.getConfigurationProperties(), groupId, properties.youtube().groupSizeRefresh());
+    }
+
+    @Bean
+    @ConditionalOnExpression(YOUTUBE_SELECTED)
+    TrackSearchAdapter youTubeSearchAdapter(RestClient.Builder restClient, SearchProperties properties,
+                                            ConsumerGroupSize groupSize) {
+        SearchProperties.YouTube youtube = properties.youtube();
+        SearchThrottle throttle = new SearchThrottle(youtube.requestsPerSecond(),
+                new GroupAwareJitter(youtube.baseJitter(), groupSize));
+        return new YouTubeSearchAdapter(restClient, youtube, throttle);
+    }
+
+    @Bean
+    SearchMetrics searchMetrics(MeterRegistry registry, SearchProperties properties) {
+        return new SearchMetrics(registry, properties.adapter().tag());
+    }
+
+    @Bean(TrackSearchWorker.BEAN_NAME)
+    TrackSearchWorker trackSearchWorker(TrackSearchAdapter adapter, KafkaTemplate<String, Object> template,
+                                        SearchMetrics metrics, SearchProperties properties) {
+        return new TrackSearchWorker(adapter, properties.adapter().tag(), template, metrics, properties, Clock.systemUTC());
+    }
+
+    /**
+     * Attempts on {@code <requests>-retry-N} topics with exponential back-off, then the dead-letter topic. Adapter
+     * errors that retrying cannot fix and invalid requests skip the retries; unreadable records are never retried
+     * either (Spring's defaults). A failing DLT handler is logged, not re-sent to the DLT, so a record that cannot
+     * be read there cannot loop.
+     */
+    @Bean
+    RetryTopicConfiguration searchRetryTopics(KafkaTemplate<String, Object> template, SearchProperties properties,
+                                              TallyKafkaProperties kafka) {
+        SearchProperties.Retry retry = properties.retry();
+        return RetryTopicConfigurationBuilder.newInstance()
+                .includeTopic(Topics.SEARCH_REQUESTS.name())
+                .maxAttempts(retry.attempts())
+                .exponentialBackoff(retry.initialDelay().toMillis(), retry.multiplier(), retry.maxDelay().toMillis())
+                .notRetryOn(List.of(NonRetryableSearchException.class, PoisonRecordException.class))
+                .traversingCauses()
+                // Retry topics get the partitions of the main topic so keys keep their spread; the DLT itself is a
+                // catalogue topic, and Spring's KafkaAdmin prefers the catalogue definition over this one.
+                .autoCreateTopicsWith(Topics.SEARCH_REQUESTS.partitions(), kafka.replicationFactor())
+                .dltHandlerMethod(TrackSearchWorker.BEAN_NAME, TrackSearchWorker.DLT_METHOD)
+                .doNotRetryOnDltFailure()
+                .create(template);
+    }
+
+    /**
+     * Replaces Spring's {@code -dlt} suffix with the catalogue's dead-letter topic name, and lets the producer pick
+     * the DLT partition (the DLT has fewer partitions than the requests topic; retry topics keep the partition).
+     */
+    @Bean
+    RetryTopicComponentFactory searchRetryTopicComponentFactory() {
+        return new RetryTopicComponentFactory() {
+            @Override
+            public RetryTopicNamesProviderFactory retryTopicNamesProviderFactory() {
+                return new DeadLetterTopicNaming(Topics.TRACK_SEARCH_DLT.name());
+            }
+
+            @Override
+            public DeadLetterPublishingRecovererFactory deadLetterPublishingRecovererFactory(
+                    DestinationTopicResolver destinationTopicResolver) {
+                DeadLetterPublishingRecovererFactory factory = super.deadLetterPublishingRecovererFactory(destinationTopicResolver);
+                factory.setPartitionResolver((record, nextTopic) ->
+                        Topics.TRACK_SEARCH_DLT.name().equals(nextTopic) ? null : record.partition());
+                // Retry topics write kafka_exception-message / kafka_original-topic; the catalogue's readers
+                // (DeadLetterHeaders) look for the kafka_dlt-* names, so add those too, with the unwrapped reason.
+                factory.setHeadersFunction(DeadLetterReasons::headers);
+                return factory;
+            }
+        };
+    }
+}

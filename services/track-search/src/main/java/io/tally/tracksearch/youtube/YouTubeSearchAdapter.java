@@ -1,0 +1,161 @@
+package io.tally.tracksearch.youtube;
+
+import io.tally.events.TrackSearchRequested;
+import io.tally.tracksearch.NonRetryableSearchException;
+import io.tally.tracksearch.RetryableSearchException;
+import io.tally.tracksearch.SearchProperties;
+import io.tally.tracksearch.SearchResult;
+import io.tally.tracksearch.TrackSearchAdapter;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.util.StreamUtils;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.util.HtmlUtils;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Resolves a track with YouTube Data API v3 {@code search.list} (one result, videos only). 429, 5xx and 403 with
+ * reason {@code quotaExceeded}, {@code rateLimitExceeded} or {@code userRateLimitExceeded} are retryable; every other
+ * 4xx is not. The API key travels only in the {@code key} query parameter and is removed from every error message.
+ * Known gap: a daily {@code quotaExceeded} is retried like a short rate limit, so with the default back-off the
+ * request is dead-lettered long before the quota resets at midnight Pacific Time.
+ */
+public final class YouTubeSearchAdapter implements TrackSearchAdapter {
+
+    static final Set<String> RETRYABLE_403_REASONS = Set.of("quotaExceeded", "rateLimitExceeded", "userRateLimitExceeded");
+
+    private final RestClient client;
+    private final String apiKey;
+    private final SearchThrottle throttle;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    /**
+     * @param builder  a RestClient builder (Spring Boot's, or {@code RestClient.builder()})
+     * @param settings base URL, key and timeouts
+     * @param throttle rate limit applied before each call
+     */
+    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, SearchThrottle throttle) {
+        if (settings.apiKey() == null || settings.apiKey().isBlank()) {
+            throw new IllegalArgumentException("tally.search.youtube.api-key (env TALLY_SEARCH_YOUTUBE_API_KEY) is required "
+                    + "when tally.search.adapter=youtube");
+        }
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
+                HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build());
+        requests.setReadTimeout(settings.readTimeout());
+        this.client = builder.clone().baseUrl(settings.baseUrl()).requestFactory(requests).build();
+        this.apiKey = settings.apiKey();
+        this.throttle = throttle;
+    }
+
+    @Override
+    public SearchResult search(TrackSearchRequested request) {
+        String query = query(request);
+        throttle.acquire();
+        Response response;
+        try {
+            response = client.get()
+                    .uri("/search?part=snippet&type=video&maxResults=1&q={q}&key={key}", query, apiKey)
+                    .exchange((req, res) -> new Response(res.getStatusCode(),
+                            StreamUtils.copyToString(res.getBody(), StandardCharsets.UTF_8)));
+        } catch (RestClientException e) {
+            // Spring's I/O messages quote the request URL, which carries the key: rebuild the message without it.
+            throw new RetryableSearchException("YouTube search for '" + query + "' failed: " + redact(rootMessage(e)));
+        }
+        if (response.status().is2xxSuccessful()) {
+            return parse(response.body());
+        }
+        throw failure(query, response);
+    }
+
+    /** {@code <artists> <title> <mix>}, space-separated, the way people type a search. */
+    static String query(TrackSearchRequested request) {
+        List<String> parts = new ArrayList<>(request.getArtists());
+        parts.add(request.getTitle());
+        if (request.getMix() != null && !request.getMix().isBlank()) {
+            parts.add(request.getMix());
+        }
+        return String.join(" ", parts);
+    }
+
+    private SearchResult parse(String body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JacksonException e) {
+            throw new RetryableSearchException("YouTube answered 200 with a body that is not JSON");
+        }
+        for (JsonNode item : root.path("items")) {
+            String videoId = item.path("id").path("videoId").asString(null);
+            if (videoId != null && !videoId.isBlank()) {
+                String title = item.path("snippet").path("title").asString(null);
+                return SearchResult.found(videoId, title == null ? null : HtmlUtils.htmlUnescape(title));
+            }
+        }
+        return SearchResult.notFound();
+    }
+
+    private RuntimeException failure(String query, Response response) {
+        int status = response.status().value();
+        List<String> reasons = reasons(response.body());
+        String message = redact("YouTube search for '%s' failed: HTTP %d %s %s".formatted(query, status, reasons,
+                errorMessage(response.body())));
+        boolean retryable = status == 429 || response.status().is5xxServerError()
+                || (status == 403 && reasons.stream().anyMatch(RETRYABLE_403_REASONS::contains));
+        return retryable ? new RetryableSearchException(message) : new NonRetryableSearchException(message);
+    }
+
+    /** The {@code errors[].reason} and {@code details[].reason} values of Google's error envelope. */
+    private List<String> reasons(String body) {
+        List<String> reasons = new ArrayList<>();
+        try {
+            JsonNode error = json.readTree(body).path("error");
+            for (JsonNode e : error.path("errors")) {
+                addIfText(reasons, e.path("reason"));
+            }
+            for (JsonNode d : error.path("details")) {
+                addIfText(reasons, d.path("reason"));
+            }
+        } catch (JacksonException e) {
+            // A body that is not Google's envelope (a proxy's HTML page) has no reasons; the status decides.
+        }
+        return reasons;
+    }
+
+    private String errorMessage(String body) {
+        try {
+            return json.readTree(body).path("error").path("message").asString("");
+        } catch (JacksonException e) {
+            return "";
+        }
+    }
+
+    private static void addIfText(List<String> reasons, JsonNode node) {
+        if (node.isString() && !node.asString().isBlank()) {
+            reasons.add(node.asString());
+        }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root instanceof IOException ? root.getClass().getSimpleName() + ": " + root.getMessage() : failure.getMessage();
+    }
+
+    private String redact(String text) {
+        return text == null ? "" : text.replace(apiKey, "<api-key>");
+    }
+
+    private record Response(HttpStatusCode status, String body) {
+    }
+}
