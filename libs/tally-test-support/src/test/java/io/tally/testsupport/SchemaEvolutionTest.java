@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;

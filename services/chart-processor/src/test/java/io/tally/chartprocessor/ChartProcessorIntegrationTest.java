@@ -11,7 +11,7 @@ import io.tally.events.JobCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -15,7 +15,7 @@ import io.tally.events.ChartPublished;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.chartscraper.source.BeatportPageParserTest;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;

@@ -9,7 +9,7 @@ import io.tally.events.ChartPublished;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

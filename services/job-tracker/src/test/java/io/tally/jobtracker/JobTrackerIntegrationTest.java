@@ -11,7 +11,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

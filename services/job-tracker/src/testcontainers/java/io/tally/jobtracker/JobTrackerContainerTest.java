@@ -8,7 +8,7 @@ import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import io.tally.events.PipelineTriggered;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

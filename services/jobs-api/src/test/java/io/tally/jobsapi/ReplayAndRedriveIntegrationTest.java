@@ -9,7 +9,7 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -54,7 +54,7 @@ class NotificationServiceIntegrationTest {
 
     @DynamicPropertySource
     static void externalServers(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> io.tally.testsupport.SchemaRegistryProcess.shared().registryV2Url());
+        properties.add("tally.kafka.registry-url", () -> io.tally.localruntime.SchemaRegistryProcess.shared().registryV2Url());
         if (!SMTP.isRunning()) {
             SMTP.start();
         }

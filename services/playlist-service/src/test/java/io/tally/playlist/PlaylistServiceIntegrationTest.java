@@ -16,7 +16,7 @@ import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

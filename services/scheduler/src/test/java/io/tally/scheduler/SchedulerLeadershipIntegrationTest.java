@@ -6,7 +6,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.PipelineTriggered;
 import io.tally.scheduler.cron.ScheduleLeader;
 import io.tally.scheduler.cron.SchedulerMetrics;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,6 +1,6 @@
 package io.tally.bench;
 
-import io.tally.cli.LocalStack;
+import io.tally.localruntime.LocalStack;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.tally.bench;
 
 import static io.tally.bench.BenchEnvironment.millis;
 
-import io.tally.cli.LocalStack;
+import io.tally.localruntime.LocalStack;
 import io.tally.cli.PipelineServices;
 import io.tally.common.jobs.TrackKeys;
 import io.tally.common.kafka.AvroSerdes;

@@ -1,7 +1,7 @@
 package io.tally.bench;
 
 import io.tally.common.topics.Topics;
-import io.tally.testsupport.ServiceProcess;
+import io.tally.localruntime.ServiceProcess;
 import io.tally.jobtracker.JobTrackerApplication;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;

@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.localruntime.LocalStack;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.JobCompleted;
 import io.tally.events.NotificationSent;

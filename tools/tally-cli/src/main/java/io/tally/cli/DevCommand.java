@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.localruntime.LocalStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.localruntime.LocalStack;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;

@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.localruntime.LocalStack;
 import io.tally.jobsapi.JobsApiApplication;
 import io.tally.chartprocessor.ChartProcessorApplication;
 import io.tally.notification.NotificationServiceApplication;

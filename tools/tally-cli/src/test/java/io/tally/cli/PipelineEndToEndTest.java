@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.localruntime.LocalStack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

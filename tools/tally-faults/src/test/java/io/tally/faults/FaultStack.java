@@ -2,9 +2,9 @@ package io.tally.faults;
 
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
-import io.tally.testsupport.KafkaBrokerProcess;
-import io.tally.testsupport.SchemaRegistryProcess;
-import io.tally.testsupport.ServiceProcess;
+import io.tally.localruntime.KafkaBrokerProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.localruntime.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

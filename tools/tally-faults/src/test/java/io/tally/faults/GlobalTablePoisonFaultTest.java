@@ -2,7 +2,7 @@ package io.tally.faults;
 
 import io.tally.common.topics.Topics;
 import io.tally.playlist.PlaylistApplication;
-import io.tally.testsupport.ServiceProcess;
+import io.tally.localruntime.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

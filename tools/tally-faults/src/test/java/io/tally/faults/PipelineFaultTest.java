@@ -21,7 +21,7 @@ import io.tally.faults.ExactlyOnceChecker.Verdict;
 import io.tally.notification.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
 import io.tally.tracksearch.TrackSearchApplication;
-import io.tally.testsupport.ServiceProcess;
+import io.tally.localruntime.ServiceProcess;
 import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

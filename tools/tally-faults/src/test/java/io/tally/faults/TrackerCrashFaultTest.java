@@ -2,7 +2,7 @@ package io.tally.faults;
 
 import io.tally.common.topics.Topics;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
-import io.tally.testsupport.ServiceProcess;
+import io.tally.localruntime.ServiceProcess;
 import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Path;
 import java.time.Duration;

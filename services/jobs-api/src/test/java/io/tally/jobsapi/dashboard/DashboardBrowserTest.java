@@ -18,7 +18,7 @@ import io.tally.events.JobStatus;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.PipelineTriggered;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.cron.ScheduleLeader;
-import io.tally.testsupport.SchemaRegistryProcess;
+import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

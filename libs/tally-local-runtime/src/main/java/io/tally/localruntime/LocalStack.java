@@ -1,10 +1,10 @@
-package io.tally.cli;
+package io.tally.localruntime;
 
 import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.topics.Topics;
-import io.tally.testsupport.KafkaBrokerProcess;
-import io.tally.testsupport.SchemaRegistryProcess;
+
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
         return registry.registryV2Url();
     }
 
-    SchemaRegistryProcess registry() {
+    public SchemaRegistryProcess registry() {
         return registry;
     }
 
@@ -89,7 +89,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The HTTP port a running service listens on. */
-    int port(String name) {
+    public int port(String name) {
         return Integer.parseInt(service(name).getEnvironment().getProperty("local.server.port", "-1"));
     }
 
@@ -273,7 +273,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    public static java.util.concurrent.ThreadFactory daemonThreads(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             // A hung start must not keep the JVM alive after the command returned.
@@ -282,7 +282,7 @@ public final class LocalStack implements AutoCloseable {
         };
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -292,8 +292,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** A failure with a message meant for the user; no stack trace needed. */
-    static final class StackFailure extends RuntimeException {
-        StackFailure(String message) {
+    public static final class StackFailure extends RuntimeException {
+        public StackFailure(String message) {
             super(message);
         }
     }

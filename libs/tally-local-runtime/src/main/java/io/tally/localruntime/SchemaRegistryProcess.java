@@ -1,4 +1,4 @@
-package io.tally.testsupport;
+package io.tally.localruntime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.tally.testsupport;
+package io.tally.localruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

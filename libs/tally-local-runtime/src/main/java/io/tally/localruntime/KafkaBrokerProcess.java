@@ -1,4 +1,4 @@
-package io.tally.testsupport;
+package io.tally.localruntime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -212,7 +212,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         // shows what that adds to a failover.
         props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.putAll(extraProperties);
-        StringBuilder text = new StringBuilder("# written by io.tally.testsupport.KafkaBrokerProcess\n");
+        StringBuilder text = new StringBuilder("# written by io.tally.localruntime.KafkaBrokerProcess\n");
         props.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));
         Files.writeString(serverProperties(), text.toString(), StandardCharsets.UTF_8);
 
