@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 
 /**
  * Produces to and reads from a test broker the way the services' integration tests need: Avro values through the
@@ -40,15 +41,15 @@ public final class KafkaTestClient {
         this.serdes = serdes;
     }
 
+    /** The broker this client talks to, for admin clients and services a test starts itself. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
     /** Waits until the service's streams client is RUNNING, and fails if it is not within {@code timeout}. */
-    public static void awaitRunning(KafkaStreamsHealth streams, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            throw new AssertionError("streams state is " + streams.state() + ", not RUNNING, after " + timeout);
-        }
+    public static void awaitRunning(KafkaStreamsHealth streams, Duration timeout) {
+        Awaitility.await("Kafka Streams RUNNING").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(streams::state, state -> state == KafkaStreams.State.RUNNING);
     }
 
     /** Matches records whose key equals {@code key} (records without a key never match). */

@@ -8,14 +8,14 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.tally.chartscraper.source.BeatportPageParserTest;
 import io.tally.common.errors.DeadLetterHeaders;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
-import io.tally.chartscraper.source.BeatportPageParserTest;
-import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -25,20 +25,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The scraper with the Beatport source against a real HTTP server (WireMock): success, and retries that give up. */
-@SpringBootTest(properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "server.port=0",
+@TallyServiceTest(properties = {
         "tally.scraper.source=beatport",
         "tally.scraper.retry.initial-interval=100ms"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class ChartScraperBeatportIntegrationTest {
 
     private static final WireMockServer BEATPORT = new WireMockServer(options().dynamicPort());
@@ -46,7 +39,6 @@ class ChartScraperBeatportIntegrationTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
         BEATPORT.start();
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
         properties.add("tally.scraper.beatport.base-url", BEATPORT::baseUrl);
     }
 
@@ -56,10 +48,7 @@ class ChartScraperBeatportIntegrationTest {
     }
 
     @Autowired
-    AvroSerdes serdes;
-
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
+    KafkaTestClient kafka;
 
     @Test
     void publishesTheLiveChartDatedByTheTrigger() throws Exception {
@@ -69,10 +58,10 @@ class ChartScraperBeatportIntegrationTest {
         String id = UUID.randomUUID().toString();
         var trigger = Topics4Test.trigger(id, "beatport-chart", Map.of("genre", "house/5"));
         // When a trigger for it arrives
-        new Topics4Test(brokers, serdes).sendTrigger(trigger);
+        new Topics4Test(kafka).sendTrigger(trigger);
         // Then the genre chart is published under the trigger's date, with the page's tracks and URL
         LocalDate date = LocalDate.ofInstant(trigger.getTriggeredAt(), ZoneOffset.UTC);
-        List<ConsumerRecord<String, ChartPublished>> charts = new Topics4Test(brokers, serdes).await(
+        List<ConsumerRecord<String, ChartPublished>> charts = new Topics4Test(kafka).await(
                 Topics.CHARTS_PUBLISHED.name(), ChartPublished.class, c -> c.getJobId().equals("job-" + id), 1);
         assertThat(charts).singleElement().satisfies(record -> {
             assertThat(record.key()).isEqualTo(Charts.sourceKey(date, "house")).endsWith("/house-top100");
@@ -87,7 +76,7 @@ class ChartScraperBeatportIntegrationTest {
         // Given the site answers 403 to the overall chart
         BEATPORT.stubFor(get("/top-100").willReturn(aResponse().withStatus(403)));
         String id = UUID.randomUUID().toString();
-        Topics4Test topics = new Topics4Test(brokers, serdes);
+        Topics4Test topics = new Topics4Test(kafka);
         // When a trigger arrives
         topics.sendTrigger(Topics4Test.trigger(id, "beatport-chart", Map.of()));
         // Then after 3 attempts it is dead-lettered with the HTTP status as the reason

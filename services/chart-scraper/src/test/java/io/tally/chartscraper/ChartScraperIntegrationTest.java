@@ -1,16 +1,17 @@
 package io.tally.chartscraper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tally.common.errors.DeadLetterHeaders;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.TallyServiceTest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,37 +24,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The scraper as a whole service with the offline sample source, on a real broker and registry. */
-@SpringBootTest(properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "server.port=0",
+@TallyServiceTest(properties = {
         "tally.scraper.retry.initial-interval=100ms"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class ChartScraperIntegrationTest {
 
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
     @Autowired
-    AvroSerdes serdes;
-
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
+    KafkaTestClient kafka;
 
     private Topics4Test topics;
 
     @BeforeEach
     void helper() {
-        topics = new Topics4Test(brokers, serdes);
+        topics = new Topics4Test(kafka);
     }
 
     @Test
@@ -86,13 +70,10 @@ class ChartScraperIntegrationTest {
     @Test
     void consumesTriggersInTheTallyChartScraperGroup() throws Exception {
         // When the running service's consumer groups are listed
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-            List<String> groups = List.of();
-            while (!groups.contains("tally-chart-scraper") && System.nanoTime() < deadline) {
-                groups = admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).toList();
-                Thread.sleep(200);
-            }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<String> groups = await("the scraper's consumer group").atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId)
+                            .toList(), listed -> listed.contains("tally-chart-scraper"));
             // Then the listener uses the configured group, not its listener id
             assertThat(groups).contains("tally-chart-scraper").doesNotContain("chart-scraper");
         }
@@ -136,7 +117,7 @@ class ChartScraperIntegrationTest {
         // Given a record that is not Avro on the trigger topic, then a good trigger
         String poisonKey = "poison-" + UUID.randomUUID();
         String id = UUID.randomUUID().toString();
-        try (KafkaProducer<String, byte[]> raw = new KafkaTestClient(brokers, serdes).rawProducer()) {
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             raw.send(new ProducerRecord<>(Topics.PIPELINE_TRIGGERS.name(), poisonKey,
                     "not avro".getBytes(StandardCharsets.UTF_8))).get();
         }

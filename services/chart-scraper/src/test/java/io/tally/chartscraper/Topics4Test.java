@@ -1,6 +1,5 @@
 package io.tally.chartscraper;
 
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.PipelineTriggered;
 import io.tally.testsupport.KafkaTestClient;
 import java.time.Duration;
@@ -20,8 +19,8 @@ final class Topics4Test {
 
     private final KafkaTestClient kafka;
 
-    Topics4Test(String brokers, AvroSerdes serdes) {
-        this.kafka = new KafkaTestClient(brokers, serdes);
+    Topics4Test(KafkaTestClient kafka) {
+        this.kafka = kafka;
     }
 
     void sendTrigger(PipelineTriggered trigger) throws Exception {

@@ -1,6 +1,7 @@
 package io.tally.jobtracker;
 
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.jobs.JobStates;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
@@ -473,8 +474,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     }
 
     static boolean isEnded(JobStatus job) {
-        return job.getState() == JobState.COMPLETED || job.getState() == JobState.COMPLETED_WITH_FAILURES
-                || job.getState() == JobState.TIMED_OUT;
+        return JobStates.isEnded(job.getState());
     }
 
     private void armTimer(long dueAtMillis, Kind kind, String jobId) {

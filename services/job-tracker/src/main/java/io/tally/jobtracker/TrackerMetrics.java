@@ -3,6 +3,7 @@ package io.tally.jobtracker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tally.common.jobs.JobStates;
 import io.tally.events.JobState;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -37,7 +38,7 @@ final class TrackerMetrics {
         late = itemCounter(registry, "late", "A new distinct item of a job that had already ended");
         created = Counter.builder(JOBS_STARTED).description("Jobs whose JobCreated was counted").register(registry);
         stalled = Counter.builder(JOBS_STALLED).description("Stall events emitted").register(registry);
-        for (JobState state : new JobState[] {JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT}) {
+        for (JobState state : JobStates.ENDED) {
             ended.put(state, Counter.builder(JOBS_ENDED).tag("state", state.name()).description("Jobs that ended").register(registry));
         }
         duration = Timer.builder(JOB_DURATION).description("From JobCreated to the job's end")

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
-import io.tally.testsupport.KafkaTestClient;
 import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,56 +30,30 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The tracker as a whole service on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
  * exactly_once_v2, the dead-letter topic and the actuator endpoints.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+@TallyServiceTest(properties = {
         "tally.tracker.status-interval=100ms"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class JobTrackerIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
-    @Autowired
-    AvroSerdes serdes;
-
     @Autowired
     KafkaStreamsHealth streams;
-
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
 
     @LocalServerPort
     int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForStreams() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void countsAJobToExactlyOneCompletionWithDuplicatesAndEarlyItems() throws Exception {

@@ -1,9 +1,11 @@
 package io.tally.jobsapi;
 
+import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
+import static io.tally.jobsapi.JobsApiTest.USER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemOutcome;
@@ -14,7 +16,6 @@ import io.tally.events.PipelineTriggered;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,21 +36,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
-import javax.crypto.spec.SecretKeySpec;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
@@ -64,35 +58,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The jobs API as a whole service on a real KRaft broker (in-JVM) and a real Apicurio registry process. The tests
  * play the tracker by producing {@code JobStatus} records, and read the API's output with read_committed consumers.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
-        "tally.kafka.partitions=1",
-        "tally.api.pipelines=beatport-chart,daily-report",
-        "tally.api.security.api-keys[0].name=ops",
-        "tally.api.security.api-keys[0].key=" + JobsApiIntegrationTest.ADMIN_KEY,
-        "tally.api.security.api-keys[0].roles=USER,ADMIN",
-        "tally.api.security.api-keys[1].name=alice",
-        "tally.api.security.api-keys[1].key=" + JobsApiIntegrationTest.USER_KEY,
-        "tally.api.security.api-keys[1].roles=USER"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+@JobsApiTest
 // Registered on the class, so the output is captured from before the application starts.
 @ExtendWith(OutputCaptureExtension.class)
 class JobsApiIntegrationTest {
 
-    static final String ADMIN_KEY = "admin-key-0123456789";
-    static final String USER_KEY = "user-key-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final byte[] SECRET = "test-secret-test-secret-test-secret-0123".getBytes(StandardCharsets.UTF_8);
-
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
-    @Autowired
-    AvroSerdes serdes;
 
     @Autowired
     KafkaStreamsHealth streams;
@@ -103,20 +75,12 @@ class JobsApiIntegrationTest {
     @Autowired
     Admin admin;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
-
     @LocalServerPort
     int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForTheView() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void getsAJobWithItsStagesProgressAndPlaylistLink() throws Exception {

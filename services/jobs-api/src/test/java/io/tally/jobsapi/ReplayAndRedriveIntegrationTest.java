@@ -1,15 +1,15 @@
 package io.tally.jobsapi;
 
+import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
+import static io.tally.jobsapi.JobsApiTest.USER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,15 +28,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,54 +39,21 @@ import tools.jackson.databind.json.JsonMapper;
  * Same configuration as {@link JobsApiIntegrationTest} so the context (and broker) is shared; these tests use other
  * dead-letter topics than that class's stats test, which counts the track-search and job-tracker DLTs.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
-        "tally.kafka.partitions=1",
-        "tally.api.pipelines=beatport-chart,daily-report",
-        "tally.api.security.api-keys[0].name=ops",
-        "tally.api.security.api-keys[0].key=" + JobsApiIntegrationTest.ADMIN_KEY,
-        "tally.api.security.api-keys[0].roles=USER,ADMIN",
-        "tally.api.security.api-keys[1].name=alice",
-        "tally.api.security.api-keys[1].key=" + JobsApiIntegrationTest.USER_KEY,
-        "tally.api.security.api-keys[1].roles=USER"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+@JobsApiTest
 class ReplayAndRedriveIntegrationTest {
 
-    private static final String ADMIN_KEY = JobsApiIntegrationTest.ADMIN_KEY;
-    private static final String USER_KEY = JobsApiIntegrationTest.USER_KEY;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ATTEMPTS = "retry_topic-attempts";
 
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
-    @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
-    KafkaStreamsHealth streams;
-
     @Autowired
     JsonMapper json;
-
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
 
     @LocalServerPort
     int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForTheView() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void listsTheDeadLettersOfATopicWithOriginalTopicAndReason() throws Exception {
@@ -293,13 +254,10 @@ class ReplayAndRedriveIntegrationTest {
     }
 
     private void awaitStatus(String path, int status) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> response = get(path, USER_KEY);
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            response = get(path, USER_KEY);
-        }
-        assertThat(response.statusCode()).as("status of %s: %s", path, response.body()).isEqualTo(status);
+        await("status " + status + " from " + path).atMost(WAIT).untilAsserted(() -> {
+            HttpResponse<String> response = get(path, USER_KEY);
+            assertThat(response.statusCode()).as("status of %s: %s", path, response.body()).isEqualTo(status);
+        });
     }
 
     private HttpResponse<String> get(String path, String apiKey) throws Exception {

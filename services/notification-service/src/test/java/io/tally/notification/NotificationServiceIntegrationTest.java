@@ -8,12 +8,12 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.jobs.Stages;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.NotificationSent;
 import io.tally.events.StageReported;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,12 +25,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,15 +34,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole service on a real KRaft broker (in-JVM), a real Apicurio registry process and a real SMTP server
  * (GreenMail), with exactly_once_v2 and the dead-letter topic.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+@TallyServiceTest(properties = {
         "tally.notify.email.enabled=true",
         "tally.notify.email.from=tally@example.com",
         "tally.notify.email.to=ops@example.com",
         "tally.notify.retry.initial-backoff=50ms"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class NotificationServiceIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,7 +46,6 @@ class NotificationServiceIntegrationTest {
 
     @DynamicPropertySource
     static void externalServers(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> io.tally.localruntime.SchemaRegistryProcess.shared().registryV2Url());
         if (!SMTP.isRunning()) {
             SMTP.start();
         }
@@ -68,21 +59,10 @@ class NotificationServiceIntegrationTest {
     }
 
     @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
     KafkaStreamsHealth streams;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
-
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForStreams() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void sendsOneEmailForACompletedJobEvenWhenItsStatusIsRedeliveredAndDeadLettersPoison() throws Exception {

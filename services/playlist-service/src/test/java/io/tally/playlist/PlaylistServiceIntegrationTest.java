@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
@@ -16,7 +15,7 @@ import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.TallyServiceTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,13 +36,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -51,15 +46,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * The playlist service as a whole on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
  * exactly_once_v2, the file adapter writing into a temporary folder, the HTTP endpoint and the dead-letter topic.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+@TallyServiceTest(properties = {
         "tally.playlist.adapter=file",
         "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms",
-        "spring.main.banner-mode=off"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+        "tally.playlist.recheck-interval=200ms"})
 class PlaylistServiceIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -67,31 +57,19 @@ class PlaylistServiceIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
         properties.add("tally.playlist.file.output-dir", OUTPUT_DIR::toString);
     }
 
     @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
     KafkaStreamsHealth streams;
-
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
 
     @LocalServerPort
     int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForStreams() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void makesOnePlaylistFileForARedeliveredJobAndSkipsTheRerunUnderExactlyOnce() throws Exception {

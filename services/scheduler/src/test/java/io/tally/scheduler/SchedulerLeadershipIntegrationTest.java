@@ -3,41 +3,40 @@ package io.tally.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
+import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.scheduler.cron.ScheduleLeader;
 import io.tally.scheduler.cron.SchedulerMetrics;
-import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.TallyEmbeddedKafka;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import io.tally.common.topics.Topics;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
  * Two scheduler replicas in one JVM on a real broker and registry: a per-second schedule must fire each instant
  * exactly once, with no gap, while replicas join, get fenced and leave.
  */
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+@TallyEmbeddedKafka
 class SchedulerLeadershipIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -12,7 +12,7 @@ import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.TallyServiceTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,42 +30,29 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The worker as a whole service with the offline adapter, on a real KRaft broker (in-JVM) and a real Apicurio
  * registry process: outputs, retry topics with back-off, the catalogue's dead-letter topic, duplicates and poison.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+@TallyServiceTest(properties = {
         "tally.search.retry.attempts=3",
         "tally.search.retry.initial-delay=100ms",
         "tally.search.retry.multiplier=2",
         "tally.search.retry.max-delay=300ms",
         "tally.search.offline.not-found=Unreleased Dub",
         "tally.search.offline.failing=Broken Record"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class TrackSearchIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 3;
 
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
     @Autowired
     AvroSerdes serdes;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
+    @Autowired
+    KafkaTestClient kafka;
 
     @LocalServerPort
     int port;
@@ -125,7 +112,7 @@ class TrackSearchIntegrationTest {
         assertThat(track.getError()).contains("configured to fail");
         // and the request itself is in the catalogue's dead-letter topic with its reason and original topic
         // (read raw: the DLT also holds other tests' poison records)
-        ConsumerRecord<String, byte[]> deadLetter = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), request.getTrackKey(), WAIT);
+        ConsumerRecord<String, byte[]> deadLetter = kafka.awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), request.getTrackKey(), WAIT);
         assertThat(serdes.deserializer(TrackSearchRequested.class).deserialize(Topics.SEARCH_REQUESTS.name(),
                 deadLetter.value())).isEqualTo(request);
         assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("configured to fail");
@@ -165,7 +152,7 @@ class TrackSearchIntegrationTest {
                     .setJobId("job-x").setItemId("x").setOutcome(ItemOutcome.SUCCEEDED)
                     .setProcessedAt(Instant.now()).build());
         }
-        try (KafkaProducer<String, byte[]> raw = kafka().rawProducer()) {
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             // When they are produced, the poison first
             raw.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), garbageKey,
                     "not avro".getBytes(StandardCharsets.UTF_8))).get();
@@ -173,11 +160,11 @@ class TrackSearchIntegrationTest {
         }
         send(good);
         // Then both poison records are dead-lettered with the reason
-        ConsumerRecord<String, byte[]> garbage = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), garbageKey, WAIT);
+        ConsumerRecord<String, byte[]> garbage = kafka.awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), garbageKey, WAIT);
         assertThat(new String(garbage.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(DeadLetterHeaders.reason(garbage.headers())).contains("magic byte");
         assertThat(DeadLetterHeaders.originalTopic(garbage.headers())).isEqualTo(Topics.SEARCH_REQUESTS.name());
-        ConsumerRecord<String, byte[]> wrongType = kafka().awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), wrongTypeKey, WAIT);
+        ConsumerRecord<String, byte[]> wrongType = kafka.awaitFirstRaw(Topics.TRACK_SEARCH_DLT.name(), wrongTypeKey, WAIT);
         assertThat(DeadLetterHeaders.reason(wrongType.headers())).contains("ItemProcessed")
                 .contains("TrackSearchRequested");
         // and the worker goes on with the next request
@@ -221,13 +208,9 @@ class TrackSearchIntegrationTest {
     }
 
     private void send(TrackSearchRequested request) throws Exception {
-        try (KafkaProducer<String, SpecificRecord> producer = kafka().producer()) {
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(Topics.SEARCH_REQUESTS.name(), request.getTrackKey(), request)).get();
         }
-    }
-
-    private KafkaTestClient kafka() {
-        return new KafkaTestClient(brokers, serdes);
     }
 
     private <T extends SpecificRecord> List<ConsumerRecord<String, T>> read(String topic, Class<T> type, String key,
@@ -240,6 +223,6 @@ class TrackSearchIntegrationTest {
     /** Reads until {@code expected} matching records arrived (then a little longer, to catch extras) or the wait ends. */
     private <T extends SpecificRecord> List<ConsumerRecord<String, T>> read(String topic, Class<T> type, String key,
             Predicate<ConsumerRecord<String, T>> filter, int expected, Duration wait) {
-        return kafka().await(topic, type, record -> key.equals(record.key()) && filter.test(record), expected, wait);
+        return kafka.await(topic, type, record -> key.equals(record.key()) && filter.test(record), expected, wait);
     }
 }

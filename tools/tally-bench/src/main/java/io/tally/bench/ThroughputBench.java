@@ -5,6 +5,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.jobtracker.JobTrackerTopology;
 import io.tally.jobtracker.TrackerProperties;
+import io.tally.localruntime.TrackerWorkload;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -70,8 +71,8 @@ final class ThroughputBench {
      * @param extraCommitIntervalsMs tracker runs beside the shipped commit interval, to show the trade-off
      */
     Result run(int records, int jobs, int items, List<Integer> extraCommitIntervalsMs) {
-        TrackerWorkload workload = new TrackerWorkload(jobs, items, SEED);
-        List<TrackerWorkload.Event> events = workload.events();
+        TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items), SEED);
+        List<TrackerWorkload.Send> events = workload.sends();
         long[] inputBytes = {0};
         double inputRate = produceTrackerInput(events, inputBytes);
         int recordBytes = (int) Math.max(1, inputBytes[0] / events.size());
@@ -124,7 +125,7 @@ final class ThroughputBench {
         return new Result(figures, count, shipped.rate(), problems);
     }
 
-    private double produceTrackerInput(List<TrackerWorkload.Event> events, long[] bytes) {
+    private double produceTrackerInput(List<TrackerWorkload.Send> events, long[] bytes) {
         Serializer<SpecificRecord> avro = env.serdes().serializer();
         Serializer<SpecificRecord> counting = (topic, value) -> {
             byte[] serialized = avro.serialize(topic, value);
@@ -134,7 +135,7 @@ final class ThroughputBench {
         // Increasing timestamps carry the produced order across the two input topics into Kafka Streams.
         long base = System.currentTimeMillis() - events.size();
         return produce("tally-bench-tracker-input", counting, events.size(),
-                i -> new ProducerRecord<>(events.get(i).topic(), null, base + i, events.get(i).jobId(), events.get(i).value()));
+                i -> new ProducerRecord<>(events.get(i).topic(), null, base + i, events.get(i).key(), events.get(i).value()));
     }
 
     /** Step 1: the producer ceiling for {@code n} records of {@code size} bytes over {@code keys} keys. */
@@ -144,7 +145,7 @@ final class ThroughputBench {
         for (byte[] value : values) {
             random.nextBytes(value);
         }
-        String[] keyNames = IntStream.range(0, keys).mapToObj(TrackerWorkload::jobId).toArray(String[]::new);
+        String[] keyNames = IntStream.range(0, keys).mapToObj(key -> "bench-key-" + key).toArray(String[]::new);
         return produce("tally-bench-producer", Serdes.ByteArray().serializer(), n,
                 i -> new ProducerRecord<>(INPUT_TOPIC, keyNames[i % keys], values[i & 255]));
     }
@@ -217,7 +218,7 @@ final class ThroughputBench {
         List<JobCompleted> completions = new ArrayList<>();
         Set<String> completedJobs = new HashSet<>();
         var topology = JobTrackerTopology.build(TrackerProperties.defaults(), env.serdes(), new SimpleMeterRegistry());
-        int inputRecords = workload.events().size();
+        int inputRecords = workload.sends().size();
         StreamsRun.Measurement measurement = StreamsRun.measure(env, name, topology,
                 StreamsRun.properties(env, name, settings), Topics.JOB_COMPLETED.name(),
                 env.serdes().deserializer(JobCompleted.class), inputRecords, batch -> {

@@ -1,15 +1,14 @@
 package io.tally.cli;
 
-import io.tally.localruntime.LocalStack;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tally.common.jobs.JobStates;
+import io.tally.localruntime.LocalStack;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +24,6 @@ import picocli.CommandLine.Spec;
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.ShowJob.class})
 public class JobsCommand implements Runnable {
 
-    private static final Set<String> ENDED = Set.of("COMPLETED", "COMPLETED_WITH_FAILURES", "TIMED_OUT");
 
     @Spec
     CommandSpec spec;
@@ -110,7 +108,7 @@ public class JobsCommand implements Runnable {
                         out.flush();
                         last = line;
                     }
-                    if (!follow || ENDED.contains(job.path("status").asText()) || System.nanoTime() > deadline) {
+                    if (!follow || JobStates.isEnded(job.path("status").asText()) || System.nanoTime() > deadline) {
                         break;
                     }
                     LocalStack.sleep(1000);

@@ -1,29 +1,25 @@
 package io.tally.cli;
 
-import io.tally.localruntime.LocalStack;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
-import io.tally.events.ItemOutcome;
-import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStatus;
 import io.tally.jobtracker.JobTrackerApplication;
+import io.tally.localruntime.LocalStack;
+import io.tally.localruntime.TrackerWorkload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -173,59 +169,23 @@ public class TrackerDemoCommand implements Callable<Integer> {
 
     private int runJob(String jobId, String bootstrapServers, String registryUrl, long startNanos, long deadlineNanos) {
         AvroSerdes serdes = AvroSerdes.forRegistry(registryUrl, true);
-        List<ItemProcessed> sequence = sampleSequence(jobId);
-        int beforeCreated = Math.min(ITEMS_BEFORE_JOB_CREATED, sequence.size());
+        int beforeCreated = Math.min(ITEMS_BEFORE_JOB_CREATED, items + duplicates);
+        TrackerWorkload workload = new TrackerWorkload(
+                TrackerWorkload.Shape.demo(jobId, items, failures, duplicates, beforeCreated), SHUFFLE_SEED);
         say("Producing job %s: %d items (%d failing), %d redeliveries, the first %d records before its JobCreated",
                 jobId, items, failures, duplicates, beforeCreated);
 
         ExecutorService sender = Executors.newSingleThreadExecutor(LocalStack.daemonThreads("tally-demo-producer"));
         try (KafkaConsumer<String, byte[]> consumer = statusConsumer(bootstrapServers, jobId)) {
             consumer.subscribe(List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name()));
-            Future<?> production = sender.submit(() -> produce(jobId, sequence, beforeCreated, bootstrapServers, serdes));
+            Future<?> production = sender.submit(() -> produce(workload, bootstrapServers, serdes));
             return watch(jobId, consumer, serdes, production, startNanos, deadlineNanos);
         } finally {
             sender.shutdownNow();
         }
     }
 
-    /**
-     * Every distinct item once, in a fixed shuffled order, with redeliveries inserted somewhere after a record of the
-     * same item, because a redelivery of an item that was never sent would be a new item.
-     */
-    List<ItemProcessed> sampleSequence(String jobId) {
-        Random random = new Random(SHUFFLE_SEED);
-        Instant now = Instant.now();
-        int digits = Math.max(3, String.valueOf(items).length());
-        List<Integer> failing = new ArrayList<>();
-        for (int i = 1; i <= items; i++) {
-            failing.add(i);
-        }
-        Collections.shuffle(failing, random);
-        List<Integer> failingItems = failing.subList(0, failures);
-
-        List<ItemProcessed> sequence = new ArrayList<>();
-        for (int i = 1; i <= items; i++) {
-            boolean fails = failingItems.contains(i);
-            sequence.add(ItemProcessed.newBuilder()
-                    .setJobId(jobId)
-                    .setItemId(String.format(Locale.ROOT, "track-%0" + digits + "d", i))
-                    .setOutcome(fails ? ItemOutcome.FAILED : ItemOutcome.SUCCEEDED)
-                    .setAttempt(1)
-                    .setError(fails ? "demo: simulated decode error" : null)
-                    .setProcessedAt(now)
-                    .build());
-        }
-        Collections.shuffle(sequence, random);
-        for (int d = 0; d < duplicates; d++) {
-            int position = 1 + random.nextInt(sequence.size());
-            ItemProcessed original = sequence.get(random.nextInt(position));
-            sequence.add(position, ItemProcessed.newBuilder(original).build());
-        }
-        return sequence;
-    }
-
-    private static void produce(String jobId, List<ItemProcessed> sequence, int beforeCreated, String bootstrapServers,
-            AvroSerdes serdes) {
+    private static void produce(TrackerWorkload workload, String bootstrapServers, AvroSerdes serdes) {
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         try (Producer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -233,39 +193,24 @@ public class TrackerDemoCommand implements Callable<Integer> {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "tally-demo-producer"),
                 new StringSerializer(), serdes.<SpecificRecord>serializer())) {
-            for (int i = 0; i <= sequence.size(); i++) {
-                if (i == beforeCreated) {
+            for (TrackerWorkload.Send send : workload.sends()) {
+                if (send.isJobCreated()) {
                     // Flushing around the JobCreated makes "items before the job" true on the broker, not just here.
                     producer.flush();
-                    producer.send(new ProducerRecord<>(Topics.JOB_CREATED.name(), jobId, jobCreated(jobId, sequence)),
-                            (metadata, e) -> sendFailure.compareAndSet(null, e));
-                    producer.flush();
                 }
-                if (i == sequence.size()) {
-                    break;
-                }
-                producer.send(new ProducerRecord<>(Topics.ITEM_PROCESSED.name(), jobId, sequence.get(i)),
+                producer.send(new ProducerRecord<>(send.topic(), send.key(), send.value()),
                         (metadata, e) -> sendFailure.compareAndSet(null, e));
-                LocalStack.sleep(SEND_PACE_MS);
+                if (send.isJobCreated()) {
+                    producer.flush();
+                } else {
+                    LocalStack.sleep(SEND_PACE_MS);
+                }
             }
             producer.flush();
         }
         if (sendFailure.get() != null) {
             throw new DemoFailure("sending the sample job failed: " + sendFailure.get());
         }
-    }
-
-    private static JobCreated jobCreated(String jobId, List<ItemProcessed> sequence) {
-        long distinct = sequence.stream().map(ItemProcessed::getItemId).distinct().count();
-        return JobCreated.newBuilder()
-                .setJobId(jobId)
-                .setPipeline("demo")
-                .setSourceRef("demo/sample-" + distinct)
-                .setExpectedCount((int) distinct)
-                .setCountedStage("items")
-                .setStages(List.of("items"))
-                .setCreatedAt(Instant.now())
-                .build();
     }
 
     private static KafkaConsumer<String, byte[]> statusConsumer(String bootstrapServers, String jobId) {

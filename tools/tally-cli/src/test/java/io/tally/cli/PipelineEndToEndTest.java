@@ -1,7 +1,7 @@
 package io.tally.cli;
 
-import io.tally.localruntime.LocalStack;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,16 +16,17 @@ import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
 import io.tally.events.PlaylistCreated;
 import io.tally.events.StageState;
+import io.tally.localruntime.LocalStack;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,22 +251,13 @@ class PipelineEndToEndTest {
     }
 
     /** The job as the API shows it once {@code settled} holds; fails with the last answer after SETTLE. */
-    private static JsonNode awaitJob(String jobId, java.util.function.Predicate<JsonNode> settled) throws Exception {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        JsonNode job = null;
-        while (System.nanoTime() < deadline) {
+    private static JsonNode awaitJob(String jobId, java.util.function.Predicate<JsonNode> settled) {
+        return await("job " + jobId + " settles").atMost(SETTLE).pollInterval(Duration.ofMillis(500)).until(() -> {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create(apiUrl() + "/api/jobs/" + jobId))
                     .header("X-API-Key", PipelineServices.LOCAL_API_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                job = new ObjectMapper().readTree(response.body());
-                if (settled.test(job)) {
-                    return job;
-                }
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("job " + jobId + " did not settle within " + SETTLE + "; last: " + job);
+            return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()) : null;
+        }, job -> job != null && settled.test(job));
     }
 
     private static List<JobCompleted> completionsOf(String jobId) {

@@ -1,5 +1,8 @@
 package io.tally.faults;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.tally.chartprocessor.ChartProcessorApplication;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.topics.TopicSpec;
@@ -18,11 +21,11 @@ import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TrackSearchRequested;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
+import io.tally.jobtracker.JobTrackerApplication;
+import io.tally.localruntime.ServiceProcess;
 import io.tally.notification.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
 import io.tally.tracksearch.TrackSearchApplication;
-import io.tally.localruntime.ServiceProcess;
-import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +42,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
@@ -51,6 +53,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -59,7 +62,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The reference pipeline from published charts on (chart-processor, track-search, job-tracker, playlist-service with
@@ -408,20 +410,22 @@ class PipelineFaultTest {
     }
 
     private static boolean awaitPlaylistFile(String prefix, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(playlists)) {
-                try (Stream<Path> files = Files.list(playlists)) {
-                    if (files.anyMatch(file -> file.getFileName().toString().contains(prefix))) {
-                        return true;
-                    }
-                } catch (java.io.IOException e) {
-                    // listing raced a temp file being moved; look again
-                }
-            }
-            sleep(Duration.ofMillis(10));
+        try {
+            // Polled often: the kill must land while the playlist is being created, not after.
+            await("a playlist file of " + prefix).atMost(timeout).pollInterval(Duration.ofMillis(10))
+                    .ignoreException(java.io.IOException.class) // listing raced a temp file being moved
+                    .until(() -> {
+                        if (!Files.isDirectory(playlists)) {
+                            return false;
+                        }
+                        try (Stream<Path> files = Files.list(playlists)) {
+                            return files.anyMatch(file -> file.getFileName().toString().contains(prefix));
+                        }
+                    });
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return false;
     }
 
     /** Re-sends every record between the offsets, newest first, marked as injected; returns how many. */
@@ -477,14 +481,10 @@ class PipelineFaultTest {
         return lag;
     }
 
-    private static void awaitNoLag() throws Exception {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        Map<String, Long> lag = lagPerGroup();
-        while (lag.values().stream().anyMatch(behind -> behind > 0) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            lag = lagPerGroup();
-        }
-        assertThat(lag).as("lag per group").allSatisfy((group, behind) -> assertThat(behind).as(group).isZero());
+    private static void awaitNoLag() {
+        await("no lag in any group").atMost(SETTLE).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(lagPerGroup()).as("lag per group")
+                        .allSatisfy((group, behind) -> assertThat(behind).as(group).isZero()));
     }
 
     private static Map<String, Long> awaitNotifications(Set<String> ids) {

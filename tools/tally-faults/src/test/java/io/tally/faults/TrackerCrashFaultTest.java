@@ -1,9 +1,15 @@
 package io.tally.faults;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.tally.common.topics.Topics;
+import io.tally.faults.ExactlyOnceChecker.JobExpectation;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
-import io.tally.localruntime.ServiceProcess;
 import io.tally.jobtracker.JobTrackerApplication;
+import io.tally.localruntime.ServiceProcess;
+import io.tally.localruntime.TrackerWorkload;
+import io.tally.localruntime.TrackerWorkload.Shape;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two job-tracker instances in separate JVMs with one standby replica each; part-way through K jobs (items sent in
@@ -80,14 +84,14 @@ class TrackerCrashFaultTest {
         for (int run = 1; run <= FaultRun.runs(); run++) {
             // Given K jobs whose items are being sent in the background
             String prefix = "crash-r" + run + "-";
-            TrackerWorkload workload = new TrackerWorkload(prefix, FaultRun.jobs(), FaultRun.items(), run);
+            TrackerWorkload workload = new TrackerWorkload(Shape.faults(prefix, FaultRun.jobs(), FaultRun.items()), run);
             ServiceProcess victim = run % 2 == 1 ? trackerA : trackerB;
             AtomicInteger sent = new AtomicInteger();
             try (TopicWatcher watcher = new TopicWatcher(stack.bootstrapServers(), Topics.JOB_COMPLETED.name())) {
                 CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(workload, sent));
 
                 // When one tracker is SIGKILLed a third of the way through, and started again
-                while (sent.get() < workload.sends.size() / 3 && !sending.isDone()) {
+                while (sent.get() < workload.sends().size() / 3 && !sending.isDone()) {
                     Thread.sleep(50);
                 }
                 Instant killedAt = Instant.now();
@@ -97,7 +101,7 @@ class TrackerCrashFaultTest {
                 sending.get(5, TimeUnit.MINUTES);
 
                 // Then every job completes exactly once with the counts its items give
-                Verdict verdict = stack.checker(null, null).await(workload.expectations, id -> id.startsWith(prefix),
+                Verdict verdict = stack.checker(null, null).await(expectations(workload), id -> id.startsWith(prefix),
                         SETTLE);
                 lost += verdict.missing();
                 duplicated += verdict.duplicates();
@@ -109,7 +113,7 @@ class TrackerCrashFaultTest {
                         + io.tally.common.errors.DeadLetterHeaders.reason(r.headers())).toList()
                         + ", logs " + stack.logs));
                 verdict.assertExactlyOnce();
-                assertThat(verdict.observations().latestStatus().get(prefix + 0).getDuplicateCount())
+                assertThat(verdict.observations().latestStatus().get(workload.jobId(0)).getDuplicateCount())
                         .as("the injected duplicates were seen and ignored").isPositive();
             }
         }
@@ -123,9 +127,9 @@ class TrackerCrashFaultTest {
     void sigtermMakesATrackerCommitItsWorkAndExitWithinThirtySeconds() throws Exception {
         // Given a last batch of jobs, processed by both trackers
         String prefix = "term-";
-        TrackerWorkload workload = new TrackerWorkload(prefix, 2, FaultRun.items(), 99);
+        TrackerWorkload workload = new TrackerWorkload(Shape.faults(prefix, 2, FaultRun.items()), 99);
         send(workload, new AtomicInteger());
-        stack.checker(null, null).await(workload.expectations, id -> id.startsWith(prefix), SETTLE).assertExactlyOnce();
+        stack.checker(null, null).await(expectations(workload), id -> id.startsWith(prefix), SETTLE).assertExactlyOnce();
 
         // When tracker B gets SIGTERM
         Duration exit = trackerB.terminate(Duration.ofSeconds(30));
@@ -139,10 +143,16 @@ class TrackerCrashFaultTest {
                         + (members.contains("tracker-b") ? "no (static member kept until session timeout)" : "yes"));
     }
 
+    /** The tracker's jobs have no playlist or notification to check, only their completion and counts. */
+    private static List<JobExpectation> expectations(TrackerWorkload workload) {
+        return workload.expected().stream().map(job -> new JobExpectation(job.jobId(), job.sourceRef(), job.state(),
+                job.expectedCount(), job.succeeded(), job.failed(), job.skipped(), false, false)).toList();
+    }
+
     private static void send(TrackerWorkload workload, AtomicInteger sent) {
-        long pause = Math.max(1, SEND_SPREAD.toMillis() / Math.max(1, workload.sends.size()));
+        long pause = Math.max(1, SEND_SPREAD.toMillis() / Math.max(1, workload.sends().size()));
         try (KafkaProducer<String, SpecificRecord> producer = stack.producer()) {
-            for (TrackerWorkload.Send send : workload.sends) {
+            for (TrackerWorkload.Send send : workload.sends()) {
                 producer.send(new ProducerRecord<>(send.topic(), send.key(), send.value()));
                 sent.incrementAndGet();
                 Thread.sleep(pause);
@@ -154,19 +164,13 @@ class TrackerCrashFaultTest {
     }
 
     /** Time from the kill until the group is STABLE with both members again. */
-    private static Duration awaitStableGroup(Instant killedAt) throws Exception {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
+    private static Duration awaitStableGroup(Instant killedAt) {
         try (Admin admin = stack.admin()) {
-            while (System.nanoTime() < deadline) {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all()
-                        .get(30, TimeUnit.SECONDS).get(GROUP);
-                if (group.groupState() == GroupState.STABLE && group.members().size() == 2) {
-                    return Duration.between(killedAt, Instant.now());
-                }
-                Thread.sleep(200);
-            }
+            await("the tracker group is stable with both members").atMost(SETTLE).pollInterval(Duration.ofMillis(200))
+                    .until(() -> admin.describeConsumerGroups(List.of(GROUP)).all().get(30, TimeUnit.SECONDS)
+                            .get(GROUP), group -> group.groupState() == GroupState.STABLE && group.members().size() == 2);
+            return Duration.between(killedAt, Instant.now());
         }
-        return null;
     }
 
     /**

@@ -2,20 +2,19 @@ package io.tally.jobsapi.admin;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
-import io.tally.jobsapi.view.JobView;
+import io.tally.common.jobs.JobStates;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
+import io.tally.jobsapi.view.JobView;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -37,7 +36,6 @@ import org.springframework.web.server.ResponseStatusException;
 public class AdminController {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("io.tally.jobsapi.audit");
-    private static final Set<JobState> ENDED = EnumSet.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT);
 
     private final JobView view;
     private final KafkaStats stats;
@@ -79,7 +77,7 @@ public class AdminController {
         AUDIT.info("caller={} action=cleanup olderThan={}", caller.getName(), age);
         Instant cutoff = clock.instant().minus(age);
         List<String> expired = view.allJobs().stream()
-                .filter(job -> ENDED.contains(job.getState()))
+                .filter(job -> JobStates.isEnded(job.getState()))
                 .filter(job -> job.getCompletedAt() != null && job.getCompletedAt().isBefore(cutoff))
                 .map(JobStatus::getJobId)
                 .toList();

@@ -1,15 +1,10 @@
 package io.tally.jobsapi.dashboard;
 
+import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
+import static io.tally.jobsapi.JobsApiTest.USER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.tally.jobsapi.admin.KafkaStats;
-import io.tally.jobsapi.view.JobView;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
@@ -17,9 +12,15 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
+import io.tally.jobsapi.JobsApiTest;
+import io.tally.jobsapi.admin.KafkaStats;
+import io.tally.jobsapi.view.JobView;
 import io.tally.testsupport.KafkaTestClient;
-import io.tally.localruntime.SchemaRegistryProcess;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +54,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The dashboard in Debian's headless Chromium (through {@code /usr/bin/chromedriver}, never a downloaded browser),
@@ -68,24 +64,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * screenshot also replaces {@code docs/images/job-detail.png}. Without {@code /usr/bin/chromium} the tests fail with
  * a message, unless {@code -Dtally.browser.optional=true} (then they are skipped).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
-        "tally.kafka.partitions=1",
-        "tally.api.pipelines=beatport-chart,daily-report",
-        "tally.api.security.api-keys[0].name=ops",
-        "tally.api.security.api-keys[0].key=" + DashboardBrowserTest.ADMIN_KEY,
-        "tally.api.security.api-keys[0].roles=USER,ADMIN",
-        "tally.api.security.api-keys[1].name=alice",
-        "tally.api.security.api-keys[1].key=" + DashboardBrowserTest.USER_KEY,
-        "tally.api.security.api-keys[1].roles=USER"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+@JobsApiTest
 class DashboardBrowserTest {
 
     // The same keys as JobsApiIntegrationTest: equal properties let the test contexts be shared.
-    static final String ADMIN_KEY = "admin-key-0123456789";
-    static final String USER_KEY = "user-key-0123456789";
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -94,17 +76,6 @@ class DashboardBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static WebDriver browser;
-
-    @DynamicPropertySource
-    static void registry(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
-    }
-
-    @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
-    KafkaStreamsHealth streams;
 
     @Autowired
     JobView view;
@@ -115,13 +86,11 @@ class DashboardBrowserTest {
     @Autowired
     DeadLetterGauges gauges;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
-
     @LocalServerPort
     int port;
 
-    private KafkaTestClient kafka;
+    @Autowired
+    KafkaTestClient kafka;
 
     @BeforeAll
     static void startChromium() {
@@ -153,8 +122,6 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void signOut() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
         browser.get(url("/ui/login"));
         browser.manage().deleteAllCookies();
     }
@@ -423,12 +390,9 @@ class DashboardBrowserTest {
         return browser.findElement(By.cssSelector("#items-body tr[data-item-id='" + itemId + "']"));
     }
 
-    private void awaitItems(String jobId, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (view.items(jobId, null, null, 0, 100).total() < expected) {
-            assertThat(System.nanoTime()).as("items of job %s reach the view", jobId).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private void awaitItems(String jobId, long expected) {
+        await("items of job " + jobId + " reach the view").atMost(WAIT)
+                .until(() -> view.items(jobId, null, null, 0, 100).total() >= expected);
     }
 
     private void publishItem(ItemProcessed item) throws Exception {
@@ -469,12 +433,8 @@ class DashboardBrowserTest {
         return "http://localhost:" + port + path;
     }
 
-    private void awaitInView(String jobId) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (view.job(jobId).isEmpty()) {
-            assertThat(System.nanoTime()).as("job %s reaches the view", jobId).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private void awaitInView(String jobId) {
+        await("job " + jobId + " reaches the view").atMost(WAIT).until(() -> view.job(jobId).isPresent());
     }
 
     private void publish(JobStatus status) throws Exception {

@@ -2,24 +2,18 @@ package io.tally.jobsapi.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
-import io.tally.testsupport.InMemorySchemaRegistry;
+import io.tally.testsupport.TallyTopologyDriver;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.Properties;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -29,13 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The view topology on a {@link TopologyTestDriver} with the real Apicurio serdes over an in-memory registry. */
+/** The view topology in a {@link TallyTopologyDriver}. */
 class JobViewTopologyTest {
 
-    private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Instant NOW = TallyTopologyDriver.START;
 
-    private final AvroSerdes serdes = AvroSerdes.forClient(new InMemorySchemaRegistry());
     private final JobIndex index = new JobIndex();
+    private TallyTopologyDriver tally;
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobStatus> statuses;
     private TestInputTopic<String, IdempotencyKeyUsed> keys;
@@ -44,27 +38,19 @@ class JobViewTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "jobs-api-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, "target/kafka-streams-state/" + UUID.randomUUID());
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        // As in jobs-api.yml: an undeserializable record is logged and skipped, never stops the view.
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        driver = new TopologyTestDriver(JobViewTopology.build(serdes, index), props, NOW);
-        statuses = driver.createInputTopic(Topics.JOB_STATUS.name(), new StringSerializer(),
-                serdes.valueSerde(Topics.JOB_STATUS).serializer());
-        keys = driver.createInputTopic(Topics.API_IDEMPOTENCY.name(), new StringSerializer(),
-                serdes.valueSerde(Topics.API_IDEMPOTENCY).serializer());
-        items = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), new StringSerializer(),
-                serdes.valueSerde(Topics.ITEM_PROCESSED).serializer());
-        rawItems = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), new StringSerializer(), new ByteArraySerializer());
+        // As in jobs-api.yml, no dead-letter topic: an undeserializable record is logged and skipped.
+        tally = new TallyTopologyDriver("jobs-api", (properties, registrySerdes, meters) ->
+                JobViewTopology.build(registrySerdes, index));
+        driver = tally.driver();
+        statuses = tally.input(Topics.JOB_STATUS);
+        keys = tally.input(Topics.API_IDEMPOTENCY);
+        items = tally.input(Topics.ITEM_PROCESSED);
+        rawItems = tally.rawInput(Topics.ITEM_PROCESSED);
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
+        tally.close();
     }
 
     @Test

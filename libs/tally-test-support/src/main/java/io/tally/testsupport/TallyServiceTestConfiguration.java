@@ -1,0 +1,16 @@
+package io.tally.testsupport;
+
+import io.tally.common.kafka.AvroSerdes;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/** The beans every {@link TallyServiceTest} gets: a client for the test broker that speaks the service's serdes. */
+@TestConfiguration(proxyBeanMethods = false)
+public class TallyServiceTestConfiguration {
+
+    @Bean
+    KafkaTestClient kafkaTestClient(@Value("${spring.embedded.kafka.brokers}") String brokers, AvroSerdes serdes) {
+        return new KafkaTestClient(brokers, serdes);
+    }
+}
