@@ -10,10 +10,8 @@ import io.tally.events.JobCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The chart processor as a whole service on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
@@ -41,10 +38,8 @@ class ChartProcessorIntegrationTest {
     @Autowired
     KafkaStreamsHealth streams;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
 
     @Autowired
     KafkaTestClient kafka;
@@ -100,18 +95,13 @@ class ChartProcessorIntegrationTest {
     @Test
     void reportsReadinessAndExposesItsMetrics() throws Exception {
         // When the readiness probe and the metrics are read
-        HttpResponse<String> readiness = get("/actuator/health/readiness");
-        HttpResponse<String> prometheus = get("/actuator/prometheus");
+        HttpResponse<String> readiness = http.get("/actuator/health/readiness");
+        HttpResponse<String> prometheus = http.get("/actuator/prometheus");
         // Then the probe follows the streams state and the processor's counters are exported
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("\"kafkaStreams\"").contains("RUNNING");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("tally_processor_charts_total").contains("tally_processor_tracks_total");
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Values of matching keyed records, read on past {@code expected} so a duplicate would be seen too. */

@@ -11,6 +11,7 @@ import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The tracker as a whole service on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
@@ -47,10 +47,8 @@ class JobTrackerIntegrationTest {
     @Autowired
     KafkaStreamsHealth streams;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
 
     @Autowired
     KafkaTestClient kafka;
@@ -97,7 +95,7 @@ class JobTrackerIntegrationTest {
         // Then they start with magic byte 0 and a 4-byte id that the Confluent-compatible API resolves
         assertThat(value[0]).isZero();
         int schemaId = ByteBuffer.wrap(value, 1, 4).getInt();
-        HttpResponse<String> schema = http.send(HttpRequest.newBuilder(
+        HttpResponse<String> schema = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(SchemaRegistryProcess.shared().ccompatUrl() + "/schemas/ids/" + schemaId)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(schema.statusCode()).isEqualTo(200);
@@ -128,9 +126,9 @@ class JobTrackerIntegrationTest {
     @Test
     void reportsReadinessFromTheStreamsStateAndExposesPrometheusMetrics() throws Exception {
         // When the probes and the metrics are read from a running tracker
-        HttpResponse<String> readiness = get("/actuator/health/readiness");
-        HttpResponse<String> liveness = get("/actuator/health/liveness");
-        HttpResponse<String> prometheus = get("/actuator/prometheus");
+        HttpResponse<String> readiness = http.get("/actuator/health/readiness");
+        HttpResponse<String> liveness = http.get("/actuator/health/liveness");
+        HttpResponse<String> prometheus = http.get("/actuator/prometheus");
         // Then both probes are up and the tracker's own metrics are exported
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("\"kafkaStreams\"").contains("RUNNING");
@@ -138,11 +136,6 @@ class JobTrackerIntegrationTest {
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("tally_tracker_jobs_started_total").contains("kafka_stream")
                 .containsPattern("tally_streams_running\\{[^}]*application=\"job-tracker\"[^}]*} 1\\.0");
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The completions of {@code jobId}, read on past the expected count so a duplicate completion would be seen. */
