@@ -356,7 +356,7 @@ class JobTrackerTopologyTest {
             assertThat(tracker.stalled.readValuesToList()).hasSize(1);
             // When the job makes progress of this kind, and then nothing for longer than the stall timeout
             way.progress.accept(tracker);
-            assertThat(tracker.latestStatus("job-1").getState()).isIn(JobState.RUNNING, JobState.PENDING);
+            assertThat(tracker.latestStatus("job-1").getState()).isEqualTo(way.after);
             assertThat(stallTimers("job-1")).hasSize(1);
             tracker.advance(Duration.ofMinutes(11));
             // Then a second stall is reported
@@ -479,20 +479,25 @@ class JobTrackerTopologyTest {
         }
     }
 
-    /** The events that count as progress for a stalled job, and whether the job was created before it stalled. */
+    /**
+     * The events that count as progress for a stalled job: whether the job was created before it stalled, and the
+     * state the progress leads to.
+     */
     enum WayOutOfAStall {
-        NEW_ITEM_OF_A_CREATED_JOB(true, t -> t.item("job-1", "b", SUCCEEDED)),
-        CORRECTED_ITEM_OF_A_CREATED_JOB(true, t -> t.item("job-1", "a", SUCCEEDED, 2)),
-        STAGE_REPORT_OF_A_CREATED_JOB(true, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
-        NEW_ITEM_OF_A_PENDING_JOB(false, t -> t.item("job-1", "b", SUCCEEDED)),
-        STAGE_REPORT_OF_A_PENDING_JOB(false, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
-        JOB_CREATED_OF_A_PENDING_JOB(false, t -> t.create("job-1", 3));
+        NEW_ITEM_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.item("job-1", "b", SUCCEEDED)),
+        CORRECTED_ITEM_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.item("job-1", "a", SUCCEEDED, 2)),
+        STAGE_REPORT_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
+        NEW_ITEM_OF_A_PENDING_JOB(false, JobState.PENDING, t -> t.item("job-1", "b", SUCCEEDED)),
+        STAGE_REPORT_OF_A_PENDING_JOB(false, JobState.PENDING, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
+        JOB_CREATED_OF_A_PENDING_JOB(false, JobState.RUNNING, t -> t.create("job-1", 3));
 
         final boolean created;
+        final JobState after;
         final Consumer<TrackerDriver> progress;
 
-        WayOutOfAStall(boolean created, Consumer<TrackerDriver> progress) {
+        WayOutOfAStall(boolean created, JobState after, Consumer<TrackerDriver> progress) {
             this.created = created;
+            this.after = after;
             this.progress = progress;
         }
     }
