@@ -144,9 +144,11 @@ class HelmChartTest {
 
         // Then the chart creates no Secret: credentials live only in Secrets the operator made
         assertThat(documents).noneMatch(document -> "Secret".equals(document.get("kind")));
+        int secretVariables = 0;
         for (Container container : workloadContainers(documents)) {
             for (EnvVar variable : container.getEnv()) {
                 if (SECRET_ENV.matcher(variable.getName()).matches()) {
+                    secretVariables++;
                     assertThat(variable.getValue()).as("%s of %s must not be a literal", variable.getName(), container.getName()).isNull();
                     assertThat(variable.getValueFrom()).as("%s of %s", variable.getName(), container.getName()).isNotNull();
                     assertThat(variable.getValueFrom().getSecretKeyRef()).as("%s of %s", variable.getName(), container.getName()).isNotNull();
@@ -156,13 +158,16 @@ class HelmChartTest {
                 }
             }
         }
+        // (a renamed variable or container must not turn the checks above into a loop over nothing)
+        assertThat(secretVariables).as("credential variables checked").isPositive();
         // and the jobs API keys come from the credentials Secret (no development key left)
-        workloadContainers(documents).stream().filter(container -> container.getName().equals("jobs-api")).forEach(api -> {
-            EnvVar key = env(api, "TALLY_API_SECURITY_APIKEYS_0_KEY");
-            assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secretName);
-            assertThat(key.getValueFrom().getSecretKeyRef().getOptional()).isFalse();
-            assertThat(api.getEnv()).noneMatch(variable -> variable.getName().equals("TALLY_API_DEV_KEY"));
-        });
+        assertThat(workloadContainers(documents)).filteredOn(container -> container.getName().equals("jobs-api"))
+                .singleElement().satisfies(api -> {
+                    EnvVar key = env(api, "TALLY_API_SECURITY_APIKEYS_0_KEY");
+                    assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secretName);
+                    assertThat(key.getValueFrom().getSecretKeyRef().getOptional()).isFalse();
+                    assertThat(api.getEnv()).noneMatch(variable -> variable.getName().equals("TALLY_API_DEV_KEY"));
+                });
     }
 
     @Test
@@ -189,6 +194,8 @@ class HelmChartTest {
         List<Map<String, Object>> documents = values.render();
 
         // Then
+        assertThat(documents).isNotEmpty();
+        assertThat(workloads(documents)).isNotEmpty();
         for (Map<String, Object> document : documents) {
             @SuppressWarnings("unchecked")
             Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) document.get("metadata")).get("labels");
@@ -215,7 +222,7 @@ class HelmChartTest {
         assertThat(monitor).extractingByKey("spec").asString().contains("path=/actuator/prometheus", "port=http");
         Map<String, Object> rule = ofKind(everything, "PrometheusRule").get(0);
         assertThat(rule).extractingByKey("spec").asString().contains("TallyJobStalled", "TallyDeadLettersGrowing",
-                "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyDailyTriggerOverdue");
+                "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyDailyTriggerOverdue", "TallySchedulerLeaderLoopFailing");
         assertThat(ofKind(everything, "ConfigMap").get(0)).extractingByKey("data").asString().contains("tally_streams_running");
         assertThat(typed(everything, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class))
                 .extracting(hpa -> hpa.getSpec().getScaleTargetRef().getKind()).containsOnly("Deployment");

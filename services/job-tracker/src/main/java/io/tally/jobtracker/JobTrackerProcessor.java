@@ -105,10 +105,12 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         job.setDeadline(created.getDeadline());
         job.setStages(declareStages(job, created));
         job.setCountedStage(created.getCountedStage());
-        if (!isEnded(job)) {
+        if (job.getState() == JobState.PENDING) {
             job.setState(JobState.RUNNING);
         }
         countedStage(job).setTotal((long) created.getExpectedCount());
+        // A job that stalled while PENDING leaves STALLED here, in progress(), which re-arms its stall timer (ADR 0003
+        // rule 6). Setting RUNNING first would skip that, and the job could never stall again.
         progress(job, now);
         if (created.getDeadline() != null) {
             armTimer(created.getDeadline().toEpochMilli(), Kind.DEADLINE, jobId);
@@ -383,6 +385,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         return job;
     }
 
+    /**
+     * Records progress. Every way out of STALLED goes through here, because only here is the stall timer re-armed:
+     * a job that is neither ended nor STALLED always has one.
+     */
     private void progress(JobStatus job, long now) {
         Instant at = Instant.ofEpochMilli(now);
         job.setLastProgressAt(at);

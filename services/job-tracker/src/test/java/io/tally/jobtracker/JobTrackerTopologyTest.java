@@ -6,6 +6,7 @@ import static io.tally.events.ItemOutcome.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
+import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -25,6 +27,8 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class JobTrackerTopologyTest {
 
@@ -299,6 +303,73 @@ class JobTrackerTopologyTest {
             assertThat(tracker.stalled.isEmpty()).isTrue();
             assertThat(tracker.latestStatus("job-1").getLateCount()).isEqualTo(1);
         }
+
+        @Test
+        void stallsAgainWhenAJobCreatedArrivesForAStalledPendingJobAndNothingFollows() {
+            // Given an item whose job is not created yet, stalled while PENDING
+            tracker.item("job-1", "a", SUCCEEDED);
+            tracker.advance(Duration.ofMinutes(11));
+            assertThat(tracker.stalled.readValuesToList()).singleElement()
+                    .extracting(JobStalled::getReason).asString().contains("no JobCreated");
+            // When its JobCreated arrives, and then nothing happens for longer than the stall timeout
+            tracker.create("job-1", 3);
+            assertThat(tracker.latestStatus("job-1").getState()).isEqualTo(JobState.RUNNING);
+            assertThat(stallTimers("job-1")).as("stall timers of the running job").hasSize(1);
+            tracker.advance(Duration.ofMinutes(11));
+            // Then a second stall is reported, now for the created job
+            assertThat(tracker.stalled.readValuesToList()).singleElement().satisfies(stall -> {
+                assertThat(stall.getExpectedCount()).isEqualTo(3);
+                assertThat(stall.getProcessedCount()).isEqualTo(1);
+                assertThat(stall.getReason()).startsWith("no progress");
+            });
+            assertThat(tracker.latestStatus("job-1").getState()).isEqualTo(JobState.STALLED);
+        }
+
+        @Test
+        void forgetsAStalledEarlyJobOnceItEndsAfterItsJobCreated() {
+            // Given an early item, a stall while PENDING, its JobCreated and a second stall
+            tracker.item("job-1", "a", SUCCEEDED);
+            tracker.advance(Duration.ofMinutes(11));
+            tracker.create("job-1", 2);
+            tracker.advance(Duration.ofMinutes(11));
+            assertThat(tracker.stalled.readValuesToList()).hasSize(2);
+            // When the last item arrives, and then the retention passes
+            tracker.item("job-1", "b", SUCCEEDED);
+            assertThat(tracker.completed.readValuesToList()).singleElement()
+                    .extracting(JobCompleted::getState).isEqualTo(JobState.COMPLETED);
+            tracker.advance(TrackerDriver.CONFIG.retention().plusMinutes(1));
+            // Then nothing of the job is left in any store
+            assertThat(entries(tracker.driver.<String, JobStatus>getKeyValueStore(JobTrackerTopology.JOBS_STORE))).isEmpty();
+            assertThat(entries(tracker.driver.<Bytes, ItemMark>getKeyValueStore(JobTrackerTopology.ITEMS_STORE))).isEmpty();
+            assertThat(entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE))).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(WayOutOfAStall.class)
+        void stallsAgainAfterEveryKindOfProgressThatEndsAStall(WayOutOfAStall way) {
+            // Given a stalled job (created, or still waiting for its JobCreated)
+            if (way.created) {
+                tracker.create("job-1", 3);
+            }
+            tracker.item("job-1", "a", FAILED, 1);
+            tracker.advance(Duration.ofMinutes(11));
+            assertThat(tracker.stalled.readValuesToList()).hasSize(1);
+            // When the job makes progress of this kind, and then nothing for longer than the stall timeout
+            way.progress.accept(tracker);
+            assertThat(tracker.latestStatus("job-1").getState()).isEqualTo(way.after);
+            assertThat(stallTimers("job-1")).hasSize(1);
+            tracker.advance(Duration.ofMinutes(11));
+            // Then a second stall is reported
+            assertThat(tracker.stalled.readValuesToList()).hasSize(1);
+            assertThat(tracker.latestStatus("job-1").getState()).isEqualTo(JobState.STALLED);
+        }
+
+        private List<TimerKey> stallTimers(String jobId) {
+            return entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE)).stream()
+                    .map(entry -> TimerKey.fromBytes(entry.key))
+                    .filter(timer -> timer.kind() == TimerKey.Kind.STALL && timer.jobId().equals(jobId))
+                    .toList();
+        }
     }
 
     @Nested
@@ -350,7 +421,7 @@ class JobTrackerTopologyTest {
             tracker.rawItems.pipeInput("job-1", "{\"itemId\":\"a\"}".getBytes(StandardCharsets.UTF_8));
             tracker.item("job-1", "a", SUCCEEDED);
             // Then it is dead-lettered with the reason, and the job still completes
-            assertThat(reasons()).singleElement().asString().contains("magic byte");
+            assertThat(reasons(Topics.ITEM_PROCESSED)).singleElement().asString().contains("magic byte");
             assertThat(tracker.completed.readValuesToList()).hasSize(1);
         }
 
@@ -359,7 +430,7 @@ class JobTrackerTopologyTest {
             // When a framed record refers to a schema id the registry does not know
             tracker.rawItems.pipeInput("job-1", new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 4, 6});
             // Then the dead letter says so
-            assertThat(reasons()).singleElement().asString().contains("schema id 32639").contains("does not know");
+            assertThat(reasons(Topics.ITEM_PROCESSED)).singleElement().asString().contains("schema id 32639").contains("does not know");
         }
 
         @Test
@@ -370,7 +441,7 @@ class JobTrackerTopologyTest {
             byte[] bytes = tracker.serdes.serializer().serialize("tally.jobs.created", wrong);
             tracker.rawItems.pipeInput("job-1", bytes);
             // Then it is dead-lettered as the wrong type, and no job was created
-            assertThat(reasons()).singleElement().asString().contains("JobCreated").contains("ItemProcessed");
+            assertThat(reasons(Topics.ITEM_PROCESSED)).singleElement().asString().contains("JobCreated").contains("ItemProcessed");
             KeyValueStore<String, JobStatus> jobs = tracker.driver.getKeyValueStore(JobTrackerTopology.JOBS_STORE);
             assertThat(jobs.get("job-1")).isNull();
         }
@@ -384,7 +455,7 @@ class JobTrackerTopologyTest {
                     .setItemId("a").setOutcome(SUCCEEDED).setProcessedAt(TrackerDriver.START).build());
             tracker.item("job-1", "a", SUCCEEDED);
             // Then the mis-keyed record is dead-lettered with the reason, and the good one completes the job
-            assertThat(reasons()).singleElement().asString().contains("key 'track-42'").contains("jobId 'job-1'");
+            assertThat(reasons(Topics.ITEM_PROCESSED)).singleElement().asString().contains("key 'track-42'").contains("jobId 'job-1'");
             assertThat(tracker.completed.readValuesToList()).singleElement()
                     .extracting(JobCompleted::getSucceededCount).isEqualTo(1);
         }
@@ -395,18 +466,39 @@ class JobTrackerTopologyTest {
             tracker.create(JobCreated.newBuilder().setJobId("job-1").setPipeline("p").setSourceRef("s")
                     .setExpectedCount(-1).setCreatedAt(TrackerDriver.START).build());
             // Then it is dead-lettered, not completed
-            assertThat(reasons()).singleElement().asString().contains("negative expectedCount");
+            assertThat(reasons(Topics.JOB_CREATED)).singleElement().asString().contains("negative expectedCount");
             assertThat(tracker.completed.isEmpty()).isTrue();
         }
 
-        private List<String> reasons() {
-            List<String> reasons = new ArrayList<>();
-            for (TestRecord<String, byte[]> record : tracker.deadLetters.readRecordsToList()) {
-                assertThat(DeadLetterHeaders.originalTopic(record.headers())).isEqualTo(Topics.ITEM_PROCESSED.name().equals(
-                        DeadLetterHeaders.originalTopic(record.headers())) ? Topics.ITEM_PROCESSED.name() : Topics.JOB_CREATED.name());
-                reasons.add(String.valueOf(DeadLetterHeaders.reason(record.headers())));
-            }
-            return reasons;
+        /** The reasons of the dead letters written so far, each of which must name {@code source} as its origin. */
+        private List<String> reasons(TopicSpec<?> source) {
+            List<TestRecord<String, byte[]>> records = tracker.deadLetters.readRecordsToList();
+            assertThat(records).extracting(record -> DeadLetterHeaders.originalTopic(record.headers()))
+                    .as("original topics of the dead letters").containsOnly(source.name());
+            return records.stream().map(record -> String.valueOf(DeadLetterHeaders.reason(record.headers()))).toList();
+        }
+    }
+
+    /**
+     * The events that count as progress for a stalled job: whether the job was created before it stalled, and the
+     * state the progress leads to.
+     */
+    enum WayOutOfAStall {
+        NEW_ITEM_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.item("job-1", "b", SUCCEEDED)),
+        CORRECTED_ITEM_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.item("job-1", "a", SUCCEEDED, 2)),
+        STAGE_REPORT_OF_A_CREATED_JOB(true, JobState.RUNNING, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
+        NEW_ITEM_OF_A_PENDING_JOB(false, JobState.PENDING, t -> t.item("job-1", "b", SUCCEEDED)),
+        STAGE_REPORT_OF_A_PENDING_JOB(false, JobState.PENDING, t -> t.stage("job-1", "scrape", StageState.RUNNING)),
+        JOB_CREATED_OF_A_PENDING_JOB(false, JobState.RUNNING, t -> t.create("job-1", 3));
+
+        final boolean created;
+        final JobState after;
+        final Consumer<TrackerDriver> progress;
+
+        WayOutOfAStall(boolean created, JobState after, Consumer<TrackerDriver> progress) {
+            this.created = created;
+            this.after = after;
+            this.progress = progress;
         }
     }
 

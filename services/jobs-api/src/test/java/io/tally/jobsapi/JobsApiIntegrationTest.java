@@ -3,9 +3,12 @@ package io.tally.jobsapi;
 import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
 import static io.tally.jobsapi.JobsApiTest.USER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import io.tally.common.health.KafkaStreamsHealth;
+import io.tally.common.jobs.JobIds;
+import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemOutcome;
@@ -15,6 +18,8 @@ import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
+import io.tally.jobsapi.view.JobView;
+import io.tally.jobsapi.view.ViewNotReadyException;
 import io.tally.testsupport.KafkaTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +39,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -74,6 +81,12 @@ class JobsApiIntegrationTest {
 
     @Autowired
     Admin admin;
+
+    @Autowired
+    JobView view;
+
+    @Autowired
+    AvroSerdes serdes;
 
     @LocalServerPort
     int port;
@@ -243,41 +256,55 @@ class JobsApiIntegrationTest {
         // When the same request is retried at once, and again after the view has the key (parameters reordered)
         HttpResponse<String> second = post("/api/pipelines/beatport-chart/runs", USER_KEY, key, body);
         awaitIdempotencyKeyRecord(key);
-        Thread.sleep(500);
+        awaitKeyInTheView(key);
         HttpResponse<String> third = post("/api/pipelines/beatport-chart/runs", USER_KEY, key, body);
         // Then all answers are the same 202 and exactly one trigger was emitted
         assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode())).containsOnly(202);
         String jobId = json.readTree(first.body()).get("jobId").asString();
         assertThat(json.readTree(second.body()).get("jobId").asString()).isEqualTo(jobId);
         assertThat(json.readTree(third.body()).get("jobId").asString()).isEqualTo(jobId);
-        assertThat(triggers(record -> record.value().getJobId().equals(jobId), 1)).hasSize(1);
+        // Counted by trigger id, which every emission for this key carries (a repeat in a later minute would have
+        // another jobId and slip past a count by jobId)
+        assertThat(triggers(KafkaTestClient.withKey("api:" + key), 1)).singleElement()
+                .satisfies(record -> assertThat(record.value().getJobId()).isEqualTo(jobId));
     }
 
     @Test
     void answersTheFirstRunOfAKeyUsedThroughAnotherInstance() throws Exception {
-        // Given another API instance already used a key (its record is on the idempotency topic)
+        // Given another API instance ran a key yesterday: its trigger and its IdempotencyKeyUsed committed in one
+        // transaction, as RunTrigger writes them (a jobId from yesterday cannot equal one this instance would make)
         String key = "other-instance-" + UUID.randomUUID();
-        String hash = io.tally.jobsapi.runs.RunTriggerAccess.requestHash("beatport-chart", Map.of());
-        IdempotencyKeyUsed used = IdempotencyKeyUsed.newBuilder().setIdempotencyKey(key).setRequestHash(hash)
-                .setPipeline("beatport-chart").setTriggerId("api:" + key).setJobId("job-of-" + key)
-                .setRequestedBy("bob").setUsedAt(Instant.now()).build();
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            producer.send(new ProducerRecord<>(Topics.API_IDEMPOTENCY.name(), key, used)).get();
+        String triggerId = "api:" + key;
+        Instant usedAt = Instant.now().minus(Duration.ofDays(1));
+        String firstJobId = JobIds.forTrigger("beatport-chart", usedAt, triggerId);
+        IdempotencyKeyUsed used = IdempotencyKeyUsed.newBuilder().setIdempotencyKey(key)
+                .setRequestHash(io.tally.jobsapi.runs.RunTriggerAccess.requestHash("beatport-chart", Map.of()))
+                .setPipeline("beatport-chart").setTriggerId(triggerId).setJobId(firstJobId)
+                .setRequestedBy("bob").setUsedAt(usedAt).build();
+        PipelineTriggered firstTrigger = PipelineTriggered.newBuilder().setTriggerId(triggerId).setJobId(firstJobId)
+                .setPipeline("beatport-chart").setTriggeredAt(usedAt).setParameters(Map.of()).setRequestedBy("bob").build();
+        try (KafkaProducer<String, SpecificRecord> otherInstance = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "other-api-instance-" + key),
+                new StringSerializer(), serdes.serializer())) {
+            otherInstance.initTransactions();
+            otherInstance.beginTransaction();
+            otherInstance.send(new ProducerRecord<>(Topics.PIPELINE_TRIGGERS.name(), triggerId, firstTrigger));
+            otherInstance.send(new ProducerRecord<>(Topics.API_IDEMPOTENCY.name(), key, used));
+            otherInstance.commitTransaction();
         }
-        // When this instance gets the same request, once the view has caught up
-        HttpResponse<String> response = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            response = post("/api/pipelines/beatport-chart/runs", USER_KEY, key, null);
-            if (json.readTree(response.body()).get("jobId").asString().equals("job-of-" + key)) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        // Then it answers the first job and emits nothing for that job
-        assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(json.readTree(response.body()).get("jobId").asString()).isEqualTo("job-of-" + key);
-        assertThat(triggers(record -> record.value().getJobId().equals("job-of-" + key), 0)).isEmpty();
+        awaitKeyInTheView(key);
+        // When this instance gets the same request
+        HttpResponse<String> response = post("/api/pipelines/beatport-chart/runs", USER_KEY, key, null);
+        // Then it answers the first run (same jobId and triggerId) and emits nothing: the trigger topic still holds
+        // only the other instance's record for this key
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode answer = json.readTree(response.body());
+        assertThat(answer.get("jobId").asString()).isEqualTo(firstJobId);
+        assertThat(answer.get("triggerId").asString()).isEqualTo(triggerId);
+        assertThat(response.headers().firstValue("Location")).hasValue("/api/jobs/" + firstJobId);
+        assertThat(triggers(KafkaTestClient.withKey(triggerId), 1)).singleElement()
+                .satisfies(record -> assertThat(record.value().getJobId()).isEqualTo(firstJobId));
     }
 
     @Test
@@ -390,17 +417,11 @@ class JobsApiIntegrationTest {
                 Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0))).all().get();
         publish(status("stats-" + UUID.randomUUID(), "beatport-chart", JobState.STALLED, Instant.now(), null));
         // When an admin reads the stats (once the stalled job is in the view)
-        JsonNode stats = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        JsonNode stats = await().atMost(WAIT).until(() -> {
             HttpResponse<String> response = get("/api/admin/stats", ADMIN_KEY);
-            assertThat(response.statusCode()).isEqualTo(200);
-            stats = json.readTree(response.body());
-            if (stats.get("jobsByStatus").get("STALLED").asLong() >= 1) {
-                break;
-            }
-            Thread.sleep(200);
-        }
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return json.readTree(response.body());
+        }, current -> current.get("jobsByStatus").get("STALLED").asLong() >= 1);
         // Then the depth and the lag are the two records, and the stalled job is counted
         assertThat(stats.get("deadLetters").get(topic).asLong()).isEqualTo(2);
         assertThat(stats.get("deadLetters").get(Topics.JOB_TRACKER_DLT.name()).asLong()).isZero();
@@ -517,20 +538,10 @@ class JobsApiIntegrationTest {
     }
 
     /** Reads {@code path} until the job is known and {@code expected} items are listed (the view is eventually consistent). */
-    private JsonNode awaitItems(String path, long expected) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode page = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get(path, USER_KEY);
-            if (response.statusCode() == 200) {
-                page = json.readTree(response.body());
-                if (page.get("total").asLong() >= expected) {
-                    return page;
-                }
-            }
-            Thread.sleep(100);
-        }
-        assertThat(page).as("items of %s", path).isNotNull();
+    private JsonNode awaitItems(String path, long expected) {
+        JsonNode page = await().atMost(WAIT).until(() -> get(path, USER_KEY),
+                response -> response.statusCode() == 200 && json.readTree(response.body()).get("total").asLong() >= expected)
+                .body().transform(json::readTree);
         assertThat(page.get("total").asLong()).as("items of %s: %s", path, page).isEqualTo(expected);
         return page;
     }
@@ -558,15 +569,15 @@ class JobsApiIntegrationTest {
                 WAIT)).hasSize(1);
     }
 
-    private HttpResponse<String> awaitStatus(String path, String apiKey, int status) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> response = get(path, apiKey);
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            response = get(path, apiKey);
-        }
-        assertThat(response.statusCode()).as("status of %s: %s", path, response.body()).isEqualTo(status);
-        return response;
+    private HttpResponse<String> awaitStatus(String path, String apiKey, int status) {
+        return await().atMost(WAIT).alias("status " + status + " of " + path)
+                .until(() -> get(path, apiKey), response -> response.statusCode() == status);
+    }
+
+    /** Waits until this instance's idempotency view shows {@code key}, the state in which it must replay the key. */
+    private void awaitKeyInTheView(String key) {
+        await().atMost(WAIT).ignoreException(ViewNotReadyException.class)
+                .until(() -> view.idempotencyKey(key).isPresent());
     }
 
     private void assertProblem(HttpResponse<String> response, int status) throws Exception {

@@ -1,6 +1,7 @@
 package io.tally.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
@@ -9,15 +10,23 @@ import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.scheduler.cron.ScheduleLeader;
 import io.tally.scheduler.cron.SchedulerMetrics;
 import io.tally.testsupport.TallyEmbeddedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,9 +60,10 @@ class SchedulerLeadershipIntegrationTest {
         try {
             // Given two replicas running a per-second schedule for a while
             awaitTriggers(broker, serdes, schedule, 5);
-            Thread.sleep(2000);
+            // (two more instants, so that a second replica firing the same instants would have had the time to)
+            List<Instant> first = await().atMost(WAIT).until(() -> instants(broker, serdes, schedule),
+                    instants -> instants.size() >= 7);
             // Then every instant appears once and the instants are consecutive
-            List<Instant> first = instants(broker, serdes, schedule);
             assertExactlyOnceAndConsecutive(broker, serdes, schedule);
             assertThat(leaderOf(a) ^ leaderOf(b)).as("exactly one leader").isTrue();
 
@@ -129,8 +139,84 @@ class SchedulerLeadershipIntegrationTest {
         }
     }
 
+    @Test
+    void keepsRetryingAFailingLeaderLoopTurnsLivenessDownAfterTheFailureLimitAndUpWhenItRecovers(
+            EmbeddedKafkaBroker broker) throws Exception {
+        String schedule = "failing-" + UUID.randomUUID().toString().substring(0, 8);
+        AvroSerdes serdes = AvroSerdes.forRegistry(SchemaRegistryProcess.shared().registryV2Url(), true);
+        BreakableClock clock = new BreakableClock();
+        ConfigurableApplicationContext replica = start(broker, "scheduler-e", schedule, clock,
+                "--tally.scheduler.recovery.initial-backoff=100ms", "--tally.scheduler.recovery.max-backoff=400ms",
+                "--tally.scheduler.recovery.liveness-failures=3");
+        try {
+            // Given a leading replica that fires
+            awaitTriggers(broker, serdes, schedule, 2);
+            assertThat(liveness(replica).statusCode()).isEqualTo(200);
+            // When every firing throws (its clock fails on every read)
+            clock.broken = true;
+            // Then liveness turns DOWN, naming the leader loop, once it failed three times in a row
+            HttpResponse<String> down = await().atMost(WAIT).until(() -> liveness(replica), r -> r.statusCode() == 503);
+            assertThat(down.body()).contains("\"schedulerLeader\"").contains("IllegalStateException");
+            // And the loop keeps retrying rather than giving up
+            int readsWhenDown = clock.failedReads.get();
+            await().atMost(WAIT).until(() -> clock.failedReads.get() >= readsWhenDown + 2);
+            // When the clock works again
+            clock.broken = false;
+            int firedBefore = instants(broker, serdes, schedule).size();
+            // Then the replica fires again and liveness is UP again
+            awaitTriggers(broker, serdes, schedule, firedBefore + 2);
+            await().atMost(WAIT).until(() -> liveness(replica).statusCode() == 200);
+            assertExactlyOnceAndConsecutive(broker, serdes, schedule);
+        } finally {
+            replica.close();
+        }
+    }
+
+    private static HttpResponse<String> liveness(ConfigurableApplicationContext context) throws Exception {
+        String port = context.getEnvironment().getProperty("local.server.port");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/health/liveness")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The system clock, except that while {@code broken} every read throws (and is counted). */
+    private static final class BreakableClock extends Clock {
+
+        volatile boolean broken;
+        final AtomicInteger failedReads = new AtomicInteger();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the scheduler reads instants only");
+        }
+
+        @Override
+        public Instant instant() {
+            if (broken) {
+                failedReads.incrementAndGet();
+                throw new IllegalStateException("clock broken by the test");
+            }
+            return Instant.now();
+        }
+    }
+
     private static ConfigurableApplicationContext start(EmbeddedKafkaBroker broker, String instance, String schedule) {
-        return new SpringApplicationBuilder(SchedulerApplication.class).run(
+        return start(broker, instance, schedule, null);
+    }
+
+    /** Starts a replica; {@code clock}, if given, replaces the scheduler's clock; {@code extra} adds arguments. */
+    private static ConfigurableApplicationContext start(EmbeddedKafkaBroker broker, String instance, String schedule,
+            Clock clock, String... extra) {
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(SchedulerApplication.class);
+        if (clock != null) {
+            builder.initializers(context -> context.getBeanFactory().registerSingleton("testClock", clock));
+        }
+        List<String> args = new ArrayList<>(List.of(
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--tally.kafka.registry-url=" + SchemaRegistryProcess.shared().registryV2Url(),
                 "--server.port=0",
@@ -140,7 +226,9 @@ class SchedulerLeadershipIntegrationTest {
                 "--tally.scheduler.schedules[0].name=" + schedule,
                 "--tally.scheduler.schedules[0].pipeline=it-pipeline",
                 "--tally.scheduler.schedules[0].cron=*/1 * * * * *",
-                "--tally.scheduler.schedules[0].zone=UTC");
+                "--tally.scheduler.schedules[0].zone=UTC"));
+        args.addAll(List.of(extra));
+        return builder.run(args.toArray(String[]::new));
     }
 
     private static boolean leaderOf(ConfigurableApplicationContext context) {
@@ -157,7 +245,8 @@ class SchedulerLeadershipIntegrationTest {
         List<ConsumerRecord<String, PipelineTriggered>> records = TriggerTopic.read(broker.getBrokersAsString(), serdes,
                 t -> schedule.equals(t.getSchedule()));
         List<String> triggerIds = records.stream().map(ConsumerRecord::key).toList();
-        assertThat(triggerIds).doesNotHaveDuplicates().isNotEmpty();
+        // At least two, or the gap check below would look at no pair at all
+        assertThat(triggerIds).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(2);
         assertThat(records).allSatisfy(r -> assertThat(r.key())
                 .isEqualTo("schedule:" + schedule + "@" + r.value().getScheduledFor()));
         List<Instant> instants = new ArrayList<>(records.stream().map(r -> r.value().getScheduledFor()).sorted().toList());
@@ -168,16 +257,11 @@ class SchedulerLeadershipIntegrationTest {
         return instants;
     }
 
-    private static void awaitTriggers(EmbeddedKafkaBroker broker, AvroSerdes serdes, String schedule, int count)
-            throws InterruptedException {
+    private static void awaitTriggers(EmbeddedKafkaBroker broker, AvroSerdes serdes, String schedule, int count) {
         awaitCondition(() -> instants(broker, serdes, schedule).size() >= count);
     }
 
-    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", WAIT).isLessThan(deadline);
-            Thread.sleep(250);
-        }
+    private static void awaitCondition(Callable<Boolean> condition) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(condition);
     }
 }

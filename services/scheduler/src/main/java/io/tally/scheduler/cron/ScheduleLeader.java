@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,7 +49,10 @@ import org.springframework.stereotype.Component;
  * the member assigned the partition leads. Leading: a transactional producer with the fixed id
  * {@value #LEADER_TRANSACTIONAL_ID} fences any older leader, the topic is read to its end to learn the last instant
  * of each schedule, then each due instant is one transaction holding its {@code PipelineTriggered} and its
- * {@code ScheduleFired}. Known gap: a crashed leader (no clean leave) is replaced only after the consumer session
+ * {@code ScheduleFired}. A failure that escapes the loop does not end it: the replica steps down, leaves the group,
+ * waits a capped exponential back-off ({@code tally.scheduler.recovery.*}) and joins again; {@link LeaderLoopHealth}
+ * counts the failures in a row and turns liveness DOWN when they reach the configured number.
+ * Known gap: a crashed leader (no clean leave) is replaced only after the consumer session
  * times out ({@code session.timeout.ms}); instants of that pause within {@code tally.scheduler.grace} still fire.
  */
 @Component
@@ -66,6 +71,7 @@ public class ScheduleLeader implements SmartLifecycle {
     private final AvroSerdes serdes;
     private final Clock clock;
     private final SchedulerMetrics metrics;
+    private final LeaderLoopHealth health;
     /** Last instant handled per schedule, as read from (and written to) the fired topic. */
     private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
 
@@ -73,23 +79,31 @@ public class ScheduleLeader implements SmartLifecycle {
     private volatile Thread thread;
     private volatile KafkaConsumer<String, ScheduleFired> consumer;
     private volatile Instant startedAt;
+    /** Counted down by stop(), so a back-off between two attempts ends at once. */
+    private volatile CountDownLatch stopped = new CountDownLatch(0);
     // Touched only by the leader thread (including the rebalance callbacks, which run inside its poll()).
     private boolean assigned;
     private KafkaProducer<String, SpecificRecord> producer;
     private boolean leading;
+    /** The group assigned this member its partitions (possibly none) since it last joined. */
+    private boolean joined;
+    /** Something failed in the current tick; it then does not count as a success. */
+    private boolean tickFailed;
 
     public ScheduleLeader(SchedulerProperties properties, KafkaProperties kafka, AvroSerdes serdes, Clock clock,
-                          SchedulerMetrics metrics) {
+                          SchedulerMetrics metrics, LeaderLoopHealth health) {
         this.properties = properties;
         this.kafka = kafka;
         this.serdes = serdes;
         this.clock = clock;
         this.metrics = metrics;
+        this.health = health;
     }
 
     @Override
     public void start() {
         startedAt = clock.instant();
+        stopped = new CountDownLatch(1);
         running = true;
         thread = new Thread(this::run, "tally-scheduler-leader");
         thread.start();
@@ -98,6 +112,7 @@ public class ScheduleLeader implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        stopped.countDown();
         KafkaConsumer<String, ScheduleFired> current = consumer;
         if (current != null) {
             current.wakeup();
@@ -123,12 +138,38 @@ public class ScheduleLeader implements SmartLifecycle {
     }
 
     private void run() {
+        while (running) {
+            try {
+                lead();
+            } catch (WakeupException e) {
+                // stop() woke the consumer up: leave the loop.
+            } catch (RuntimeException e) {
+                // Anything else is retried: a replica that stopped firing while it looks alive would hold the
+                // leadership partition and fire nothing, unnoticed.
+                int inARow = health.failed(e, Instant.now());
+                Duration wait = properties.recovery().backoff(inARow);
+                log.error("Scheduler leader loop failed ({} in a row); this replica left the group and joins again in {}",
+                        inARow, wait, e);
+                pause(wait);
+            } catch (Error e) {
+                // Not retried (the JVM may be out of memory, a class missing), but not silent either.
+                health.died(e, Instant.now());
+                log.error("Scheduler leader loop died; this replica fires nothing until it is restarted", e);
+                throw e;
+            }
+        }
+    }
+
+    /** Runs the loop with a fresh consumer until stop(), or until something throws. */
+    private void lead() {
         try (KafkaConsumer<String, ScheduleFired> client = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 serdes.deserializer(ScheduleFired.class))) {
             consumer = client;
+            joined = false;
             client.subscribe(List.of(PARTITION.topic()), new Leadership());
             try {
                 while (running) {
+                    tickFailed = false;
                     pollOnce(properties.tick());
                     if (assigned && !leading) {
                         tryToLead();
@@ -136,19 +177,35 @@ public class ScheduleLeader implements SmartLifecycle {
                     if (leading) {
                         fireDue();
                     }
+                    // A success is a standby that joined its group, or a leader whose due instants all went out; a
+                    // member still joining, or assigned but not yet leading, has proven nothing yet.
+                    if (joined && !tickFailed && (leading || !assigned)) {
+                        health.succeeded();
+                    }
                 }
-            } catch (WakeupException e) {
-                // stop() woke the consumer up: leave the loop.
-            } catch (RuntimeException e) {
-                log.error("Scheduler leader loop failed; this replica no longer fires schedules", e);
             } finally {
                 stepDown();
+                assigned = false;
                 // Leave the group at once (even with static membership), so another replica leads without waiting for
                 // the session timeout.
                 client.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(CLOSE_TIMEOUT));
                 consumer = null;
             }
+        }
+    }
+
+    private void failedInTick(RuntimeException e) {
+        tickFailed = true;
+        health.failed(e, Instant.now());
+    }
+
+    private void pause(Duration wait) {
+        try {
+            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
@@ -193,6 +250,7 @@ public class ScheduleLeader implements SmartLifecycle {
             throw e;
         } catch (KafkaException e) {
             log.warn("Could not take scheduler leadership, retrying on the next tick: {}", e.toString());
+            failedInTick(e);
             closeProducer();
         }
     }
@@ -229,6 +287,7 @@ public class ScheduleLeader implements SmartLifecycle {
                 consumer.enforceRebalance("scheduler leader was fenced");
             } else {
                 log.warn("Firing {} at {} failed, retrying on the next tick: {}", schedule.name(), due.instant(), e.toString());
+                failedInTick(e);
                 abortOrStepDown();
             }
             return false;
@@ -310,6 +369,8 @@ public class ScheduleLeader implements SmartLifecycle {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Called after every rebalance, with no partitions for a standby: the member is in the group.
+            joined = true;
             if (partitions.contains(PARTITION)) {
                 assigned = true;
                 consumer.seekToBeginning(List.of(PARTITION));

@@ -27,7 +27,7 @@ class SchedulesControllerTest {
         ScheduleSpec daily = new ScheduleSpec("daily-chart", "beatport-chart", "0 0 8 * * *", ZoneId.of("Europe/Berlin"),
                 MissedPolicy.SKIP, Map.of("date", "2026-11-23"));
         SchedulerProperties properties = new SchedulerProperties(false, Duration.ofSeconds(1), Duration.ofMinutes(1),
-                List.of(daily));
+                List.of(daily), SchedulerProperties.Recovery.defaults());
         SchedulesController controller = new SchedulesController(properties,
                 new DefaultListableBeanFactory().getBeanProvider(ScheduleLeader.class), Clock.fixed(NOW, ZoneOffset.UTC));
 
