@@ -102,7 +102,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         job.setSourceRef(created.getSourceRef());
         job.setExpectedCount(created.getExpectedCount());
         job.setCreatedAt(created.getCreatedAt());
-        job.setDeadline(created.getDeadline());
+        // Without a deadline of its own a job still ends: ADR 0003 rule 7, so a job stuck for good frees its state.
+        Instant deadline = created.getDeadline() != null ? created.getDeadline()
+                : Instant.ofEpochMilli(now).plus(config.maxJobAge());
+        job.setDeadline(deadline);
         job.setStages(declareStages(job, created));
         job.setCountedStage(created.getCountedStage());
         if (job.getState() == JobState.PENDING) {
@@ -112,9 +115,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         // A job that stalled while PENDING leaves STALLED here, in progress(), which re-arms its stall timer (ADR 0003
         // rule 6). Setting RUNNING first would skip that, and the job could never stall again.
         progress(job, now);
-        if (created.getDeadline() != null) {
-            armTimer(created.getDeadline().toEpochMilli(), Kind.DEADLINE, jobId);
-        }
+        armTimer(deadline.toEpochMilli(), Kind.DEADLINE, jobId);
         metrics.created();
         if (!completeIfAllCounted(record, job, now)) {
             publishNow(record, job);
@@ -257,6 +258,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 .build();
         context.forward(new Record<>(job.getJobId(), completed, timestamp), JobTrackerTopology.COMPLETED_SINK);
         publish(job, timestamp);
+        if (job.getDeadline() != null) {
+            // Every created job has a deadline timer (max-job-age); an ended job's would only linger in the store.
+            timers.delete(new TimerKey(job.getDeadline().toEpochMilli(), Kind.DEADLINE, job.getJobId()).toBytes());
+        }
         armTimer(now + config.retention().toMillis(), Kind.EXPIRE, job.getJobId());
         metrics.ended(state, Duration.between(job.getCreatedAt(), job.getCompletedAt()));
     }

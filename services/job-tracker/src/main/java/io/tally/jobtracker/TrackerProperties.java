@@ -14,6 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * @param stallTimeout    a job that makes no progress for this long gets one {@code JobStalled}
  * @param retention       how long the per-item dedupe state of an ended job is kept; items of the job that arrive
  *                        later than this are treated as a new, unknown job (which then stalls and expires)
+ * @param maxJobAge       a job whose {@code JobCreated} names no deadline ends TIMED_OUT this long after it was
+ *                        created here, so a job that stalls for good still ends once and its state is freed
  * @param timerInterval   how often stall, deadline and expiry timers are checked (wall clock)
  * @param statusInterval  how often changed job statuses are published to the status topic; state transitions
  *                        (created, stalled, ended, corrected) are published at once
@@ -24,13 +26,21 @@ import org.springframework.validation.annotation.Validated;
 public record TrackerProperties(
         @NotNull @DefaultValue("PT10M") Duration stallTimeout,
         @NotNull @DefaultValue("P7D") Duration retention,
+        @NotNull @DefaultValue("P7D") Duration maxJobAge,
         @NotNull @DefaultValue("PT1S") Duration timerInterval,
         @NotNull @DefaultValue("PT0.5S") Duration statusInterval,
         @Min(1) @DefaultValue("10000") int maxTimersPerTick) {
 
     /** The defaults, for code that does not go through Spring. */
     public static TrackerProperties defaults() {
-        return new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofSeconds(1),
-                Duration.ofMillis(500), 10_000);
+        return new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofDays(7),
+                Duration.ofSeconds(1), Duration.ofMillis(500), 10_000);
+    }
+
+    public TrackerProperties {
+        if (stallTimeout != null && maxJobAge != null && maxJobAge.compareTo(stallTimeout) <= 0) {
+            throw new IllegalArgumentException("tally.tracker.max-job-age (" + maxJobAge
+                    + ") must be longer than tally.tracker.stall-timeout (" + stallTimeout + ")");
+        }
     }
 }

@@ -344,6 +344,29 @@ class JobTrackerTopologyTest {
             assertThat(entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE))).isEmpty();
         }
 
+        @Test
+        void endsAJobThatStaysStalledAsTimedOutAfterTheMaxJobAgeAndThenForgetsIt() {
+            // Given an early item, a stall while PENDING, its JobCreated (no deadline of its own) and a second stall
+            tracker.item("job-1", "a", SUCCEEDED);
+            tracker.advance(Duration.ofMinutes(11));
+            tracker.create("job-1", 2);
+            tracker.advance(Duration.ofMinutes(11));
+            assertThat(tracker.stalled.readValuesToList()).hasSize(2);
+            // When nothing more ever arrives: first the max job age passes, then the retention
+            tracker.advance(TrackerDriver.CONFIG.maxJobAge());
+            // Then the job ends once, TIMED_OUT, with what it had counted
+            assertThat(tracker.completed.readValuesToList()).singleElement().satisfies(done -> {
+                assertThat(done.getState()).isEqualTo(JobState.TIMED_OUT);
+                assertThat(done.getSucceededCount()).isEqualTo(1);
+            });
+            tracker.advance(TrackerDriver.CONFIG.retention().plusMinutes(1));
+            // And nothing of it is left in any store, with no second end
+            assertThat(tracker.completed.readValuesToList()).isEmpty();
+            assertThat(entries(tracker.driver.<String, JobStatus>getKeyValueStore(JobTrackerTopology.JOBS_STORE))).isEmpty();
+            assertThat(entries(tracker.driver.<Bytes, ItemMark>getKeyValueStore(JobTrackerTopology.ITEMS_STORE))).isEmpty();
+            assertThat(entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE))).isEmpty();
+        }
+
         @ParameterizedTest(name = "{0}")
         @EnumSource(WayOutOfAStall.class)
         void stallsAgainAfterEveryKindOfProgressThatEndsAStall(WayOutOfAStall way) {

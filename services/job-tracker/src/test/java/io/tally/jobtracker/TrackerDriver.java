@@ -27,8 +27,8 @@ import org.apache.kafka.streams.test.TestRecord;
 final class TrackerDriver implements AutoCloseable {
 
     static final Instant START = TallyTopologyDriver.START;
-    static final TrackerProperties CONFIG = new TrackerProperties(
-            Duration.ofMinutes(10), Duration.ofDays(1), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000);
+    static final TrackerProperties CONFIG = new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(1),
+            Duration.ofDays(3), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000);
 
     final TrackerProperties config;
     final TallyTopologyDriver tally;
