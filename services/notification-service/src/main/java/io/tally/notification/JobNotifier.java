@@ -1,17 +1,13 @@
 package io.tally.notification;
 
 import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.jobs.Stages;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
-import io.tally.events.StageReported;
-import io.tally.events.StageState;
 import io.tally.events.StageStatus;
-import io.tally.notification.channels.Notification;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +34,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class JobNotifier implements Processor<String, byte[], Object, Object> {
 
     private final NotificationProperties config;
-    private final Notifier notifier;
     private final NotifyMetrics metrics;
     private final Function<Class<?>, Deserializer<?>> deserializers;
 
@@ -47,9 +42,8 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, List<FailedItem>> failures;
 
-    JobNotifier(NotificationProperties config, Notifier notifier, NotifyMetrics metrics, Function<Class<?>, Deserializer<?>> deserializers) {
+    JobNotifier(NotificationProperties config, NotifyMetrics metrics, Function<Class<?>, Deserializer<?>> deserializers) {
         this.config = config;
-        this.notifier = notifier;
         this.metrics = metrics;
         this.deserializers = deserializers;
     }
@@ -57,8 +51,8 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.dispatch = new Dispatch(notifier, metrics, context.getStateStore(NotificationTopology.SENT_STORE), context,
-                NotificationTopology.JOB_SENT_SINK, NotificationTopology.JOB_DEAD_LETTER_SINK);
+        this.dispatch = new Dispatch(metrics, context.getStateStore(NotificationTopology.SENT_STORE), context,
+                NotificationTopology.JOB_REQUEST_SINK);
         this.pending = context.getStateStore(NotificationTopology.PENDING_STORE);
         this.failures = context.getStateStore(NotificationTopology.FAILED_ITEMS_STORE);
         context.schedule(config.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::sendOverdue);
@@ -84,7 +78,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             JobStalled stalled = read(Topics.JOB_STALLED, record);
             requireKey(topic, record.key(), stalled.getJobId());
             if (config.notifies(Kind.STALLED)) {
-                dispatch.send(Kind.STALLED, Messages.stalled(stalled), record.key(), record.value(), topic);
+                dispatch.request(Kind.STALLED, Messages.stalled(stalled));
             }
         } else if (topic.equals(Topics.ITEM_PROCESSED.name())) {
             ItemProcessed item = read(Topics.ITEM_PROCESSED, record);
@@ -120,19 +114,15 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             return;
         }
         pending.delete(jobId);
-        notifyEnd(kind, status, raw);
+        notifyEnd(kind, status);
     }
 
-    private void notifyEnd(Kind kind, JobStatus status, byte[] raw) {
+    /** Decides the end notification; its delivery (and the notify stage report after it) is the consumer's. */
+    private void notifyEnd(Kind kind, JobStatus status) {
         String jobId = status.getJobId();
         List<FailedItem> failed = kind == Kind.COMPLETED ? List.of() : orEmpty(failures.get(jobId));
-        Notification notification = Messages.jobEnded(kind, status, failed, config.playlistWait());
-        if (dispatch.send(kind, notification, jobId, raw, Topics.JOB_STATUS.name())) {
-            failures.delete(jobId);
-            StageReported report = Stages.report(jobId, Stages.NOTIFY, StageState.SUCCEEDED, 1, 1L,
-                    notifier.describe(notification));
-            context.forward(new Record<>(jobId, report, context.currentSystemTimeMs()), NotificationTopology.STAGE_SINK);
-        }
+        dispatch.request(kind, Messages.jobEnded(kind, status, failed, config.playlistWait()));
+        failures.delete(jobId);
     }
 
     private void onItem(ItemProcessed item) {
@@ -186,7 +176,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             JobStatus status = (JobStatus) deserializers.apply(JobStatus.class).deserialize(Topics.JOB_STATUS.name(), raw);
             Kind kind = status.getState() == io.tally.events.JobState.COMPLETED ? Kind.COMPLETED : Kind.FAILED;
             if (!dispatch.done(Messages.id(kind, status.getJobId()))) {
-                notifyEnd(kind, status, raw);
+                notifyEnd(kind, status);
             }
         }
     }

@@ -19,6 +19,16 @@ public enum Kind {
         return id;
     }
 
+    /** The kind whose {@link #id()} is {@code id}. */
+    public static Kind of(String id) {
+        for (Kind kind : values()) {
+            if (kind.id.equals(id)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown notification kind '" + id + "'");
+    }
+
     /** Whether the kind reports the end of a job (and so is followed by a {@code notify} stage report). */
     public boolean endsJob() {
         return this == COMPLETED || this == FAILED || this == TIMED_OUT;

@@ -2,6 +2,7 @@ package io.tally.notification;
 
 import io.tally.common.jobs.Stages;
 import io.tally.events.JobStalled;
+import io.tally.events.NotificationRequested;
 import io.tally.events.JobStatus;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
@@ -10,11 +11,29 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Writes the text and structured fields of each kind of notification. Pure functions, so tests can read them. */
 final class Messages {
 
     private Messages() {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
+    };
+
+    /** The structured fields as the JSON object a {@code NotificationRequested} carries. */
+    static String fieldsJson(Map<String, Object> fields) {
+        return JSON.writeValueAsString(fields);
+    }
+
+    /** The notification a delivery intent describes, as the channels take it. */
+    static Notification of(NotificationRequested intent) {
+        Map<String, Object> fields = intent.getFieldsJson().isBlank() ? new LinkedHashMap<>() : JSON.readValue(intent.getFieldsJson(), FIELDS);
+        return new Notification(intent.getNotificationId(), intent.getKind(), intent.getJobId(), intent.getSubject(),
+                intent.getBody(), fields);
     }
 
     static String id(Kind kind, String jobId) {

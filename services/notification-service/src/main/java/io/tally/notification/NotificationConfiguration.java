@@ -1,7 +1,11 @@
 package io.tally.notification;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
 import io.tally.notification.channels.EmailChannel;
 import io.tally.notification.channels.NotificationChannel;
@@ -18,11 +22,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
+import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
+import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
 import org.springframework.mail.javamail.JavaMailSender;
 
 /**
- * Wires the channels chosen by {@code tally.notify.*} and {@link NotificationTopology} into Spring Kafka's streams
- * lifecycle and the service's dead-letter topic.
+ * Wires the deciding {@link NotificationTopology} into Spring Kafka's streams lifecycle and the service's
+ * dead-letter topic, and the delivery consumer ({@link NotificationDelivery}) with the channels chosen by
+ * {@code tally.notify.*}, its retry topics and its transactional outcome producer.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -48,21 +58,58 @@ class NotificationConfiguration {
             channels.add(new OutboxChannel(config.outboxDir()));
         }
         log.info("Notification channels: {}", channels.stream().map(NotificationChannel::name).toList());
-        return new Notifier(channels, config.retry());
+        return new Notifier(channels);
     }
 
     @Bean
-    StreamsBuilderFactoryBeanConfigurer notificationTopology(NotificationProperties config, AvroSerdes serdes, Notifier notifier,
-                                                             MeterRegistry meters) {
+    StreamsBuilderFactoryBeanConfigurer notificationTopology(NotificationProperties config, AvroSerdes serdes, MeterRegistry meters) {
         return factoryBean -> {
             factoryBean.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
                 @Override
                 public void configureTopology(Topology topology) {
-                    NotificationTopology.addTo(topology, config, serdes, notifier, meters);
+                    NotificationTopology.addTo(topology, config, serdes, meters);
                 }
             });
             // Sets errors.dead.letter.queue.topic.name: the LogAndContinue handlers then write poison records there.
             factoryBean.setDeadLetterTopicName(Topics.NOTIFICATION_SERVICE_DLT.name());
         };
+    }
+
+    /** The producer of delivery outcomes: Boot's producer settings, transactional under its own id prefix. */
+    @Bean
+    TransactionalOutcomes notificationOutcomes(ProducerFactory<?, ?> producers, AvroSerdes serdes, NotificationProperties config) {
+        return new TransactionalOutcomes(producers.getConfigurationProperties(), serdes, config.delivery().transactionIdPrefix());
+    }
+
+    @Bean(NotificationDelivery.BEAN_NAME)
+    NotificationDelivery notificationDelivery(Notifier notifier, MeterRegistry meters, TransactionalOutcomes outcomes) {
+        return new NotificationDelivery(notifier, new NotifyMetrics(meters), outcomes);
+    }
+
+    /**
+     * Failed deliveries wait on {@code tally.notifications.requested-retry-<ms>} topics with exponential back-off
+     * ({@code tally.notify.retry.*}), then go to the service's dead-letter topic. Invalid intents skip the retries;
+     * unreadable records are never retried (Spring's defaults). A failing DLT handler is logged, not re-sent.
+     */
+    @Bean
+    RetryTopicConfiguration notificationRetryTopics(KafkaTemplate<String, Object> template, NotificationProperties config,
+                                                    TallyKafkaProperties kafka) {
+        NotificationProperties.Retry retry = config.retry();
+        return RetryTopicConfigurationBuilder.newInstance()
+                .includeTopic(Topics.NOTIFICATIONS_REQUESTED.name())
+                .maxAttempts(retry.attempts() + 1)
+                .exponentialBackoff(retry.initialBackoff().toMillis(), 2.0, retry.maxBackoff().toMillis())
+                .notRetryOn(List.of(PoisonRecordException.class))
+                .traversingCauses()
+                .autoCreateTopicsWith(Topics.NOTIFICATIONS_REQUESTED.partitions(), kafka.replicationFactor())
+                .dltHandlerMethod(NotificationDelivery.BEAN_NAME, NotificationDelivery.DLT_METHOD)
+                .doNotRetryOnDltFailure()
+                .create(template);
+    }
+
+    /** The chain ends in {@code tally.dlt.notification-service}; each hop carries the channels already reached. */
+    @Bean
+    RetryTopicComponentFactory notificationRetryTopicComponentFactory() {
+        return RetryTopicComponents.deadLetteringTo(Topics.NOTIFICATION_SERVICE_DLT, NotificationDelivery::deliveredHeader);
     }
 }

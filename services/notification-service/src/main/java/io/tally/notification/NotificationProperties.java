@@ -3,6 +3,7 @@ package io.tally.notification;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -26,7 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxFailedItems    failed items kept and listed per job
  * @param outboxDir         folder where notifications are written as {@code .eml} text files when neither email nor
  *                          webhook is enabled (the offline default); {@code ${user.home}/.tally/outbox} if unset
- * @param retry             how often and how patiently a failing channel is retried before the input is dead-lettered
+ * @param retry             how often and how patiently a failing delivery is retried (Spring Kafka retry topics)
+ *                          before the intent is dead-lettered
+ * @param delivery          the delivery consumer that sends decided notifications outside the Streams transaction
  * @param email             the SMTP channel
  * @param webhook           the webhook channel
  */
@@ -39,13 +42,15 @@ public record NotificationProperties(
         @Min(0) @Max(1000) @DefaultValue("20") int maxFailedItems,
         Path outboxDir,
         @Valid @NotNull @DefaultValue Retry retry,
+        @Valid @NotNull @DefaultValue Delivery delivery,
         @Valid @NotNull @DefaultValue Email email,
         @Valid @NotNull @DefaultValue Webhook webhook) {
 
     /**
-     * Retries of one channel call.
+     * Retries of a delivery, as Spring Kafka retry topics ({@code tally.notifications.requested-retry-<ms>}); a retry
+     * calls only the channels that have not accepted the notification yet.
      *
-     * @param attempts       retries after the first call (so {@code attempts + 1} calls at most)
+     * @param attempts       retries after the first delivery (so {@code attempts + 1} deliveries at most)
      * @param initialBackoff wait before the first retry; doubled for each further retry
      * @param maxBackoff     longest wait between two retries
      */
@@ -53,6 +58,19 @@ public record NotificationProperties(
             @Min(0) @Max(10) @DefaultValue("3") int attempts,
             @NotNull @DefaultValue("PT0.5S") Duration initialBackoff,
             @NotNull @DefaultValue("PT5S") Duration maxBackoff) {
+    }
+
+    /**
+     * The delivery consumer.
+     *
+     * @param groupId             its consumer group (not the Streams application id); retry and DLT listeners add
+     *                            Spring's suffixes
+     * @param transactionIdPrefix prefix of the transactional ids of the producer that writes outcomes with the input
+     *                            offset; must be unique per instance
+     */
+    public record Delivery(
+            @NotBlank @DefaultValue("tally-notification-delivery") String groupId,
+            @NotBlank @DefaultValue("notification-delivery-") String transactionIdPrefix) {
     }
 
     /**
@@ -106,6 +124,7 @@ public record NotificationProperties(
     public static NotificationProperties defaults(Path outboxDir) {
         return new NotificationProperties(EnumSet.allOf(Kind.class), Duration.ofMinutes(2), Duration.ofSeconds(1), 20, outboxDir,
                 new Retry(3, Duration.ofMillis(500), Duration.ofSeconds(5)),
+                new Delivery("tally-notification-delivery", "notification-delivery-"),
                 new Email(false, "tally@localhost", List.of()), new Webhook(false, null, Duration.ofSeconds(5), Duration.ofSeconds(10)));
     }
 }

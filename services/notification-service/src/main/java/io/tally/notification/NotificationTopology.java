@@ -19,8 +19,10 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Builds the notification service's Processor-API topology: two sub-topologies, one for the job-keyed topics (status,
  * stalls, items; co-partitioned) and one for the dead-letter topics (one partition each), each with its own sent-ids
- * store. A plain function: Spring only wires it, and tests drive it with {@code TopologyTestDriver}. Every node and
- * store has a fixed name, so changelog topics keep their names across releases.
+ * store. Both only decide: each notification becomes one {@code NotificationRequested} on
+ * {@code tally.notifications.requested}, which {@link NotificationDelivery} sends outside the transaction (ADR 0009).
+ * A plain function: Spring only wires it, and tests drive it with {@code TopologyTestDriver}. Every node and store
+ * has a fixed name, so changelog topics keep their names across releases.
  */
 public final class NotificationTopology {
 
@@ -30,15 +32,12 @@ public final class NotificationTopology {
     public static final String DEAD_LETTERS_SOURCE = "dead-letters-source";
     public static final String JOB_PROCESSOR = "job-notifier";
     public static final String DEAD_LETTER_PROCESSOR = "dead-letter-notifier";
-    public static final String JOB_SENT_SINK = "job-notification-sent-sink";
-    public static final String STAGE_SINK = "stage-reported-sink";
-    public static final String JOB_DEAD_LETTER_SINK = "job-dead-letter-sink";
-    public static final String DEAD_LETTER_SENT_SINK = "dead-letter-notification-sent-sink";
-    public static final String DEAD_LETTER_DEAD_LETTER_SINK = "dead-letter-dead-letter-sink";
+    public static final String JOB_REQUEST_SINK = "job-notification-requested-sink";
+    public static final String DEAD_LETTER_REQUEST_SINK = "dead-letter-notification-requested-sink";
 
-    /** Notification id → channels that accepted it (job notifications). */
+    /** Notification id → whether its delivery intent was written (job notifications). */
     public static final String SENT_STORE = "notify-sent";
-    /** Notification id → channels that accepted it (dead-letter notifications). */
+    /** Notification id → whether its delivery intent was written (dead-letter notifications). */
     public static final String DEAD_LETTERS_SENT_STORE = "notify-dead-letters-sent";
     /** Job id → wall-clock time the wait began + the raw status: completed jobs waiting for their playlist stage. */
     public static final String PENDING_STORE = "notify-pending";
@@ -53,19 +52,19 @@ public final class NotificationTopology {
         return Topics.DEAD_LETTERS.stream().filter(topic -> !topic.equals(Topics.NOTIFICATION_SERVICE_DLT)).toList();
     }
 
-    /** A new topology with the notifier in it. */
-    public static Topology build(NotificationProperties config, AvroSerdes serdes, Notifier notifier, MeterRegistry meters) {
-        return addTo(new Topology(), config, serdes, notifier, meters);
+    /** A new topology that decides notifications. */
+    public static Topology build(NotificationProperties config, AvroSerdes serdes, MeterRegistry meters) {
+        return addTo(new Topology(), config, serdes, meters);
     }
 
-    /** Adds the notifier's sources, processors, stores and sinks to {@code topology}. */
-    public static Topology addTo(Topology topology, NotificationProperties config, AvroSerdes serdes, Notifier notifier, MeterRegistry meters) {
+    /** Adds the deciding sources, processors, stores and the intent sinks to {@code topology}. */
+    public static Topology addTo(Topology topology, NotificationProperties config, AvroSerdes serdes, MeterRegistry meters) {
         NotifyMetrics metrics = new NotifyMetrics(meters);
 
         topology.addSource(STATUS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.JOB_STATUS.name());
         topology.addSource(STALLED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.JOB_STALLED.name());
         topology.addSource(ITEMS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.ITEM_PROCESSED.name());
-        topology.addProcessor(JOB_PROCESSOR, () -> new JobNotifier(config, notifier, metrics, readers(serdes)::get),
+        topology.addProcessor(JOB_PROCESSOR, () -> new JobNotifier(config, metrics, readers(serdes)::get),
                 STATUS_SOURCE, STALLED_SOURCE, ITEMS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENT_STORE),
                 Serdes.String(), Serdes.String()), JOB_PROCESSOR);
@@ -73,20 +72,16 @@ public final class NotificationTopology {
                 Serdes.String(), Serdes.ByteArray()), JOB_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAILED_ITEMS_STORE),
                 Serdes.String(), FailedItem.LIST_SERDE), JOB_PROCESSOR);
-        topology.addSink(JOB_SENT_SINK, Topics.NOTIFICATIONS_SENT.name(), Serdes.String().serializer(), avro(serdes), JOB_PROCESSOR);
-        topology.addSink(STAGE_SINK, Topics.STAGE_REPORTED.name(), Serdes.String().serializer(), avro(serdes), JOB_PROCESSOR);
-        topology.addSink(JOB_DEAD_LETTER_SINK, Topics.NOTIFICATION_SERVICE_DLT.name(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), JOB_PROCESSOR);
+        topology.addSink(JOB_REQUEST_SINK, Topics.NOTIFICATIONS_REQUESTED.name(), Serdes.String().serializer(), avro(serdes),
+                JOB_PROCESSOR);
 
         topology.addSource(DEAD_LETTERS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 watchedDeadLetters().stream().map(TopicSpec::name).toArray(String[]::new));
-        topology.addProcessor(DEAD_LETTER_PROCESSOR, () -> new DeadLetterNotifier(notifier, metrics), DEAD_LETTERS_SOURCE);
+        topology.addProcessor(DEAD_LETTER_PROCESSOR, () -> new DeadLetterNotifier(metrics), DEAD_LETTERS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEAD_LETTERS_SENT_STORE),
                 Serdes.String(), Serdes.String()), DEAD_LETTER_PROCESSOR);
-        topology.addSink(DEAD_LETTER_SENT_SINK, Topics.NOTIFICATIONS_SENT.name(), Serdes.String().serializer(), avro(serdes),
-                DEAD_LETTER_PROCESSOR);
-        topology.addSink(DEAD_LETTER_DEAD_LETTER_SINK, Topics.NOTIFICATION_SERVICE_DLT.name(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), DEAD_LETTER_PROCESSOR);
+        topology.addSink(DEAD_LETTER_REQUEST_SINK, Topics.NOTIFICATIONS_REQUESTED.name(), Serdes.String().serializer(),
+                avro(serdes), DEAD_LETTER_PROCESSOR);
         return topology;
     }
 

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class NotifyMetrics {
 
+    static final String REQUESTED = "tally.notify.requested";
     static final String SENT = "tally.notify.sent";
     static final String FAILED = "tally.notify.failed";
     static final String DUPLICATES = "tally.notify.duplicates";
@@ -22,6 +23,11 @@ final class NotifyMetrics {
                 .description("Events skipped because their notification had already been sent").register(registry);
     }
 
+    void requested(Kind kind) {
+        Counter.builder(REQUESTED).tag("kind", kind.id())
+                .description("Notifications decided (delivery intents written)").register(registry).increment();
+    }
+
     void sent(String channel, Kind kind) {
         Counter.builder(SENT).tag("channel", channel).tag("kind", kind.id())
                 .description("Notifications a channel accepted").register(registry).increment();
@@ -29,7 +35,7 @@ final class NotifyMetrics {
 
     void failed(String channel) {
         Counter.builder(FAILED).tag("channel", channel)
-                .description("Notifications a channel still refused after its retries").register(registry).increment();
+                .description("Notifications a channel still refused after the last retry").register(registry).increment();
     }
 
     void duplicate() {

@@ -9,8 +9,6 @@ import io.tally.common.jobs.Stages;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobState;
-import io.tally.events.NotificationSent;
-import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.notification.channels.Notification;
 import java.nio.charset.StandardCharsets;
@@ -40,30 +38,22 @@ class NotificationTopologyTest {
         // When its COMPLETED status arrives
         notify.send(job("job-1", JobState.COMPLETED, 0, StageState.SUCCEEDED, LINK));
         // Then one message carries the counts, the duration and the link
-        assertThat(notify.channel.sent).singleElement().satisfies(message -> {
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
             assertThat(message.id()).isEqualTo("completed:job-1");
             assertThat(message.subject()).contains("beatport-chart").contains("job-1");
             assertThat(message.body()).contains("9 expected, 9 succeeded, 0 failed, 0 skipped")
                     .contains("Duration: 5m 3s").contains(LINK).contains("beatport/2026/11/22/top100");
-            assertThat(message.fields()).containsEntry("playlistUrl", LINK).containsEntry("durationSeconds", 303L);
+            // The intent carries the fields as JSON, so a small number comes back as an int
+            assertThat(message.fields()).containsEntry("playlistUrl", LINK).containsEntry("durationSeconds", 303);
         });
-        // And one NotificationSent keyed by notification id and channel, and the notify stage is reported
-        List<TestRecord<String, NotificationSent>> history = notify.sent.readRecordsToList();
-        assertThat(history).singleElement().satisfies(record -> {
-            assertThat(record.key()).isEqualTo("completed:job-1:email");
+        // And one delivery intent keyed by notification id, which asks for the notify stage report after delivery
+        assertThat(notify.intents()).singleElement().satisfies(record -> {
+            assertThat(record.key()).isEqualTo("completed:job-1");
             assertThat(record.value().getKind()).isEqualTo("completed");
             assertThat(record.value().getJobId()).isEqualTo("job-1");
-            assertThat(record.value().getRecipients()).containsExactly("ops@example.com");
+            assertThat(record.value().getReportsStage()).isTrue();
         });
-        List<TestRecord<String, StageReported>> stages = notify.stages.readRecordsToList();
-        assertThat(stages).singleElement().satisfies(record -> {
-            assertThat(record.key()).isEqualTo("job-1");
-            assertThat(record.value().getStage()).isEqualTo(Stages.NOTIFY);
-            assertThat(record.value().getState()).isEqualTo(StageState.SUCCEEDED);
-            assertThat(record.value().getDetail()).isEqualTo("email to ops@example.com");
-        });
-        assertThat(notify.meters.get(NotifyMetrics.SENT).tag("channel", "email").tag("kind", "completed").counter().count())
-                .isEqualTo(1.0);
+        assertThat(notify.meters.get(NotifyMetrics.REQUESTED).tag("kind", "completed").counter().count()).isEqualTo(1.0);
     }
 
     @Test
@@ -75,10 +65,8 @@ class NotificationTopologyTest {
         for (int i = 0; i < 5; i++) {
             notify.send(job("job-2", JobState.COMPLETED, 0, StageState.SUCCEEDED, LINK));
         }
-        // Then there is still one message, one history record, one stage report, and the repeats are counted
-        assertThat(notify.channel.sent).hasSize(1);
-        assertThat(notify.sent.readRecordsToList()).hasSize(1);
-        assertThat(notify.stages.readRecordsToList()).hasSize(1);
+        // Then there is still one delivery intent, and the repeats are counted
+        assertThat(notify.intents()).hasSize(1);
         assertThat(notify.counter(NotifyMetrics.DUPLICATES)).isEqualTo(6.0);
     }
 
@@ -89,8 +77,8 @@ class NotificationTopologyTest {
         notify.send(job("job-3", JobState.STALLED, 0, StageState.PENDING, null));
         notify.advance(Duration.ofMinutes(5));
         // Then nothing is sent
-        assertThat(notify.channel.sent).isEmpty();
-        assertThat(notify.sent.isEmpty()).isTrue();
+        assertThat(notify.notifications()).isEmpty();
+        assertThat(notify.intents()).isEmpty();
     }
 
     @Test
@@ -99,13 +87,13 @@ class NotificationTopologyTest {
         notify.send(job("job-4", JobState.COMPLETED, 0, StageState.RUNNING, null));
         notify.advance(Duration.ofSeconds(30));
         // Then nothing is sent yet
-        assertThat(notify.channel.sent).isEmpty();
+        assertThat(notify.notifications()).isEmpty();
         // When the status shows the playlist stage succeeded
         notify.send(job("job-4", JobState.COMPLETED, 0, StageState.SUCCEEDED, LINK));
         // Then one message with the link is sent, and passing the wait later sends nothing more
-        assertThat(notify.channel.sent).singleElement().satisfies(message -> assertThat(message.body()).contains(LINK));
+        assertThat(notify.notifications()).singleElement().satisfies(message -> assertThat(message.body()).contains(LINK));
         notify.advance(NotifyDriver.PLAYLIST_WAIT.plusMinutes(1));
-        assertThat(notify.channel.sent).hasSize(1);
+        assertThat(notify.notifications()).hasSize(1);
     }
 
     @Test
@@ -113,18 +101,17 @@ class NotificationTopologyTest {
         // Given a completed chart job whose playlist stage is pending
         notify.send(job("job-5", JobState.COMPLETED, 0, StageState.PENDING, null));
         notify.advance(NotifyDriver.PLAYLIST_WAIT.minusSeconds(10));
-        assertThat(notify.channel.sent).isEmpty();
+        assertThat(notify.notifications()).isEmpty();
         // When the wait passes by wall clock
         notify.advance(Duration.ofSeconds(15));
         // Then the summary goes out without a link, once, even when the playlist status arrives afterwards
-        assertThat(notify.channel.sent).singleElement().satisfies(message -> {
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
             assertThat(message.body()).contains("Playlist: not ready after 2m 0s").doesNotContain("https://");
             assertThat(message.fields()).doesNotContainKey("playlistUrl");
         });
         notify.send(job("job-5", JobState.COMPLETED, 0, StageState.SUCCEEDED, LINK));
         notify.advance(NotifyDriver.PLAYLIST_WAIT.plusMinutes(1));
-        assertThat(notify.channel.sent).hasSize(1);
-        assertThat(notify.stages.readRecordsToList()).hasSize(1);
+        assertThat(notify.notifications()).hasSize(1);
     }
 
     @Test
@@ -132,7 +119,7 @@ class NotificationTopologyTest {
         // When a job of a pipeline without playlist stage completes
         notify.send(job("job-6", JobState.COMPLETED, 0, null, null));
         // Then it is notified at once
-        assertThat(notify.channel.sent).singleElement()
+        assertThat(notify.notifications()).singleElement()
                 .satisfies(message -> assertThat(message.body()).doesNotContain("Playlist:"));
     }
 
@@ -146,8 +133,8 @@ class NotificationTopologyTest {
         // When the job completes with failures
         notify.send(job("job-7", JobState.COMPLETED_WITH_FAILURES, 2, StageState.SUCCEEDED, LINK));
         // Then the failure message lists each failed item once with its error
-        Notification message = notify.channel.sent.get(0);
-        assertThat(notify.channel.sent).hasSize(1);
+        Notification message = notify.notifications().get(0);
+        assertThat(notify.notifications()).hasSize(1);
         assertThat(message.id()).isEqualTo("failed:job-7");
         assertThat(message.body()).contains("completed with 2 failed item(s)")
                 .contains("track-3: no YouTube match for 'Artist - Title' (attempt 1)")
@@ -165,7 +152,7 @@ class NotificationTopologyTest {
         // When the job completes with failures
         notify.send(job("job-8", JobState.COMPLETED_WITH_FAILURES, 1, StageState.SUCCEEDED, LINK));
         // Then only the item that still failed is listed
-        assertThat(notify.channel.sent).singleElement().satisfies(message ->
+        assertThat(notify.notifications()).singleElement().satisfies(message ->
                 assertThat(message.body()).contains("track-4: not found").doesNotContain("track-3"));
     }
 
@@ -175,7 +162,7 @@ class NotificationTopologyTest {
         notify.send(job("job-9", JobState.TIMED_OUT, 0, StageState.PENDING, null));
         notify.send(job("job-9", JobState.TIMED_OUT, 0, StageState.PENDING, null));
         // Then one timed-out message is sent
-        assertThat(notify.channel.sent).singleElement().satisfies(message -> {
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
             assertThat(message.id()).isEqualTo("timed-out:job-9");
             assertThat(message.body()).contains("timed out");
         });
@@ -190,10 +177,10 @@ class NotificationTopologyTest {
         notify.stall("job-10", first);
         notify.stall("job-10", second);
         // Then each stall is notified once, with its reason
-        assertThat(notify.channel.sent).extracting(Notification::id)
+        assertThat(notify.notifications()).extracting(Notification::id)
                 .containsExactly("stalled:job-10:" + first.toEpochMilli(), "stalled:job-10:" + second.toEpochMilli());
-        assertThat(notify.channel.sent.get(0).body()).contains("no progress for 10m").contains("3 of 10 processed");
-        assertThat(notify.stages.isEmpty()).isTrue();
+        assertThat(notify.notifications().get(0).body()).contains("no progress for 10m").contains("3 of 10 processed");
+        assertThat(notify.intents()).allSatisfy(record -> assertThat(record.value().getReportsStage()).isFalse());
     }
 
     @Test
@@ -210,12 +197,12 @@ class NotificationTopologyTest {
                 .pipeInput("job-12", "x".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("Unknown topic");
         assertThat(NotificationTopology.watchedDeadLetters()).hasSize(Topics.DEAD_LETTERS.size() - 1)
                 .doesNotContain(Topics.NOTIFICATION_SERVICE_DLT);
-        assertThat(notify.channel.sent).singleElement().satisfies(message -> {
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
             assertThat(message.id()).isEqualTo("dead-letter:" + Topics.JOB_TRACKER_DLT.name() + ":0:0");
             assertThat(message.body()).contains(Topics.JOB_TRACKER_DLT.name()).contains("magic byte")
                     .contains("Original topic: " + Topics.ITEM_PROCESSED.name()).contains("Key: job-11");
         });
-        assertThat(notify.sent.readRecordsToList()).singleElement()
+        assertThat(notify.intents()).singleElement()
                 .satisfies(record -> assertThat(record.value().getJobId()).isNull());
     }
 
@@ -228,7 +215,7 @@ class NotificationTopologyTest {
         notify.stall("job-13", NotifyDriver.START);
         notify.send(job("job-13", JobState.COMPLETED_WITH_FAILURES, 1, null, null));
         // Then nothing is sent
-        assertThat(notify.channel.sent).isEmpty();
+        assertThat(notify.notifications()).isEmpty();
     }
 
     @Test
@@ -243,42 +230,6 @@ class NotificationTopologyTest {
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(DeadLetterHeaders.reason(dead.get(0).headers())).contains("not a readable JobStatus").contains("magic byte");
         assertThat(DeadLetterHeaders.reason(dead.get(1).headers())).contains("key 'job-other' but jobId 'job-14'");
-        assertThat(notify.channel.sent).extracting(Notification::id).containsExactly("completed:job-15");
-    }
-
-    @Test
-    void retriesAFailingChannelAndSendsOnce() {
-        // Given a channel that fails twice, then works (two retries are allowed)
-        notify.channel.failuresLeft.set(2);
-        // When a job completes
-        notify.send(job("job-16", JobState.COMPLETED, 0, null, null));
-        // Then the third call delivered it and nothing was dead-lettered
-        assertThat(notify.channel.calls).hasValue(3);
-        assertThat(notify.channel.sent).hasSize(1);
-        assertThat(notify.deadLetters.isEmpty()).isTrue();
-    }
-
-    @Test
-    void deadLettersTheInputWhenAChannelKeepsFailingAndSendsOnRedelivery() {
-        // Given a channel that fails more often than the retries allow
-        notify.channel.failuresLeft.set(3);
-        // When a job completes
-        notify.send(job("job-17", JobState.COMPLETED, 0, null, null));
-        // Then the status is dead-lettered with the reason, nothing is recorded as sent and no stage is reported
-        assertThat(notify.channel.sent).isEmpty();
-        List<TestRecord<String, byte[]>> dead = notify.deadLetters.readRecordsToList();
-        assertThat(dead).singleElement().satisfies(record -> {
-            assertThat(record.key()).isEqualTo("job-17");
-            assertThat(DeadLetterHeaders.reason(record.headers())).contains("email channel failed").contains("email is down");
-            assertThat(DeadLetterHeaders.originalTopic(record.headers())).isEqualTo(Topics.JOB_STATUS.name());
-        });
-        assertThat(notify.sent.isEmpty()).isTrue();
-        assertThat(notify.stages.isEmpty()).isTrue();
-        assertThat(notify.meters.get(NotifyMetrics.FAILED).tag("channel", "email").counter().count()).isEqualTo(1.0);
-        // When the status is delivered again (a later update or a replay) and the channel works
-        notify.send(job("job-17", JobState.COMPLETED, 0, null, null));
-        // Then it is sent once
-        assertThat(notify.channel.sent).hasSize(1);
-        assertThat(notify.sent.readRecordsToList()).hasSize(1);
+        assertThat(notify.notifications()).extracting(Notification::id).containsExactly("completed:job-15");
     }
 }

@@ -9,10 +9,10 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobStalled;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
-import io.tally.events.NotificationSent;
-import io.tally.events.StageReported;
+import io.tally.events.NotificationRequested;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
+import io.tally.notification.channels.Notification;
 import io.tally.testsupport.InMemorySchemaRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +32,13 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * A {@link TopologyTestDriver} around the notification topology with the real Apicurio serdes over an in-memory
- * registry, a recording fake channel, and shorthands for the events the tests send. Runs at_least_once: the 4.2
- * driver drops dead-letter records under exactly_once_v2 (EOS is proven on a real broker in the integration test).
+ * A {@link TopologyTestDriver} around the deciding notification topology with the real Apicurio serdes over an
+ * in-memory registry, the delivery intents it writes (as {@link Notification}s, the way the delivery consumer reads
+ * them), and shorthands for the events the tests send. Runs at_least_once: the 4.2 driver drops dead-letter records
+ * under exactly_once_v2 (EOS is proven on a real broker in the integration tests).
  */
 final class NotifyDriver implements AutoCloseable {
 
@@ -46,15 +48,14 @@ final class NotifyDriver implements AutoCloseable {
     final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     final AvroSerdes serdes = AvroSerdes.forClient(registry);
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RecordingChannel channel = new RecordingChannel("email");
     final TopologyTestDriver driver;
     final TestInputTopic<String, JobStatus> status;
     final TestInputTopic<String, JobStalled> stalled;
     final TestInputTopic<String, ItemProcessed> items;
     final TestInputTopic<String, byte[]> rawStatus;
-    final TestOutputTopic<String, NotificationSent> sent;
-    final TestOutputTopic<String, StageReported> stages;
+    final TestOutputTopic<String, NotificationRequested> requests;
     final TestOutputTopic<String, byte[]> deadLetters;
+    private final List<TestRecord<String, NotificationRequested>> intents = new ArrayList<>();
 
     NotifyDriver() {
         this(EnumSet.allOf(Kind.class));
@@ -63,7 +64,7 @@ final class NotifyDriver implements AutoCloseable {
     NotifyDriver(Set<Kind> kinds) {
         NotificationProperties defaults = NotificationProperties.defaults(Path.of("target/unused-outbox"));
         NotificationProperties config = new NotificationProperties(kinds, PLAYLIST_WAIT, Duration.ofSeconds(1), 20, defaults.outboxDir(),
-                new NotificationProperties.Retry(2, Duration.ofMillis(1), Duration.ofMillis(5)), defaults.email(), defaults.webhook());
+                defaults.retry(), defaults.delivery(), defaults.email(), defaults.webhook());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "notify-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -72,17 +73,27 @@ final class NotifyDriver implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.NOTIFICATION_SERVICE_DLT.name());
-        Notifier notifier = new Notifier(List.of(channel), config.retry());
-        driver = new TopologyTestDriver(NotificationTopology.build(config, serdes, notifier, meters), props, START);
+        driver = new TopologyTestDriver(NotificationTopology.build(config, serdes, meters), props, START);
         StringSerializer keys = new StringSerializer();
         status = driver.createInputTopic(Topics.JOB_STATUS.name(), keys, serdes.valueSerde(Topics.JOB_STATUS).serializer());
         stalled = driver.createInputTopic(Topics.JOB_STALLED.name(), keys, serdes.valueSerde(Topics.JOB_STALLED).serializer());
         items = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), keys, serdes.valueSerde(Topics.ITEM_PROCESSED).serializer());
         rawStatus = driver.createInputTopic(Topics.JOB_STATUS.name(), keys, new ByteArraySerializer());
         StringDeserializer keyReader = new StringDeserializer();
-        sent = driver.createOutputTopic(Topics.NOTIFICATIONS_SENT.name(), keyReader, serdes.valueSerde(Topics.NOTIFICATIONS_SENT).deserializer());
-        stages = driver.createOutputTopic(Topics.STAGE_REPORTED.name(), keyReader, serdes.valueSerde(Topics.STAGE_REPORTED).deserializer());
+        requests = driver.createOutputTopic(Topics.NOTIFICATIONS_REQUESTED.name(), keyReader,
+                serdes.valueSerde(Topics.NOTIFICATIONS_REQUESTED).deserializer());
         deadLetters = driver.createOutputTopic(Topics.NOTIFICATION_SERVICE_DLT.name(), keyReader, new ByteArrayDeserializer());
+    }
+
+    /** Every delivery intent written so far, in order. */
+    List<TestRecord<String, NotificationRequested>> intents() {
+        intents.addAll(requests.readRecordsToList());
+        return List.copyOf(intents);
+    }
+
+    /** The notifications decided so far, as the delivery consumer hands them to the channels. */
+    List<Notification> notifications() {
+        return intents().stream().map(record -> Messages.of(record.value())).toList();
     }
 
     TestInputTopic<String, byte[]> deadLetterTopic(String name) {

@@ -54,7 +54,7 @@ class OnDemandPlaylists {
      */
     Result create(String sourceRef) {
         PlaylistCreated existing = this.<PlaylistCreated>store(PlaylistTopology.PLAYLISTS_STORE).get(sourceRef);
-        if (existing != null) {
+        if (existing != null && !existing.getUrl().isBlank()) {
             metrics.outcome(Outcome.EXISTING);
             return new Result.Existing(PlaylistView.of(existing));
         }
@@ -76,6 +76,11 @@ class OnDemandPlaylists {
             throw e;
         }
         metrics.made(draft);
+        if (existing != null) {
+            // A job requested this chart's playlist (placeholder without URL): the idempotent adapter returned it.
+            return new Result.Existing(new PlaylistView(sourceRef, made.playlistId(), draft.title(), made.url(),
+                    draft.entries().size(), draft.skippedCount(), adapter.name(), existing.getJobId()));
+        }
         return new Result.Made(PlaylistView.of(draft, made, adapter.name()));
     }
 

@@ -1,8 +1,13 @@
 package io.tally.playlist;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
+import java.util.List;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -10,11 +15,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
+import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
+import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
 import org.springframework.web.client.RestClient;
 
 /**
- * Wires {@link PlaylistTopology} into Spring Kafka's streams lifecycle and dead-letter topic, and picks the adapter
- * from {@code tally.playlist.adapter}.
+ * Wires the deciding {@link PlaylistTopology} into Spring Kafka's streams lifecycle and dead-letter topic, picks the
+ * adapter from {@code tally.playlist.adapter}, and wires the delivery consumer ({@link PlaylistDelivery}) with its
+ * retry topics and transactional outcome producer.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -24,7 +35,8 @@ class PlaylistConfiguration {
     PlaylistAdapter playlistAdapter(PlaylistProperties config, ObjectProvider<RestClient.Builder> restClients) {
         return switch (config.adapter()) {
             case FILE -> new FilePlaylistAdapter(config.file().outputDir());
-            case YOUTUBE -> new YouTubePlaylistAdapter(restClients.getIfAvailable(RestClient::builder), config.youtube());
+            case YOUTUBE -> new YouTubePlaylistAdapter(restClients.getIfAvailable(RestClient::builder), config.youtube(),
+                    config.delivery().maxDuration());
         };
     }
 
@@ -36,15 +48,54 @@ class PlaylistConfiguration {
     @Bean
     StreamsBuilderFactoryBeanConfigurer playlistTopology(PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter,
                                                          PlaylistMetrics metrics) {
+        String adapterName = adapter.name();
         return factoryBean -> {
             factoryBean.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
                 @Override
                 public void configureBuilder(StreamsBuilder builder) {
-                    PlaylistTopology.addTo(builder, config, serdes, adapter, metrics);
+                    PlaylistTopology.addTo(builder, config, serdes, adapterName, metrics);
                 }
             });
             // Sets errors.dead.letter.queue.topic.name: the LogAndContinue handlers then write poison records there.
             factoryBean.setDeadLetterTopicName(Topics.PLAYLIST_SERVICE_DLT.name());
         };
+    }
+
+    /** The producer of delivery outcomes: Boot's producer settings, transactional under its own id prefix. */
+    @Bean
+    TransactionalOutcomes playlistOutcomes(ProducerFactory<?, ?> producers, AvroSerdes serdes, PlaylistProperties config) {
+        return new TransactionalOutcomes(producers.getConfigurationProperties(), serdes, config.delivery().transactionIdPrefix());
+    }
+
+    @Bean(PlaylistDelivery.BEAN_NAME)
+    PlaylistDelivery playlistDelivery(PlaylistAdapter adapter, PlaylistMetrics metrics, TransactionalOutcomes outcomes) {
+        return new PlaylistDelivery(adapter, metrics, outcomes);
+    }
+
+    /**
+     * Failed deliveries wait on {@code tally.playlists.requested-retry-<ms>} topics with exponential back-off
+     * ({@code tally.playlist.retry.*}), then go to the service's dead-letter topic. Invalid intents skip the
+     * retries; unreadable records are never retried (Spring's defaults). A failing DLT handler is logged, not re-sent.
+     */
+    @Bean
+    RetryTopicConfiguration playlistRetryTopics(KafkaTemplate<String, Object> template, PlaylistProperties config,
+                                                TallyKafkaProperties kafka) {
+        PlaylistProperties.Retry retry = config.retry();
+        return RetryTopicConfigurationBuilder.newInstance()
+                .includeTopic(Topics.PLAYLISTS_REQUESTED.name())
+                .maxAttempts(retry.attempts())
+                .exponentialBackoff(retry.initialDelay().toMillis(), retry.multiplier(), retry.maxDelay().toMillis())
+                .notRetryOn(List.of(PoisonRecordException.class))
+                .traversingCauses()
+                .autoCreateTopicsWith(Topics.PLAYLISTS_REQUESTED.partitions(), kafka.replicationFactor())
+                .dltHandlerMethod(PlaylistDelivery.BEAN_NAME, PlaylistDelivery.DLT_METHOD)
+                .doNotRetryOnDltFailure()
+                .create(template);
+    }
+
+    /** The chain ends in {@code tally.dlt.playlist-service} instead of Spring's {@code -dlt} topic. */
+    @Bean
+    RetryTopicComponentFactory playlistRetryTopicComponentFactory() {
+        return RetryTopicComponents.deadLetteringTo(Topics.PLAYLIST_SERVICE_DLT);
     }
 }

@@ -15,13 +15,15 @@ public final class PlaylistMetrics {
 
     /** Outcomes of a request for a playlist. */
     enum Outcome {
+        /** A playlist was decided and its delivery intent written (the stream). */
+        REQUESTED,
         /** A playlist was made (or completed) by the adapter. */
         MADE,
         /** The chart already had a playlist; nothing was made. */
         EXISTING,
         /** No playlist is due: the job timed out, or no chart track has a video. */
         SKIPPED,
-        /** The adapter failed, or the chart never showed up. */
+        /** The adapter still failed after the last retry, or the chart never showed up. */
         FAILED
     }
 

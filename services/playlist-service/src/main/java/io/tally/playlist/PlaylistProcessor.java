@@ -7,6 +7,7 @@ import io.tally.events.ChartPublished;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.PlaylistRequested;
 import io.tally.events.StageState;
 import io.tally.events.TrackResolved;
 import io.tally.playlist.PlaylistMetrics.Outcome;
@@ -32,17 +33,19 @@ import org.slf4j.LoggerFactory;
  * playlist (in {@link PlaylistTopology#PLAYLISTS_STORE}) gets none again; a job whose chart or tracks are not in the
  * global tables yet waits in {@link PlaylistTopology#PENDING_STORE} and is re-checked on a wall-clock punctuator until
  * everything is there or the resolve wait passes.
- * Adapter failures are handled here, not thrown: a FAILED stage report plus the JobCompleted (re-encoded as it is on
- * its topic, with {@code __streams.errors.*} headers) forwarded to the dead-letter topic, so the same path serves
- * records and punctuations (the KIP-1034 handler cannot dead-letter from a punctuation).
- * Known gap: the adapter call blocks the stream thread; a slow YouTube playlist delays other jobs of the task.
+ * A playlist that is due becomes a {@code PlaylistRequested} (the delivery intent) and a placeholder entry (no id or
+ * URL yet) in the playlists store, in the task's transaction; {@link PlaylistDelivery} calls the adapter outside it
+ * (ADR 0009), so the stream thread never waits on YouTube.
+ * A chart that never shows up is handled here, not thrown: a FAILED stage report plus the JobCompleted (re-encoded as
+ * it is on its topic, with {@code __streams.errors.*} headers) forwarded to the dead-letter topic, so the same path
+ * serves records and punctuations (the KIP-1034 handler cannot dead-letter from a punctuation).
  */
 final class PlaylistProcessor implements Processor<String, JobCompleted, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(PlaylistProcessor.class);
 
     private final PlaylistProperties config;
-    private final PlaylistAdapter adapter;
+    private final String adapterName;
     private final PlaylistMetrics metrics;
     private final Serializer<JobCompleted> jobSerializer;
 
@@ -52,10 +55,10 @@ final class PlaylistProcessor implements Processor<String, JobCompleted, String,
     private KeyValueStore<String, PendingJob> pending;
     private KeyValueStore<String, PlaylistCreated> playlists;
 
-    PlaylistProcessor(PlaylistProperties config, PlaylistAdapter adapter, PlaylistMetrics metrics,
+    PlaylistProcessor(PlaylistProperties config, String adapterName, PlaylistMetrics metrics,
                       Serializer<JobCompleted> jobSerializer) {
         this.config = config;
-        this.adapter = adapter;
+        this.adapterName = adapterName;
         this.metrics = metrics;
         this.jobSerializer = jobSerializer;
     }
@@ -109,7 +112,10 @@ final class PlaylistProcessor implements Processor<String, JobCompleted, String,
             if (existing.getJobId().equals(job.getJobId())) {
                 log.debug("Job {} is redelivered; its playlist {} exists and was reported", job.getJobId(), existing.getUrl());
             } else {
-                report(job, StageState.SKIPPED, 0, null, "playlist already exists: " + existing.getUrl(), now);
+                String detail = existing.getUrl().isBlank()
+                        ? "playlist already requested by job " + existing.getJobId()
+                        : "playlist already exists: " + existing.getUrl();
+                report(job, StageState.SKIPPED, 0, null, detail, now);
                 metrics.outcome(Outcome.EXISTING);
             }
             return true;
@@ -138,24 +144,16 @@ final class PlaylistProcessor implements Processor<String, JobCompleted, String,
             metrics.outcome(Outcome.SKIPPED);
             return true;
         }
-        CreatedPlaylist made;
-        try {
-            made = adapter.create(draft);
-        } catch (RuntimeException e) {
-            fail(job, (long) draft.chartSize(), "%s adapter could not make the playlist of '%s': %s"
-                    .formatted(adapter.name(), sourceRef, e.getMessage()), now);
-            return true;
-        }
-        PlaylistCreated created = PlaylistCreated.newBuilder().setJobId(job.getJobId()).setSourceRef(sourceRef)
-                .setPlaylistId(made.playlistId()).setTitle(draft.title()).setUrl(made.url())
-                .setEntryCount(draft.entries().size()).setSkippedCount(draft.skippedCount()).setAdapter(adapter.name())
-                .setCreatedAt(Instant.ofEpochMilli(now)).build();
-        playlists.put(sourceRef, created);
-        context.forward(new Record<>(job.getJobId(), created, now));
-        report(job, StageState.SUCCEEDED, draft.entries().size(), (long) draft.chartSize(), made.url(), now);
-        metrics.made(draft);
-        log.info("Job {}: playlist '{}' with {} tracks ({} skipped) at {}", job.getJobId(), draft.title(),
-                draft.entries().size(), draft.skippedCount(), made.url());
+        // Only the decision is made here: the adapter is called by PlaylistDelivery, outside this transaction
+        // (ADR 0009). The store entry is written now, so a redelivery or a re-run never asks for a second playlist.
+        PlaylistRequested intent = PlaylistIntents.of(job.getJobId(), draft, now);
+        playlists.put(sourceRef, PlaylistCreated.newBuilder().setJobId(job.getJobId()).setSourceRef(sourceRef)
+                .setPlaylistId("").setTitle(draft.title()).setUrl("").setEntryCount(draft.entries().size())
+                .setSkippedCount(draft.skippedCount()).setAdapter(adapterName).setCreatedAt(Instant.ofEpochMilli(now)).build());
+        context.forward(new Record<>(job.getJobId(), intent, now));
+        metrics.outcome(Outcome.REQUESTED);
+        log.info("Job {}: playlist '{}' with {} tracks ({} skipped) requested", job.getJobId(), draft.title(),
+                draft.entries().size(), draft.skippedCount());
         return true;
     }
 

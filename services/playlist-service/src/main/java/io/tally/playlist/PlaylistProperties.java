@@ -1,6 +1,7 @@
 package io.tally.playlist;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -25,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param adapter         where playlists are made: {@code file} (offline default) or {@code youtube}
  * @param file            settings of the file adapter
  * @param youtube         settings of the YouTube adapter
+ * @param delivery        the delivery consumer that calls the adapter outside the Streams transaction
+ * @param retry           retries of a failed delivery on Spring Kafka retry topics, before the dead-letter topic
  */
 @Validated
 @ConfigurationProperties("tally.playlist")
@@ -34,7 +37,17 @@ public record PlaylistProperties(
         @NotNull @DefaultValue("PT1S") Duration recheckInterval,
         @NotNull @DefaultValue("file") AdapterKind adapter,
         @Valid @DefaultValue File file,
-        @Valid @DefaultValue YouTube youtube) {
+        @Valid @DefaultValue YouTube youtube,
+        @Valid @NotNull @DefaultValue Delivery delivery,
+        @Valid @NotNull @DefaultValue Retry retry) {
+
+    /** Settings for code that does not go through Spring (the topology tests), with the delivery defaults. */
+    public static PlaylistProperties of(List<String> pipelines, Duration resolveWait, Duration recheckInterval,
+                                        AdapterKind adapter, File file, YouTube youtube) {
+        return new PlaylistProperties(pipelines, resolveWait, recheckInterval, adapter, file, youtube,
+                new Delivery("tally-playlist-delivery", "playlist-delivery-", Duration.ofMinutes(10)),
+                new Retry(4, Duration.ofSeconds(5), 2.0, Duration.ofMinutes(1)));
+    }
 
     /** The adapters there are. */
     public enum AdapterKind { FILE, YOUTUBE }
@@ -51,6 +64,40 @@ public record PlaylistProperties(
                 outputDir = Path.of(System.getProperty("user.home"), ".tally", "playlists");
             }
         }
+    }
+
+    /**
+     * Exponential back-off across retry topics ({@code tally.playlists.requested-retry-<ms>}): attempt n+1 waits
+     * {@code min(initialDelay × multiplier^(n-1), maxDelay)}. Each attempt resumes the playlist (adapters are
+     * idempotent per sourceRef).
+     *
+     * @param attempts     delivery attempts including the first; after the last, the intent is dead-lettered
+     * @param initialDelay delay before the first retry
+     * @param multiplier   growth factor of the delay per retry
+     * @param maxDelay     upper bound of any delay
+     */
+    public record Retry(
+            @Min(1) @DefaultValue("4") int attempts,
+            @NotNull @DefaultValue("PT5S") Duration initialDelay,
+            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
+            @NotNull @DefaultValue("PT1M") Duration maxDelay) {
+    }
+
+    /**
+     * The delivery consumer.
+     *
+     * @param groupId             its consumer group (not the Streams application id); retry and DLT listeners add
+     *                            Spring's suffixes
+     * @param transactionIdPrefix prefix of the transactional ids of the producer that writes outcomes with the input
+     *                            offset; must be unique per instance
+     * @param maxDuration         time budget of one delivery attempt: the YouTube adapter starts no call after it and
+     *                            fails the attempt, and the next attempt resumes (it inserts only missing videos);
+     *                            must stay below the consumer's {@code max.poll.interval.ms} minus one call's worst case
+     */
+    public record Delivery(
+            @NotBlank @DefaultValue("tally-playlist-delivery") String groupId,
+            @NotBlank @DefaultValue("playlist-delivery-") String transactionIdPrefix,
+            @NotNull @DefaultValue("PT10M") Duration maxDuration) {
     }
 
     /**

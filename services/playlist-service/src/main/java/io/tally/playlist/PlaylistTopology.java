@@ -6,7 +6,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
-import io.tally.events.PlaylistCreated;
+import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
 import java.util.Set;
@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * JobCompleted records are validated (poison records go to the dead-letter topic through the processing exception
  * handler), filtered to the configured pipelines and re-keyed by sourceRef through an explicitly named repartition
  * topic, so all jobs of one chart meet in one task and its {@link #PLAYLISTS_STORE} can guarantee one playlist per
- * chart. The charts and tracks tables are global stores. Outputs are routed by value type to PlaylistCreated,
- * StageReported and (for adapter failures, as Avro bytes of the JobCompleted) the service's dead-letter topic.
+ * chart. The charts and tracks tables are global stores. Outputs are routed by value type to PlaylistRequested (the
+ * delivery intent that {@link PlaylistDelivery} makes outside the transaction, ADR 0009), StageReported and (for a
+ * chart that never arrived, as Avro bytes of the JobCompleted) the service's dead-letter topic.
  */
 public final class PlaylistTopology {
 
@@ -58,7 +59,7 @@ public final class PlaylistTopology {
     public static final String TRACKS_STORE = "playlist-tracks";
     /** jobId → job waiting for its chart or tracks, with its deadline. */
     public static final String PENDING_STORE = "playlist-pending";
-    /** sourceRef → the PlaylistCreated of the chart's one playlist. */
+    /** sourceRef → the chart's one playlist: a placeholder (blank id and URL) once requested, as PlaylistCreated. */
     public static final String PLAYLISTS_STORE = "playlists";
 
     private static final Set<JobState> TERMINAL = Set.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT);
@@ -66,15 +67,15 @@ public final class PlaylistTopology {
     private PlaylistTopology() {
     }
 
-    /** A new topology with the playlist maker in it. */
-    public static Topology build(PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter, PlaylistMetrics metrics) {
+    /** A new topology that decides playlists for the adapter named {@code adapterName}. */
+    public static Topology build(PlaylistProperties config, AvroSerdes serdes, String adapterName, PlaylistMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, config, serdes, adapter, metrics);
+        addTo(builder, config, serdes, adapterName, metrics);
         return builder.build();
     }
 
     /** Adds the playlist maker's sources, stores, processor and sinks to {@code builder}. */
-    public static void addTo(StreamsBuilder builder, PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter,
+    public static void addTo(StreamsBuilder builder, PlaylistProperties config, AvroSerdes serdes, String adapterName,
                              PlaylistMetrics metrics) {
         Serde<String> keys = Serdes.String();
         Serde<JobCompleted> jobs = serdes.valueSerde(Topics.JOB_COMPLETED);
@@ -102,17 +103,17 @@ public final class PlaylistTopology {
                 .filter((jobId, job) -> pipelines.contains(job.getPipeline()), Named.as(PIPELINE_FILTER))
                 .selectKey((jobId, job) -> job.getSourceRef(), Named.as(KEY_BY_SOURCE))
                 .repartition(Repartitioned.<String, JobCompleted>as(BY_SOURCE_REPARTITION).withKeySerde(keys).withValueSerde(jobs))
-                .process(() -> new PlaylistProcessor(config, adapter, metrics, serdes.serializer()),
+                .process(() -> new PlaylistProcessor(config, adapterName, metrics, serdes.serializer()),
                         Named.as(PLAYLIST_PROCESSOR), PENDING_STORE, PLAYLISTS_STORE)
                 .to(byValueType(), Produced.with(keys, Serdes.serdeFrom(serdes.recordOrBytesSerializer(), (topic, bytes) -> bytes))
                         .withName(OUTPUTS_SINK));
     }
 
-    /** PlaylistCreated and StageReported to their topics; raw bytes (dead letters) to the service's dead-letter topic. */
+    /** PlaylistRequested and StageReported to their topics; raw bytes (dead letters) to the service's dead-letter topic. */
     private static TopicNameExtractor<String, Object> byValueType() {
         return (key, value, context) -> {
-            if (value instanceof PlaylistCreated) {
-                return Topics.PLAYLISTS_CREATED.name();
+            if (value instanceof PlaylistRequested) {
+                return Topics.PLAYLISTS_REQUESTED.name();
             }
             if (value instanceof StageReported) {
                 return Topics.STAGE_REPORTED.name();

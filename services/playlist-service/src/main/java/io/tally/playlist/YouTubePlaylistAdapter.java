@@ -1,6 +1,8 @@
 package io.tally.playlist;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,19 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
     private final RestClient http;
     private final RetryTemplate retry;
     private final String privacyStatus;
+    private final Duration maxDuration;
 
+    /** An adapter without a time budget per playlist. */
     public YouTubePlaylistAdapter(RestClient.Builder builder, PlaylistProperties.YouTube config) {
+        this(builder, config, ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * @param maxDuration time budget of one {@link #create}: no call starts after it (the attempt fails and the next
+     *                    one resumes, since only missing videos are inserted), so a delivery ends within the budget
+     *                    plus one call's worst case
+     */
+    public YouTubePlaylistAdapter(RestClient.Builder builder, PlaylistProperties.YouTube config, Duration maxDuration) {
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
                 java.net.http.HttpClient.newBuilder().connectTimeout(config.timeout()).build());
         requests.setReadTimeout(config.timeout());
@@ -55,6 +68,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
                 .predicate(YouTubePlaylistAdapter::retryable)
                 .build());
         this.privacyStatus = config.privacyStatus();
+        this.maxDuration = maxDuration;
     }
 
     @Override
@@ -64,6 +78,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
 
     @Override
     public CreatedPlaylist create(PlaylistDraft draft) {
+        long deadline = deadline();
         String playlistId = findOwn(draft);
         Set<String> present = new HashSet<>();
         if (playlistId == null) {
@@ -72,12 +87,24 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
             present.addAll(videosIn(playlistId));
             log.info("Reusing playlist {} of {} ({} videos already in it)", playlistId, draft.sourceRef(), present.size());
         }
+        int inserted = 0;
         for (PlaylistEntry entry : draft.entries()) {
             if (present.add(entry.videoId())) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new PlaylistAdapterException("playlist %s of %s not finished within %s (%d videos inserted in this attempt, %d of %d in it); the next attempt resumes"
+                            .formatted(playlistId, draft.sourceRef(), maxDuration, inserted, present.size() - 1, draft.entries().size()), null);
+                }
                 insertItem(playlistId, entry.videoId());
+                inserted++;
             }
         }
         return new CreatedPlaylist(playlistId, "https://www.youtube.com/playlist?list=" + playlistId);
+    }
+
+    private long deadline() {
+        long now = System.nanoTime();
+        // FOREVER does not fit in nanoseconds: treat anything beyond a year as no budget.
+        return maxDuration.compareTo(Duration.ofDays(365)) > 0 ? now + Long.MAX_VALUE / 2 : now + maxDuration.toNanos();
     }
 
     private String findOwn(PlaylistDraft draft) {

@@ -7,6 +7,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
@@ -34,7 +35,7 @@ class PlaylistTopologyTest {
         // When its job completes
         playlist.complete("job-1", JobState.COMPLETED_WITH_FAILURES);
         // Then the adapter makes one playlist with the FOUND tracks in chart order
-        assertThat(playlist.adapter.calls).singleElement().satisfies(draft -> {
+        assertThat(playlist.calls()).singleElement().satisfies(draft -> {
             assertThat(draft.entries()).extracting(PlaylistEntry::videoId).containsExactly("video1", "video3");
             assertThat(draft.title()).isEqualTo("Beatport Top 100 — 2024-08-12");
             assertThat(draft.skippedCount()).isEqualTo(2);
@@ -75,7 +76,7 @@ class PlaylistTopologyTest {
         // When the chart's job completes
         playlist.complete("job-1", JobState.COMPLETED_WITH_FAILURES);
         // Then the playlist is made as if the bad records were never there
-        assertThat(playlist.adapter.calls).singleElement().satisfies(draft ->
+        assertThat(playlist.calls()).singleElement().satisfies(draft ->
                 assertThat(draft.entries()).extracting(PlaylistEntry::videoId).containsExactly("video1", "video3"));
         assertThat(playlist.playlists.readRecordsToList()).hasSize(1);
     }
@@ -89,7 +90,7 @@ class PlaylistTopologyTest {
         // When the same JobCompleted is delivered again
         playlist.complete("job-1", JobState.COMPLETED);
         // Then there is still one adapter call, one PlaylistCreated and one stage report
-        assertThat(playlist.adapter.calls).hasSize(1);
+        assertThat(playlist.calls()).hasSize(1);
         assertThat(playlist.playlists.readValuesToList()).hasSize(1);
         assertThat(playlist.stages.readValuesToList()).hasSize(1);
     }
@@ -104,7 +105,7 @@ class PlaylistTopologyTest {
         playlist.resolveAll();
         playlist.advance(Duration.ofSeconds(1));
         // Then one playlist is made
-        assertThat(playlist.adapter.calls).hasSize(1);
+        assertThat(playlist.calls()).hasSize(1);
         assertThat(playlist.playlists.readValuesToList()).hasSize(1);
     }
 
@@ -117,13 +118,13 @@ class PlaylistTopologyTest {
         playlist.stages.readValuesToList();
         // When a re-run of the same chart completes
         playlist.complete("job-2", JobState.COMPLETED);
-        // Then no second playlist is made and the re-run's stage is SKIPPED with the existing playlist
-        assertThat(playlist.adapter.calls).hasSize(1);
+        // Then no second playlist is made and the re-run's stage is SKIPPED, naming the job that requested it
+        assertThat(playlist.calls()).hasSize(1);
         assertThat(playlist.playlists.readValuesToList()).hasSize(1);
         assertThat(playlist.stages.readRecordsToList()).singleElement().satisfies(record -> {
             assertThat(record.key()).isEqualTo("job-2");
             assertThat(record.value().getState()).isEqualTo(StageState.SKIPPED);
-            assertThat(record.value().getDetail()).isEqualTo("playlist already exists: fake://playlists/" + PlaylistDriver.SOURCE);
+            assertThat(record.value().getDetail()).isEqualTo("playlist already requested by job job-1");
         });
         assertThat(playlist.playlistsCounter("existing")).isEqualTo(1);
     }
@@ -136,7 +137,7 @@ class PlaylistTopologyTest {
         // When its job times out
         playlist.complete("job-1", JobState.TIMED_OUT);
         // Then there is no playlist, and the playlist stage is SKIPPED
-        assertThat(playlist.adapter.calls).isEmpty();
+        assertThat(playlist.calls()).isEmpty();
         assertThat(playlist.playlists.isEmpty()).isTrue();
         assertThat(playlist.stages.readValuesToList()).singleElement()
                 .satisfies(stage -> assertThat(stage.getState()).isEqualTo(StageState.SKIPPED));
@@ -152,7 +153,7 @@ class PlaylistTopologyTest {
         playlist.complete("job-1", "daily-report", PlaylistDriver.SOURCE, JobState.COMPLETED);
         playlist.advance(Duration.ofMinutes(1));
         // Then nothing happens at all
-        assertThat(playlist.adapter.calls).isEmpty();
+        assertThat(playlist.calls()).isEmpty();
         assertThat(playlist.playlists.isEmpty()).isTrue();
         assertThat(playlist.stages.isEmpty()).isTrue();
         assertThat(playlist.deadLetters.isEmpty()).isTrue();
@@ -165,13 +166,13 @@ class PlaylistTopologyTest {
         playlist.resolve(1, TrackResolution.FOUND);
         playlist.resolve(2, TrackResolution.NOT_FOUND);
         playlist.complete("job-1", JobState.COMPLETED);
-        assertThat(playlist.adapter.calls).isEmpty();
+        assertThat(playlist.calls()).isEmpty();
         // When they arrive a moment later and the wall clock passes the recheck interval
         playlist.resolve(3, TrackResolution.FOUND);
         playlist.resolve(4, TrackResolution.FOUND);
         playlist.advance(Duration.ofSeconds(2));
         // Then the playlist includes them
-        assertThat(playlist.adapter.calls).singleElement().satisfies(draft ->
+        assertThat(playlist.calls()).singleElement().satisfies(draft ->
                 assertThat(draft.entries()).extracting(PlaylistEntry::videoId).containsExactly("video1", "video3", "video4"));
         assertThat(playlist.playlists.readValuesToList()).singleElement()
                 .satisfies(created -> assertThat(created.getSkippedCount()).isEqualTo(1));
@@ -187,10 +188,10 @@ class PlaylistTopologyTest {
         playlist.complete("job-1", JobState.COMPLETED);
         // When less than the resolve wait passes, nothing is made; when it has passed, the playlist is made
         playlist.advance(PlaylistDriver.RESOLVE_WAIT.minusSeconds(5));
-        assertThat(playlist.adapter.calls).isEmpty();
+        assertThat(playlist.calls()).isEmpty();
         playlist.advance(Duration.ofSeconds(6));
         // Then it has the three resolved tracks and counts the missing one as skipped
-        assertThat(playlist.adapter.calls).singleElement().satisfies(draft -> {
+        assertThat(playlist.calls()).singleElement().satisfies(draft -> {
             assertThat(draft.entries()).extracting(PlaylistEntry::videoId).containsExactly("video1", "video2", "video3");
             assertThat(draft.skippedCount()).isEqualTo(1);
         });
@@ -208,7 +209,7 @@ class PlaylistTopologyTest {
         // When the resolve wait passes
         playlist.advance(PlaylistDriver.RESOLVE_WAIT.plusSeconds(2));
         // Then the stage FAILED with the reason and the JobCompleted is in the dead-letter topic
-        assertThat(playlist.adapter.calls).isEmpty();
+        assertThat(playlist.calls()).isEmpty();
         assertThat(playlist.stages.readValuesToList()).singleElement().satisfies(stage -> {
             assertThat(stage.getState()).isEqualTo(StageState.FAILED);
             assertThat(stage.getDetail()).contains("chart '" + PlaylistDriver.SOURCE + "' is not in");
@@ -223,30 +224,29 @@ class PlaylistTopologyTest {
     }
 
     @Test
-    void reportsFailedAndDeadLettersTheReadableJobWhenTheAdapterFails() {
-        // Given a chart with resolved tracks and an adapter that fails
+    void reportsFailedAfterTheLastRetryAndMakesThePlaylistWhenTheIntentIsRedriven() {
+        // Given a chart with resolved tracks and an adapter that keeps failing
         playlist.publishChart();
         playlist.resolveAll();
         playlist.adapter.failure = new PlaylistAdapterException("YouTube playlists.insert failed: 403 quotaExceeded", null);
-        // When the job completes
+        // When the job completes and its delivery runs out of retries
         playlist.complete("job-1", JobState.COMPLETED);
-        // Then no PlaylistCreated, a FAILED stage with the reason, and the job in the dead-letter topic as readable Avro
+        // Then no PlaylistCreated, a FAILED stage with the reason, the intent dead-lettered, and the stream itself clean
         assertThat(playlist.playlists.isEmpty()).isTrue();
         assertThat(playlist.stages.readValuesToList()).singleElement().satisfies(stage -> {
             assertThat(stage.getState()).isEqualTo(StageState.FAILED);
-            assertThat(stage.getDetail()).contains("quotaExceeded");
+            assertThat(stage.getDetail()).contains("fake adapter could not make the playlist").contains("quotaExceeded");
         });
-        var deadLetter = playlist.deadLetters.readRecord();
-        assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("quotaExceeded");
-        assertThat(DeadLetterHeaders.originalTopic(deadLetter.headers())).isEqualTo(Topics.JOB_COMPLETED.name());
-        JobCompleted original = playlist.serdes.deserializer(JobCompleted.class).deserialize(Topics.JOB_COMPLETED.name(),
-                deadLetter.value());
-        assertThat(original.getJobId()).isEqualTo("job-1");
-        // And a redelivery after the failure tries again, since no playlist exists
+        assertThat(playlist.deadLetteredIntents).extracting(PlaylistRequested::getJobId).containsExactly("job-1");
+        assertThat(playlist.deadLetters.isEmpty()).isTrue();
+        // And a redelivered JobCompleted decides nothing new, while a redrive of the intent makes the playlist
         playlist.adapter.failure = null;
         playlist.complete("job-1", JobState.COMPLETED);
-        assertThat(playlist.adapter.calls).hasSize(2);
+        assertThat(playlist.calls()).hasSize(1);
+        playlist.redriveDeadLetteredIntents();
+        assertThat(playlist.calls()).hasSize(2);
         assertThat(playlist.playlists.readValuesToList()).hasSize(1);
+        assertThat(playlist.playlistsCounter("failed")).isEqualTo(1.0);
     }
 
     @Test
@@ -266,7 +266,7 @@ class PlaylistTopologyTest {
         assertThat(deadLetters).extracting(TestRecord::key).containsExactly("job-bad", "job-running");
         assertThat(DeadLetterHeaders.reason(deadLetters.get(0).headers())).contains("magic byte");
         assertThat(DeadLetterHeaders.reason(deadLetters.get(1).headers())).contains("RUNNING").contains("not terminal");
-        assertThat(playlist.adapter.calls).hasSize(1);
+        assertThat(playlist.calls()).hasSize(1);
         assertThat(playlist.playlists.readValuesToList()).singleElement()
                 .satisfies(created -> assertThat(created.getJobId()).isEqualTo("job-1"));
     }

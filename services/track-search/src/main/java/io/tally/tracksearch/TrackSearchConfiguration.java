@@ -2,6 +2,7 @@ package io.tally.tracksearch;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;
 import io.tally.tracksearch.youtube.ConsumerGroupSize;
@@ -16,12 +17,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.retrytopic.DeadLetterPublishingRecovererFactory;
-import org.springframework.kafka.retrytopic.DestinationTopicResolver;
 import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
 import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
 import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
-import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -99,23 +97,6 @@ class TrackSearchConfiguration {
      */
     @Bean
     RetryTopicComponentFactory searchRetryTopicComponentFactory() {
-        return new RetryTopicComponentFactory() {
-            @Override
-            public RetryTopicNamesProviderFactory retryTopicNamesProviderFactory() {
-                return new DeadLetterTopicNaming(Topics.TRACK_SEARCH_DLT.name());
-            }
-
-            @Override
-            public DeadLetterPublishingRecovererFactory deadLetterPublishingRecovererFactory(
-                    DestinationTopicResolver destinationTopicResolver) {
-                DeadLetterPublishingRecovererFactory factory = super.deadLetterPublishingRecovererFactory(destinationTopicResolver);
-                factory.setPartitionResolver((record, nextTopic) ->
-                        Topics.TRACK_SEARCH_DLT.name().equals(nextTopic) ? null : record.partition());
-                // Retry topics write kafka_exception-message / kafka_original-topic; the catalogue's readers
-                // (DeadLetterHeaders) look for the kafka_dlt-* names, so add those too, with the unwrapped reason.
-                factory.setHeadersFunction(DeadLetterReasons::headers);
-                return factory;
-            }
-        };
+        return RetryTopicComponents.deadLetteringTo(Topics.TRACK_SEARCH_DLT);
     }
 }

@@ -2,6 +2,7 @@ package io.tally.tracksearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.common.errors.DeadLetterTopicNaming;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;

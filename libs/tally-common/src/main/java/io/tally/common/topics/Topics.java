@@ -7,9 +7,11 @@ import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
+import io.tally.events.NotificationRequested;
 import io.tally.events.NotificationSent;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.PlaylistRequested;
 import io.tally.events.ScheduleFired;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
@@ -70,12 +72,26 @@ public final class Topics {
     public static final TopicSpec<TrackResolved> TRACKS = new TopicSpec<>(
             "tally.tracks", TrackResolved.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    /**
+     * Playlists the playlist service decided to make (delivery intents), keyed by job id; written in its Streams
+     * transaction and made by its delivery consumer outside it (ADR 0009).
+     */
+    public static final TopicSpec<PlaylistRequested> PLAYLISTS_REQUESTED = new TopicSpec<>(
+            "tally.playlists.requested", PlaylistRequested.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
     public static final TopicSpec<PlaylistCreated> PLAYLISTS_CREATED = new TopicSpec<>(
             "tally.playlists.created", PlaylistCreated.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
 
     /** Notification history keyed by notification id; compacted, it is what makes each event notify once. */
     public static final TopicSpec<NotificationSent> NOTIFICATIONS_SENT = new TopicSpec<>(
             "tally.notifications.sent", NotificationSent.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
+    /**
+     * Notifications the notification service decided to send (delivery intents), keyed by notification id; written
+     * in its Streams transaction and sent by its delivery consumer outside it (ADR 0009).
+     */
+    public static final TopicSpec<NotificationRequested> NOTIFICATIONS_REQUESTED = new TopicSpec<>(
+            "tally.notifications.requested", NotificationRequested.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_DELETE, null);
 
     /** Idempotency keys of run requests to the jobs API, with their first answer; compacted. */
     public static final TopicSpec<IdempotencyKeyUsed> API_IDEMPOTENCY = new TopicSpec<>(
@@ -97,7 +113,7 @@ public final class Topics {
     public static final List<TopicSpec<?>> ALL = List.of(
             SCHEDULES_FIRED, PIPELINE_TRIGGERS, CHARTS_PUBLISHED, SEARCH_REQUESTS, TRACKS,
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
-            PLAYLISTS_CREATED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
+            PLAYLISTS_REQUESTED, PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             JOB_TRACKER_DLT, CHART_SCRAPER_DLT, CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT,
             NOTIFICATION_SERVICE_DLT);
 

@@ -1,7 +1,5 @@
-package io.tally.tracksearch;
+package io.tally.common.errors;
 
-import io.tally.common.errors.DeadLetterErrorHandlers;
-import io.tally.common.errors.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -14,12 +12,12 @@ import org.springframework.kafka.support.KafkaHeaders;
  * without Spring's wrappers ("Listener failed; ...") and the topic the request was first written to. Each hop adds
  * a new value; readers take the last one.
  */
-final class DeadLetterReasons {
+public final class DeadLetterReasons {
 
     private DeadLetterReasons() {
     }
 
-    static Headers headers(ConsumerRecord<?, ?> record, Exception failure) {
+    public static Headers headers(ConsumerRecord<?, ?> record, Exception failure) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(DeadLetterHeaders.SPRING_MESSAGE, DeadLetterErrorHandlers.reason(failure).getBytes(StandardCharsets.UTF_8));
         Header original = record.headers().lastHeader(KafkaHeaders.ORIGINAL_TOPIC);

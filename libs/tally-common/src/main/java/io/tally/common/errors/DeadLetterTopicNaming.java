@@ -1,4 +1,4 @@
-package io.tally.tracksearch;
+package io.tally.common.errors;
 
 import org.springframework.kafka.config.KafkaListenerEndpoint;
 import org.springframework.kafka.retrytopic.DestinationTopic;
@@ -9,11 +9,11 @@ import org.springframework.kafka.retrytopic.SuffixingRetryTopicNamesProviderFact
  * Names the dead-letter topic of the retry chain after the catalogue ({@code tally.dlt.track-search}) instead of
  * Spring's {@code <topic>-dlt}; retry topics, group ids and listener ids keep Spring's suffixes.
  */
-final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
+public final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
 
     private final String deadLetterTopic;
 
-    DeadLetterTopicNaming(String deadLetterTopic) {
+    public DeadLetterTopicNaming(String deadLetterTopic) {
         this.deadLetterTopic = deadLetterTopic;
     }
 
