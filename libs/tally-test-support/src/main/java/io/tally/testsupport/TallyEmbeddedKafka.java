@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 /**
- * A one-broker in-JVM KRaft cluster set up for exactly-once: transaction state on one replica, and no topics created
- * by accident (the services create the catalogue's topics themselves). For tests that start applications by hand;
+ * A one-broker in-JVM KRaft cluster set up for exactly-once: transaction state on one replica, timed-out transactions
+ * aborted within half a second (the broker default checks every 10 s, which tests of transaction timeouts would wait
+ * out), and no topics created by accident (the services create the catalogue's topics themselves). For tests that start applications by hand;
  * service tests use {@link TallyServiceTest}, which includes it.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
@@ -18,6 +19,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 @Documented
 @Inherited
 @EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
+        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms=500"})
 public @interface TallyEmbeddedKafka {
 }

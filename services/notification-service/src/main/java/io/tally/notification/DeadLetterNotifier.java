@@ -1,6 +1,7 @@
 package io.tally.notification;
 
 import io.tally.common.errors.DeadLetterHeaders;
+import io.tally.common.jobs.NotificationKind;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,6 +38,6 @@ final class DeadLetterNotifier implements Processor<byte[], byte[], Object, Obje
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         var notification = Messages.deadLetter(metadata.topic(), metadata.partition(), metadata.offset(), key,
                 DeadLetterHeaders.reason(record.headers()), DeadLetterHeaders.originalTopic(record.headers()));
-        dispatch.request(Kind.DEAD_LETTER, notification);
+        dispatch.request(NotificationKind.DEAD_LETTER, notification);
     }
 }

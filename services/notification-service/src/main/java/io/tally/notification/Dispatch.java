@@ -1,5 +1,6 @@
 package io.tally.notification;
 
+import io.tally.common.jobs.NotificationKind;
 import io.tally.events.NotificationRequested;
 import io.tally.notification.channels.Notification;
 import java.time.Instant;
@@ -41,7 +42,7 @@ final class Dispatch {
      *
      * @return whether this call wrote it (false for a duplicate)
      */
-    boolean request(Kind kind, Notification notification) {
+    boolean request(NotificationKind kind, Notification notification) {
         if (done(notification.id())) {
             metrics.duplicate();
             return false;

@@ -1,6 +1,7 @@
 package io.tally.notification;
 
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
@@ -77,8 +78,8 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
         } else if (topic.equals(Topics.JOB_STALLED.name())) {
             JobStalled stalled = read(Topics.JOB_STALLED, record);
             requireKey(topic, record.key(), stalled.getJobId());
-            if (config.notifies(Kind.STALLED)) {
-                dispatch.request(Kind.STALLED, Messages.stalled(stalled));
+            if (config.notifies(NotificationKind.STALLED)) {
+                dispatch.request(NotificationKind.STALLED, Messages.stalled(stalled));
             }
         } else if (topic.equals(Topics.ITEM_PROCESSED.name())) {
             ItemProcessed item = read(Topics.ITEM_PROCESSED, record);
@@ -90,12 +91,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
     }
 
     private void onStatus(JobStatus status, byte[] raw) {
-        Kind kind = switch (status.getState()) {
-            case COMPLETED -> Kind.COMPLETED;
-            case COMPLETED_WITH_FAILURES -> Kind.FAILED;
-            case TIMED_OUT -> Kind.TIMED_OUT;
-            default -> null;
-        };
+        NotificationKind kind = NotificationKind.forJobEnd(status.getState());
         // Running, pending and stalled statuses arrive many times per job; only the end is notified.
         if (kind == null || !config.notifies(kind)) {
             return;
@@ -107,7 +103,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             return;
         }
         StageStatus playlist = Messages.playlistStage(status);
-        if (kind != Kind.TIMED_OUT && playlist != null && !Messages.ended(playlist)) {
+        if (kind != NotificationKind.TIMED_OUT && playlist != null && !Messages.ended(playlist)) {
             byte[] waiting = pending.get(jobId);
             long since = waiting == null ? context.currentSystemTimeMs() : ByteBuffer.wrap(waiting).getLong();
             pending.put(jobId, ByteBuffer.allocate(Long.BYTES + raw.length).putLong(since).put(raw).array());
@@ -118,17 +114,17 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
     }
 
     /** Decides the end notification; its delivery (and the notify stage report after it) is the consumer's. */
-    private void notifyEnd(Kind kind, JobStatus status) {
+    private void notifyEnd(NotificationKind kind, JobStatus status) {
         String jobId = status.getJobId();
-        List<FailedItem> failed = kind == Kind.COMPLETED ? List.of() : orEmpty(failures.get(jobId));
+        List<FailedItem> failed = kind == NotificationKind.COMPLETED ? List.of() : orEmpty(failures.get(jobId));
         dispatch.request(kind, Messages.jobEnded(kind, status, failed, config.playlistWait()));
         failures.delete(jobId);
     }
 
     private void onItem(ItemProcessed item) {
         String jobId = item.getJobId();
-        if (config.maxFailedItems() == 0 || dispatch.done(Messages.id(Kind.FAILED, jobId))
-                || dispatch.done(Messages.id(Kind.COMPLETED, jobId))) {
+        if (config.maxFailedItems() == 0 || dispatch.done(Messages.id(NotificationKind.FAILED, jobId))
+                || dispatch.done(Messages.id(NotificationKind.COMPLETED, jobId))) {
             return;
         }
         List<FailedItem> items = orEmpty(failures.get(jobId));
@@ -174,7 +170,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             byte[] raw = new byte[entry.value.length - Long.BYTES];
             ByteBuffer.wrap(entry.value, Long.BYTES, raw.length).get(raw);
             JobStatus status = (JobStatus) deserializers.apply(JobStatus.class).deserialize(Topics.JOB_STATUS.name(), raw);
-            Kind kind = status.getState() == io.tally.events.JobState.COMPLETED ? Kind.COMPLETED : Kind.FAILED;
+            NotificationKind kind = status.getState() == io.tally.events.JobState.COMPLETED ? NotificationKind.COMPLETED : NotificationKind.FAILED;
             if (!dispatch.done(Messages.id(kind, status.getJobId()))) {
                 notifyEnd(kind, status);
             }

@@ -1,9 +1,10 @@
 package io.tally.notification;
 
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.jobs.Stages;
 import io.tally.events.JobStalled;
-import io.tally.events.NotificationRequested;
 import io.tally.events.JobStatus;
+import io.tally.events.NotificationRequested;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.notification.channels.Notification;
@@ -36,16 +37,16 @@ final class Messages {
                 intent.getBody(), fields);
     }
 
-    static String id(Kind kind, String jobId) {
-        return kind.id() + ":" + jobId;
+    static String id(NotificationKind kind, String jobId) {
+        return kind.jobNotificationId(jobId);
     }
 
     static String stalledId(JobStalled stalled) {
-        return Kind.STALLED.id() + ":" + stalled.getJobId() + ":" + stalled.getStalledAt().toEpochMilli();
+        return NotificationKind.STALLED.id() + ":" + stalled.getJobId() + ":" + stalled.getStalledAt().toEpochMilli();
     }
 
     static String deadLetterId(String topic, int partition, long offset) {
-        return Kind.DEAD_LETTER.id() + ":" + topic + ":" + partition + ":" + offset;
+        return NotificationKind.DEAD_LETTER.id() + ":" + topic + ":" + partition + ":" + offset;
     }
 
     /** The job's playlist stage, or null if its pipeline has none. */
@@ -59,7 +60,7 @@ final class Messages {
     }
 
     /** A completed, failed or timed-out job; {@code playlistWait} is set when the playlist stage did not end in time. */
-    static Notification jobEnded(Kind kind, JobStatus job, List<FailedItem> failures, Duration playlistWait) {
+    static Notification jobEnded(NotificationKind kind, JobStatus job, List<FailedItem> failures, Duration playlistWait) {
         String jobId = job.getJobId();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("jobId", jobId);
@@ -87,7 +88,7 @@ final class Messages {
                 job.getExpectedCount() == null ? "?" : job.getExpectedCount(), job.getSucceededCount(),
                 job.getFailedCount(), job.getSkippedCount()));
         body.append("Duration: ").append(duration == null ? "unknown" : human(duration)).append('\n');
-        if (job.getDeadline() != null && kind == Kind.TIMED_OUT) {
+        if (job.getDeadline() != null && kind == NotificationKind.TIMED_OUT) {
             body.append("Deadline: ").append(job.getDeadline()).append('\n');
         }
         StageStatus playlist = playlistStage(job);
@@ -144,7 +145,7 @@ final class Messages {
                 stalled.getProcessedCount(), stalled.getExpectedCount() == null ? "?" : stalled.getExpectedCount(),
                 stalled.getLastProgressAt(), stalled.getStalledAt(), stalled.getReason());
         String subject = "[tally] job stalled: %s".formatted(stalled.getJobId());
-        return new Notification(stalledId(stalled), Kind.STALLED.id(), stalled.getJobId(), subject, body, fields);
+        return new Notification(stalledId(stalled), NotificationKind.STALLED.id(), stalled.getJobId(), subject, body, fields);
     }
 
     static Notification deadLetter(String topic, int partition, long offset, String key, String reason, String originalTopic) {
@@ -164,7 +165,7 @@ final class Messages {
                 """.formatted(topic, partition, offset, orUnknown(originalTopic), key == null ? "(none)" : key,
                 reason == null ? "(no reason header)" : reason);
         String subject = "[tally] dead letter on %s".formatted(topic);
-        return new Notification(deadLetterId(topic, partition, offset), Kind.DEAD_LETTER.id(), null, subject, body, fields);
+        return new Notification(deadLetterId(topic, partition, offset), NotificationKind.DEAD_LETTER.id(), null, subject, body, fields);
     }
 
     private static String orUnknown(String text) {

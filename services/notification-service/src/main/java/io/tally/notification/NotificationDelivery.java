@@ -2,6 +2,7 @@ package io.tally.notification;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.jobs.Stages;
 import io.tally.common.kafka.OutcomePublisher;
 import io.tally.common.topics.Topics;
@@ -67,7 +68,7 @@ public class NotificationDelivery {
             topics = "#{T(io.tally.common.topics.Topics).NOTIFICATIONS_REQUESTED.name()}")
     public void onRequest(ConsumerRecord<String, NotificationRequested> record, Consumer<?, ?> consumer) {
         NotificationRequested intent = validated(record);
-        Kind kind = Kind.of(intent.getKind());
+        NotificationKind kind = NotificationKind.of(intent.getKind());
         Notification notification = Messages.of(intent);
         Set<String> done = deliveredChannels(record.headers());
         Notifier.Outcome outcome = notifier.deliver(notification, done, kind, metrics);
@@ -140,7 +141,7 @@ public class NotificationDelivery {
                     .formatted(record.key(), intent.getNotificationId()));
         }
         try {
-            Kind.of(intent.getKind());
+            NotificationKind.of(intent.getKind());
         } catch (IllegalArgumentException e) {
             throw new PoisonRecordException("Notification request '%s': %s".formatted(record.key(), e.getMessage()));
         }

@@ -1,10 +1,10 @@
 package io.tally.notification;
 
+import io.tally.common.jobs.NotificationKind;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tally.notify")
 public record NotificationProperties(
-        @NotNull @DefaultValue({"completed", "failed", "timed-out", "stalled", "dead-letter"}) Set<Kind> kinds,
+        @NotNull @DefaultValue({"completed", "failed", "timed-out", "stalled", "dead-letter"}) Set<NotificationKind> kinds,
         @NotNull @DefaultValue("PT2M") Duration playlistWait,
         @NotNull @DefaultValue("PT1S") Duration checkInterval,
         @Min(0) @Max(1000) @DefaultValue("20") int maxFailedItems,
@@ -116,13 +116,13 @@ public record NotificationProperties(
     }
 
     /** Whether {@code kind} is notified. */
-    public boolean notifies(Kind kind) {
+    public boolean notifies(NotificationKind kind) {
         return kinds.contains(kind);
     }
 
     /** Defaults for code that does not go through Spring, writing to {@code outboxDir}. */
     public static NotificationProperties defaults(Path outboxDir) {
-        return new NotificationProperties(EnumSet.allOf(Kind.class), Duration.ofMinutes(2), Duration.ofSeconds(1), 20, outboxDir,
+        return new NotificationProperties(EnumSet.allOf(NotificationKind.class), Duration.ofMinutes(2), Duration.ofSeconds(1), 20, outboxDir,
                 new Retry(3, Duration.ofMillis(500), Duration.ofSeconds(5)),
                 new Delivery("tally-notification-delivery", "notification-delivery-"),
                 new Email(false, "tally@localhost", List.of()), new Webhook(false, null, Duration.ofSeconds(5), Duration.ofSeconds(10)));

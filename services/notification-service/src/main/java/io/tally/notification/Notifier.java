@@ -1,5 +1,6 @@
 package io.tally.notification;
 
+import io.tally.common.jobs.NotificationKind;
 import io.tally.notification.channels.Notification;
 import io.tally.notification.channels.NotificationChannel;
 import java.time.Instant;
@@ -58,7 +59,7 @@ public final class Notifier {
     }
 
     /** Sends once to every channel not in {@code done}; never throws for channel failures. */
-    Outcome deliver(Notification notification, Set<String> done, Kind kind, NotifyMetrics metrics) {
+    Outcome deliver(Notification notification, Set<String> done, NotificationKind kind, NotifyMetrics metrics) {
         List<Sent> sent = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (NotificationChannel channel : channels) {

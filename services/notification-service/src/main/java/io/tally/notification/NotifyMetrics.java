@@ -2,6 +2,7 @@ package io.tally.notification;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.jobs.NotificationKind;
 
 /**
  * The service's own metrics. Known gap: counters move when a record is processed, so a transaction that aborts and
@@ -23,12 +24,12 @@ final class NotifyMetrics {
                 .description("Events skipped because their notification had already been sent").register(registry);
     }
 
-    void requested(Kind kind) {
+    void requested(NotificationKind kind) {
         Counter.builder(REQUESTED).tag("kind", kind.id())
                 .description("Notifications decided (delivery intents written)").register(registry).increment();
     }
 
-    void sent(String channel, Kind kind) {
+    void sent(String channel, NotificationKind kind) {
         Counter.builder(SENT).tag("channel", channel).tag("kind", kind.id())
                 .description("Notifications a channel accepted").register(registry).increment();
     }

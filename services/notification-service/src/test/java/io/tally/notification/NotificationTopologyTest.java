@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.common.errors.DeadLetterHeaders;
-import io.tally.common.jobs.Stages;
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobState;
@@ -210,7 +210,7 @@ class NotificationTopologyTest {
     void sendsNothingForKindsThatAreNotEnabled() {
         // Given a service that notifies only completed jobs
         notify.close();
-        notify = new NotifyDriver(EnumSet.of(Kind.COMPLETED));
+        notify = new NotifyDriver(EnumSet.of(NotificationKind.COMPLETED));
         // When a stall and a failed job arrive
         notify.stall("job-13", NotifyDriver.START);
         notify.send(job("job-13", JobState.COMPLETED_WITH_FAILURES, 1, null, null));

@@ -1,6 +1,7 @@
 package io.tally.notification;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tally.common.jobs.NotificationKind;
 import io.tally.notification.channels.Notification;
 import io.tally.notification.channels.NotificationChannel;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ public final class NotifierAccess {
         Notifier notifier = new Notifier(List.of(channel));
         List<String> failures = List.of();
         for (int attempt = 0; attempt <= retries; attempt++) {
-            failures = notifier.deliver(notification, Set.of(), Kind.COMPLETED, new NotifyMetrics(new SimpleMeterRegistry())).failures();
+            failures = notifier.deliver(notification, Set.of(), NotificationKind.COMPLETED, new NotifyMetrics(new SimpleMeterRegistry())).failures();
             if (failures.isEmpty()) {
                 break;
             }

@@ -1,6 +1,7 @@
 package io.tally.notification;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.jobs.Stages;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
@@ -13,42 +14,32 @@ import io.tally.events.NotificationRequested;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.notification.channels.Notification;
-import io.tally.testsupport.InMemorySchemaRegistry;
+import io.tally.testsupport.TallyTopologyDriver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * A {@link TopologyTestDriver} around the deciding notification topology with the real Apicurio serdes over an
- * in-memory registry, the delivery intents it writes (as {@link Notification}s, the way the delivery consumer reads
- * them), and shorthands for the events the tests send. Runs at_least_once: the 4.2 driver drops dead-letter records
- * under exactly_once_v2 (EOS is proven on a real broker in the integration tests).
+ * The deciding notification topology in a {@link TallyTopologyDriver}, with the delivery intents it writes (as
+ * {@link Notification}s, the way the delivery consumer reads them) and shorthands for the events the tests send.
  */
 final class NotifyDriver implements AutoCloseable {
 
-    static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
+    static final Instant START = TallyTopologyDriver.START;
     static final Duration PLAYLIST_WAIT = Duration.ofMinutes(2);
 
-    final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    final AvroSerdes serdes = AvroSerdes.forClient(registry);
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final TallyTopologyDriver tally;
     final TopologyTestDriver driver;
+    final AvroSerdes serdes;
+    final SimpleMeterRegistry meters;
     final TestInputTopic<String, JobStatus> status;
     final TestInputTopic<String, JobStalled> stalled;
     final TestInputTopic<String, ItemProcessed> items;
@@ -58,31 +49,24 @@ final class NotifyDriver implements AutoCloseable {
     private final List<TestRecord<String, NotificationRequested>> intents = new ArrayList<>();
 
     NotifyDriver() {
-        this(EnumSet.allOf(Kind.class));
+        this(EnumSet.allOf(NotificationKind.class));
     }
 
-    NotifyDriver(Set<Kind> kinds) {
+    NotifyDriver(Set<NotificationKind> kinds) {
         NotificationProperties defaults = NotificationProperties.defaults(Path.of("target/unused-outbox"));
         NotificationProperties config = new NotificationProperties(kinds, PLAYLIST_WAIT, Duration.ofSeconds(1), 20, defaults.outboxDir(),
                 defaults.retry(), defaults.delivery(), defaults.email(), defaults.webhook());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "notify-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, "target/kafka-streams-state/" + java.util.UUID.randomUUID());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.NOTIFICATION_SERVICE_DLT.name());
-        driver = new TopologyTestDriver(NotificationTopology.build(config, serdes, meters), props, START);
-        StringSerializer keys = new StringSerializer();
-        status = driver.createInputTopic(Topics.JOB_STATUS.name(), keys, serdes.valueSerde(Topics.JOB_STATUS).serializer());
-        stalled = driver.createInputTopic(Topics.JOB_STALLED.name(), keys, serdes.valueSerde(Topics.JOB_STALLED).serializer());
-        items = driver.createInputTopic(Topics.ITEM_PROCESSED.name(), keys, serdes.valueSerde(Topics.ITEM_PROCESSED).serializer());
-        rawStatus = driver.createInputTopic(Topics.JOB_STATUS.name(), keys, new ByteArraySerializer());
-        StringDeserializer keyReader = new StringDeserializer();
-        requests = driver.createOutputTopic(Topics.NOTIFICATIONS_REQUESTED.name(), keyReader,
-                serdes.valueSerde(Topics.NOTIFICATIONS_REQUESTED).deserializer());
-        deadLetters = driver.createOutputTopic(Topics.NOTIFICATION_SERVICE_DLT.name(), keyReader, new ByteArrayDeserializer());
+        tally = new TallyTopologyDriver("notification-service", Topics.NOTIFICATION_SERVICE_DLT,
+                (properties, registrySerdes, registryMeters) -> NotificationTopology.build(config, registrySerdes, registryMeters));
+        driver = tally.driver();
+        serdes = tally.serdes();
+        meters = tally.meters();
+        status = tally.input(Topics.JOB_STATUS);
+        stalled = tally.input(Topics.JOB_STALLED);
+        items = tally.input(Topics.ITEM_PROCESSED);
+        rawStatus = tally.rawInput(Topics.JOB_STATUS);
+        requests = tally.output(Topics.NOTIFICATIONS_REQUESTED);
+        deadLetters = tally.rawOutput(Topics.NOTIFICATION_SERVICE_DLT);
     }
 
     /** Every delivery intent written so far, in order. */
@@ -97,7 +81,7 @@ final class NotifyDriver implements AutoCloseable {
     }
 
     TestInputTopic<String, byte[]> deadLetterTopic(String name) {
-        return driver.createInputTopic(name, new StringSerializer(), new ByteArraySerializer());
+        return tally.rawInput(name);
     }
 
     /** A chart job's status with the given state and playlist stage; counts 9 succeeded + {@code failed}. */
@@ -143,7 +127,7 @@ final class NotifyDriver implements AutoCloseable {
     }
 
     void advance(Duration duration) {
-        driver.advanceWallClockTime(duration);
+        tally.advance(duration);
     }
 
     double counter(String name) {
@@ -153,6 +137,6 @@ final class NotifyDriver implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        tally.close();
     }
 }

@@ -9,15 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.NotificationSent;
 import io.tally.events.StageReported;
-import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,15 +30,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -49,9 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * idempotency key, and never be fenced.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+@TallyServiceTest(properties = {
         // A transaction timeout well below the receiver's delay, and commits far enough apart that the task's
         // transaction is open when the notification is decided.
         "spring.kafka.streams.properties.producer.transaction.timeout.ms=5000",
@@ -59,10 +52,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.notify.webhook.enabled=true",
         "tally.notify.webhook.read-timeout=30s",
         "tally.notify.retry.initial-backoff=50ms"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false",
-        // The broker looks for timed-out transactions every 10 s by default; check often so a timeout really aborts.
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms=500"})
 class SlowWebhookIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -72,7 +61,6 @@ class SlowWebhookIntegrationTest {
 
     @DynamicPropertySource
     static void externalServers(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
         if (!RECEIVER.isRunning()) {
             RECEIVER.start();
             RECEIVER.stubFor(post(urlEqualTo(HOOK)).willReturn(aResponse().withStatus(200).withFixedDelay(RECEIVER_DELAY_MS)));
@@ -86,21 +74,10 @@ class SlowWebhookIntegrationTest {
     }
 
     @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
     KafkaStreamsHealth streams;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
-
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForStreams() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void deliversEachNotificationOnceWithoutFencingWhenTheWebhookIsSlowerThanTheTransactionTimeout(CapturedOutput output) {

@@ -1,11 +1,11 @@
 package io.tally.playlist;
 
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.jobs.JobStates;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.JobCompleted;
-import io.tally.events.JobState;
 import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
@@ -62,7 +62,6 @@ public final class PlaylistTopology {
     /** sourceRef → the chart's one playlist: a placeholder (blank id and URL) once requested, as PlaylistCreated. */
     public static final String PLAYLISTS_STORE = "playlists";
 
-    private static final Set<JobState> TERMINAL = Set.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT);
 
     private PlaylistTopology() {
     }
@@ -134,9 +133,9 @@ public final class PlaylistTopology {
         if (job.getSourceRef().isBlank()) {
             throw new PoisonRecordException("JobCompleted '%s' has a blank sourceRef".formatted(key));
         }
-        if (!TERMINAL.contains(job.getState())) {
+        if (!JobStates.isEnded(job.getState())) {
             throw new PoisonRecordException("JobCompleted '%s' has state %s, which is not terminal (expected one of %s)"
-                    .formatted(key, job.getState(), TERMINAL));
+                    .formatted(key, job.getState(), JobStates.ENDED));
         }
         return job;
     }

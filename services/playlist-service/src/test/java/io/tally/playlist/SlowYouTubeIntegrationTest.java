@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.tally.common.health.KafkaStreamsHealth;
-import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
@@ -22,8 +21,8 @@ import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
-import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,15 +40,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -59,9 +54,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * playlist per chart, every video inserted once, the streams client RUNNING and never fenced.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.streams.state-dir=target/kafka-streams-state/${random.uuid}",
+@TallyServiceTest(properties = {
         // A transaction timeout well below one playlist's duration, and commits far enough apart that a task's
         // transaction is open when a playlist is decided.
         "spring.kafka.streams.properties.producer.transaction.timeout.ms=5000",
@@ -70,12 +63,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.playlist.youtube.oauth-token=test-token",
         "tally.playlist.youtube.timeout=20s",
         "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms",
-        "spring.main.banner-mode=off"})
-@EmbeddedKafka(partitions = 1, brokerProperties = {
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false",
-        // The broker looks for timed-out transactions every 10 s by default; check often so a timeout really aborts.
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms=500"})
+        "tally.playlist.recheck-interval=200ms"})
 class SlowYouTubeIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(150);
@@ -86,7 +74,6 @@ class SlowYouTubeIntegrationTest {
 
     @DynamicPropertySource
     static void externalServers(DynamicPropertyRegistry properties) {
-        properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
         if (!YOUTUBE.isRunning()) {
             YOUTUBE.start();
             YOUTUBE.stubFor(get(urlPathEqualTo("/youtube/v3/playlists"))
@@ -107,21 +94,10 @@ class SlowYouTubeIntegrationTest {
     }
 
     @Autowired
-    AvroSerdes serdes;
-
-    @Autowired
     KafkaStreamsHealth streams;
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
-
-    private KafkaTestClient kafka;
-
-    @BeforeEach
-    void waitForStreams() throws InterruptedException {
-        kafka = new KafkaTestClient(brokers, serdes);
-        KafkaTestClient.awaitRunning(streams, WAIT);
-    }
+    @Autowired
+    KafkaTestClient kafka;
 
     @Test
     void makesOnePlaylistPerChartAndInsertsEveryVideoOnceWhenYouTubeIsSlowerThanTheTransactionTimeout(CapturedOutput output)

@@ -1,5 +1,6 @@
 package io.tally.faults;
 
+import io.tally.common.jobs.NotificationKind;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
@@ -54,8 +55,7 @@ public final class ExactlyOnceChecker {
 
         /** The id the notification service gives the job's end notification. */
         String notificationId() {
-            return (state == JobState.COMPLETED_WITH_FAILURES ? "failed:" : state == JobState.TIMED_OUT ? "timed-out:"
-                    : "completed:") + jobId;
+            return NotificationKind.forJobEnd(state).jobNotificationId(jobId);
         }
     }
 
