@@ -1,5 +1,6 @@
 package io.tally.scheduler.schedules;
 
+import io.tally.common.security.ApiAccessRules;
 import io.tally.scheduler.SchedulerProperties;
 import io.tally.scheduler.ScheduleSpec;
 import io.tally.scheduler.cron.ScheduleCalendar;
@@ -9,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -46,6 +49,15 @@ class SchedulesController {
         this.properties = properties;
         this.leader = leader;
         this.clock = clock;
+    }
+
+    /**
+     * The schedule list stays readable without credentials, as before the shared security: the jobs API's dashboard
+     * reads it server-side, and it reveals only cron expressions. {@code POST /api/triggers} needs a caller.
+     */
+    @Bean
+    static ApiAccessRules publicScheduleList() {
+        return (requests, properties) -> requests.requestMatchers(HttpMethod.GET, "/api/schedules").permitAll();
     }
 
     @GetMapping

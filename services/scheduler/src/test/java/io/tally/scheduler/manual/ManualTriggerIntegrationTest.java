@@ -7,6 +7,7 @@ import io.tally.events.PipelineTriggered;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.cron.ScheduleLeader;
 import io.tally.localruntime.SchemaRegistryProcess;
+import io.tally.testsupport.RawHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** {@code POST /api/triggers} on a real broker and registry: 202 and the event, idempotency, and problem+json errors. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "tally.scheduler.enabled=false"})
+        "tally.scheduler.enabled=false",
+        "tally.api.security.api-keys[0].name=test-user",
+        "tally.api.security.api-keys[0].key=" + ManualTriggerIntegrationTest.USER_KEY,
+        "tally.api.security.api-keys[0].roles=USER"})
 @EmbeddedKafka(partitions = 1, brokerProperties = {
         "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "auto.create.topics.enable=false"})
 class ManualTriggerIntegrationTest {
@@ -38,6 +42,8 @@ class ManualTriggerIntegrationTest {
     static void registry(DynamicPropertyRegistry properties) {
         properties.add("tally.kafka.registry-url", () -> SchemaRegistryProcess.shared().registryV2Url());
     }
+
+    static final String USER_KEY = "scheduler-test-user-key";
 
     @LocalServerPort
     int port;
@@ -128,8 +134,66 @@ class ManualTriggerIntegrationTest {
                 .singleElement().satisfies(r -> assertThat(r.value().getPipeline()).isEqualTo("beatport-chart"));
     }
 
+    @Test
+    void refusesATriggerWithoutCredentialsWith401ProblemAndEmitsNothing() throws Exception {
+        // When a trigger is requested without a key, and with a key that is not configured
+        String key = "anonymous-" + UUID.randomUUID();
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(triggers()), "{\"pipeline\":\"beatport-chart\"}", key);
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(triggers()).header("X-API-Key", "no-such-key-0123456789"),
+                "{\"pipeline\":\"beatport-chart\"}", key);
+        // Then both are 401 problem+json, and no trigger was emitted for the idempotency key
+        for (HttpResponse<String> response : List.of(anonymous, unknown)) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json.readTree(response.body()).get("title").asString()).isEqualTo("Unauthorized");
+        }
+        assertThat(post("{\"pipeline\":\"beatport-chart\"}", "after-" + key).statusCode()).isEqualTo(202);
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().startsWith("manual:after-" + key))).hasSize(1);
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().equals("manual:" + key))).isEmpty();
+    }
+
+    @Test
+    void keepsTheScheduleListAndProbesReadableWithoutCredentials() throws Exception {
+        // When the dashboard's schedule list and the readiness probe are read without a key
+        HttpResponse<String> schedules = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/api/schedules")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
+        // Then both answer as before
+        assertThat(schedules.statusCode()).as(schedules.body()).isEqualTo(200);
+        assertThat(schedules.body()).contains("weekly-chart");
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answersAMalformedRawUrlWith400ProblemJson() throws Exception {
+        // When a raw request (no client normalisation) carries an encoded path traversal, or characters not allowed
+        RawHttp.Response traversal = RawHttp.exchange(port, "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
+        RawHttp.Response invalid = RawHttp.exchange(port, "GET /api/schedules?q=<script> HTTP/1.1");
+        // Then each is a 400 with a problem+json body, not Tomcat's HTML page
+        for (RawHttp.Response response : List.of(traversal, invalid)) {
+            assertThat(response.status()).as(response.text()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).as(response.text()).startsWith("application/problem+json");
+            JsonNode problem = json.readTree(response.body());
+            assertThat(problem.get("status").asInt()).isEqualTo(400);
+            assertThat(problem.get("title").asString()).isEqualTo("Bad Request");
+        }
+    }
+
+    private URI triggers() {
+        return URI.create("http://localhost:" + port + "/api/triggers");
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, String body, String idempotencyKey) throws Exception {
+        request.header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> post(String body, String idempotencyKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/triggers"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(triggers())
+                .header("X-API-Key", USER_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
