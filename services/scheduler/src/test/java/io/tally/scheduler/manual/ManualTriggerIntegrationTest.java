@@ -77,6 +77,7 @@ class ManualTriggerIntegrationTest {
             assertThat(record.value().getJobId()).isEqualTo(body.get("jobId").asString());
             assertThat(record.value().getSchedule()).isNull();
             assertThat(record.value().getParameters()).containsEntry("date", "2026-01-25");
+            assertThat(record.value().getRequestedBy()).as("the authenticated caller").isEqualTo("test-user");
         });
         assertThat(leader.getIfAvailable()).as("scheduling is off in this test").isNull();
     }
