@@ -54,7 +54,10 @@
 {{- if not $s.apiKeys }}
 {{- fail "jobsApi.apiKeys needs at least one key: without it the API would fall back to its development key" }}
 {{- end }}
-{{- range $i, $apiKey := $s.apiKeys }}
+{{- end }}
+{{- if has .key (list "jobsApi" "scheduler" "playlistService") }}
+{{- /* The services with write endpoints take the jobs API's keys (tally-common's shared security, ADR 0010). */}}
+{{- range $i, $apiKey := $v.jobsApi.apiKeys }}
 - name: {{ printf "TALLY_API_SECURITY_APIKEYS_%d_NAME" $i }}
   value: {{ $apiKey.name | quote }}
 {{ include "tally.secretEnv" (dict "name" (printf "TALLY_API_SECURITY_APIKEYS_%d_KEY" $i) "secret" $secret "key" $apiKey.secretKey "optional" false) }}

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -210,13 +212,13 @@ class HelmChartTest {
     }
 
     @Test
-    void addsServiceMonitorPrometheusRuleDashboardNetworkPoliciesAndAutoscalersOnlyWhenAsked() {
+    void addsServiceMonitorPrometheusRuleDashboardAndAutoscalersOnlyWhenAsked() {
         // When
         List<Map<String, Object>> defaults = RenderedChart.render();
         List<Map<String, Object>> everything = RenderedChart.render(ci("strimzi-sasl-tls-values.yaml"));
 
         // Then
-        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
+        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "HorizontalPodAutoscaler", "ConfigMap");
         assertThat(kinds(everything)).contains("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
         Map<String, Object> monitor = ofKind(everything, "ServiceMonitor").get(0);
         assertThat(monitor).extractingByKey("spec").asString().contains("path=/actuator/prometheus", "port=http");
@@ -226,6 +228,56 @@ class HelmChartTest {
         assertThat(ofKind(everything, "ConfigMap").get(0)).extractingByKey("data").asString().contains("tally_streams_running");
         assertThat(typed(everything, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class))
                 .extracting(hpa -> hpa.getSpec().getScaleTargetRef().getKind()).containsOnly("Deployment");
+    }
+
+    @Test
+    void letsOnlyTheJobsApiIntoTheOtherServicesByDefault() {
+        // When the chart is rendered with its defaults
+        List<NetworkPolicy> policies = typed(RenderedChart.render(), NetworkPolicy.class);
+
+        // Then every service has a policy; the jobs API is open, and every other service admits only the jobs API's pods
+        assertThat(policies).hasSize(8);
+        for (NetworkPolicy policy : policies) {
+            Map<String, String> target = policy.getSpec().getPodSelector().getMatchLabels();
+            List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
+            assertThat(ingress).as(policy.getMetadata().getName()).singleElement();
+            if ("jobs-api".equals(target.get("app.kubernetes.io/component"))) {
+                assertThat(ingress.get(0).getFrom()).as("the API is open when apiFrom is empty").isNullOrEmpty();
+                continue;
+            }
+            assertThat(ingress.get(0).getFrom()).as(policy.getMetadata().getName()).singleElement().satisfies(peer -> {
+                assertThat(peer.getNamespaceSelector()).isNull();
+                assertThat(peer.getPodSelector().getMatchLabels())
+                        .containsEntry("app.kubernetes.io/component", "jobs-api")
+                        .containsEntry("app.kubernetes.io/instance", "tally");
+            });
+        }
+    }
+
+    @Test
+    void admitsPrometheusOnlyWhenTheServiceMonitorScrapes() {
+        // Given a monitoring namespace allowed to scrape
+        Map<String, Object> withoutMonitor = new LinkedHashMap<>();
+        withoutMonitor.put("networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team", "monitoring");
+        Map<String, Object> withMonitor = new LinkedHashMap<>(withoutMonitor);
+        withMonitor.put("metrics.serviceMonitor.enabled", true);
+
+        // When the chart is rendered without and with the ServiceMonitor
+        NetworkPolicy scheduler = schedulerPolicy(RenderedChart.renderWith(withoutMonitor));
+        NetworkPolicy scraped = schedulerPolicy(RenderedChart.renderWith(withMonitor));
+
+        // Then the monitoring peer is admitted only when the ServiceMonitor scrapes
+        assertThat(scheduler.getSpec().getIngress().get(0).getFrom()).hasSize(1);
+        assertThat(scraped.getSpec().getIngress().get(0).getFrom()).hasSize(2)
+                .filteredOn(peer -> peer.getNamespaceSelector() != null).singleElement()
+                .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                        .isEqualTo(Map.of("team", "monitoring")));
+    }
+
+    private static NetworkPolicy schedulerPolicy(List<Map<String, Object>> documents) {
+        return typed(documents, NetworkPolicy.class).stream()
+                .filter(policy -> "scheduler".equals(policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/component")))
+                .findFirst().orElseThrow();
     }
 
     @Test

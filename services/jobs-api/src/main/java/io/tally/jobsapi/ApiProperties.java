@@ -12,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * What the jobs API offers, bound from {@code tally.api.*} (security settings are in
- * {@link io.tally.jobsapi.security.ApiSecurityProperties}).
+ * {@link io.tally.common.security.ApiSecurityProperties}).
  *
  * @param pipelines           pipelines a client may trigger; any other name answers 404
  * @param maxPageSize         largest {@code size} accepted by {@code GET /api/jobs}

@@ -21,6 +21,7 @@ import io.tally.events.StageStatus;
 import io.tally.jobsapi.view.JobView;
 import io.tally.jobsapi.view.ViewNotReadyException;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.RawHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -393,6 +394,28 @@ class JobsApiIntegrationTest {
         // Then both are 401 problems
         assertProblem(none, 401);
         assertProblem(wrong, 401);
+    }
+
+    @Test
+    void answersAMalformedRawUrlWith400ProblemJsonBeforeAnyController() throws Exception {
+        // When a raw request (no client normalisation) aims an encoded traversal at the dead-letter admin endpoint
+        RawHttp.Response response = RawHttp.exchange(port, "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
+        // Then Tomcat's rejection is a 400 problem+json, not its HTML error page
+        assertThat(response.status()).as(response.text()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).as(response.text()).startsWith("application/problem+json");
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("title").asString()).isEqualTo("Bad Request");
+    }
+
+    @Test
+    void answersUnknownPathsAndWrongMethodsWithProblems() throws Exception {
+        // When an authenticated caller asks for a path nothing serves, and uses GET on a POST-only endpoint
+        HttpResponse<String> unknown = get("/api/no-such-thing", USER_KEY);
+        HttpResponse<String> wrongMethod = get("/api/admin/cleanup", ADMIN_KEY);
+        // Then 404 and 405, both problem+json
+        assertProblem(unknown, 404);
+        assertProblem(wrongMethod, 405);
     }
 
     @Test

@@ -49,11 +49,20 @@ import org.springframework.test.context.DynamicPropertySource;
 @TallyServiceTest(properties = {
         "tally.playlist.adapter=file",
         "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms"})
+        "tally.playlist.recheck-interval=200ms",
+        "tally.api.security.api-keys[0].name=test-user",
+        "tally.api.security.api-keys[0].key=" + PlaylistServiceIntegrationTest.USER_KEY,
+        "tally.api.security.api-keys[0].roles=USER",
+        "tally.api.security.api-keys[1].name=test-admin",
+        "tally.api.security.api-keys[1].key=" + PlaylistServiceIntegrationTest.ADMIN_KEY,
+        "tally.api.security.api-keys[1].roles=ADMIN"})
 class PlaylistServiceIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path OUTPUT_DIR = tempDir();
+
+    static final String USER_KEY = "playlist-test-user-key";
+    static final String ADMIN_KEY = "playlist-test-admin-key";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
@@ -187,10 +196,38 @@ class PlaylistServiceIntegrationTest {
                 .setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build();
     }
 
+    @Test
+    void refusesPlaylistCreationWithoutCredentialsOrWithoutAdmin() throws Exception {
+        // Given a chart that could be made into a playlist
+        String sourceRef = "beatport/guarded/" + UUID.randomUUID();
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
+            publishChart(producer, sourceRef);
+        }
+        String body = "{\"sourceRef\":\"" + sourceRef + "\"}";
+        // When it is asked for without a key, and with a USER key
+        HttpResponse<String> anonymous = post(body, null);
+        HttpResponse<String> user = post(body, USER_KEY);
+        // Then 401 and 403, both problem+json, and no playlist file was written
+        assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+        assertThat(user.statusCode()).as(user.body()).isEqualTo(403);
+        for (HttpResponse<String> refused : List.of(anonymous, user)) {
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+        }
+        assertThat(OUTPUT_DIR.resolve(FilePlaylistAdapter.sanitize(sourceRef) + ".m3u")).doesNotExist();
+    }
+
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/playlists"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return post(body, ADMIN_KEY);
+    }
+
+    private HttpResponse<String> post(String body, String apiKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/playlists"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

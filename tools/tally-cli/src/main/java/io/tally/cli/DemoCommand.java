@@ -87,9 +87,10 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The manual trigger of the scheduler, as a user would call it; returns the job id. */
+    /** The manual trigger of the scheduler, as a user would call it (with the stack's key); returns the job id. */
     static String trigger(int schedulerPort) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + schedulerPort + "/api/triggers"))
+                .header("X-API-Key", PipelineServices.LOCAL_API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\":\"" + PIPELINE + "\"}"))
                 .build();

@@ -75,6 +75,9 @@ public class DevCommand implements Callable<Integer> {
                     + "/ui  (sign in with API key " + PipelineServices.LOCAL_API_KEY + ", roles USER and ADMIN)");
             out.println("  Run the chart pipeline: curl -X POST -H 'X-API-Key: " + PipelineServices.LOCAL_API_KEY + "' "
                     + "http://localhost:" + stack.port(PipelineServices.API) + "/api/pipelines/beatport-chart/runs");
+            out.println("  Every service's write endpoints take the same key, e.g. curl -X POST -H 'X-API-Key: "
+                    + PipelineServices.LOCAL_API_KEY + "' -H 'Content-Type: application/json' -d '{\"pipeline\":\"beatport-chart\"}' "
+                    + "http://localhost:" + stack.port(PipelineServices.SCHEDULER) + "/api/triggers");
             out.println("  Playlists: " + dataDir.resolve("playlists") + "   Notifications: " + dataDir.resolve("outbox"));
             out.flush();
             stopped.await();

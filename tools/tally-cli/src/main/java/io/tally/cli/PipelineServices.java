@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters: the sample
  * chart, the local search catalog, playlist files and a notification outbox. Ports are the services' defaults
- * for {@code tally dev}, or free ports. The jobs API accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
+ * for {@code tally dev}, or free ports. Every service accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
  */
 public final class PipelineServices {
 
@@ -28,22 +28,17 @@ public final class PipelineServices {
     public static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
     public static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
     public static final String API = JobsApiApplication.CONFIG_NAME;
-    /** The jobs API key of a local stack; a deployment sets its own (see services/jobs-api/README.md). */
+    /** The API key of every service of a local stack; a deployment sets its own (see docs/configuration.md). */
     static final String LOCAL_API_KEY = "dev-key-change-me";
 
     /**
-     * The jobs API brings Spring Security onto the shared classpath, where Boot would secure every other service
-     * too; deployed alone, none of them has it.
+     * Every service takes the same credentials (tally-common's shared security): the local key, with both roles, is
+     * given to each, so the CLI's own calls (the demo's {@code POST /api/triggers}) and a user's curl work alike.
      */
-    private static final String WITHOUT_SECURITY = "--spring.autoconfigure.exclude=" + String.join(",",
-            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration",
-            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web."
-                    + "OAuth2ResourceServerWebSecurityAutoConfiguration");
+    private static final List<String> LOCAL_KEY = List.of(
+            "--tally.api.security.api-keys[0].name=dev",
+            "--tally.api.security.api-keys[0].key=" + LOCAL_API_KEY,
+            "--tally.api.security.api-keys[0].roles=USER,ADMIN");
 
     private PipelineServices() {
     }
@@ -78,9 +73,7 @@ public final class PipelineServices {
     private static LocalStack.Service service(String name, Class<?> application, int port,
                                               java.util.Map<String, List<String>> extra, String... defaults) {
         List<String> arguments = new ArrayList<>(List.of(defaults));
-        if (!name.equals(API)) {
-            arguments.add(WITHOUT_SECURITY);
-        }
+        arguments.addAll(LOCAL_KEY);
         arguments.addAll(extra.getOrDefault(name, List.of()));
         return new LocalStack.Service(name, application, port, arguments);
     }

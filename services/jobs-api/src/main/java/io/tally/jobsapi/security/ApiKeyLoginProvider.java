@@ -1,5 +1,7 @@
 package io.tally.jobsapi.security;
 
+import io.tally.common.security.ApiKeys;
+
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;

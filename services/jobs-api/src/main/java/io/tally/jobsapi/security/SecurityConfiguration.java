@@ -1,6 +1,8 @@
 package io.tally.jobsapi.security;
 
-import org.springframework.beans.factory.ObjectProvider;
+import io.tally.common.security.ApiAccessRules;
+import io.tally.common.security.ApiKeys;
+import io.tally.common.security.ApiSecurityProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -8,19 +10,12 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
-import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The API's access rules: probes and the OpenAPI document are public; {@code /api/admin/**} needs ADMIN; other
- * {@code /api/**} calls need any authenticated caller (GETs of jobs are public with {@code open-reads}). Callers
- * authenticate with {@code X-API-Key}, or with a bearer JWT when Spring Boot configured a {@link JwtDecoder}
- * (it does when {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri} is set).
- * Stateless: no session, no CSRF token (no cookies are issued, so there is nothing for CSRF to ride on).
+ * The jobs API's own additions to the shared security of tally-common ({@code ApiSecurityAutoConfiguration}: API
+ * keys or JWTs, {@code /api/admin/**} for ADMIN, problem+json 401/403, stateless): the OpenAPI document and Swagger
+ * UI are public, and GETs of jobs are public with {@code open-reads}.
  * <p>
  * The dashboard under {@value #UI} has its own chain, matched first: browsers cannot put {@code X-API-Key} on a
  * navigation, so a login form exchanges an API key for a session cookie ({@code HttpOnly}, {@code SameSite=Strict}),
@@ -33,8 +28,14 @@ class SecurityConfiguration {
     static final String UI = "/ui";
 
     @Bean
-    ApiKeys apiKeys(ApiSecurityProperties properties) {
-        return new ApiKeys(properties.apiKeys());
+    ApiAccessRules jobsApiAccessRules() {
+        return (requests, properties) -> {
+            requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                    .permitAll();
+            if (properties.openReads()) {
+                requests.requestMatchers(HttpMethod.GET, "/api/jobs", "/api/jobs/**").permitAll();
+            }
+        };
     }
 
     @Bean
@@ -57,50 +58,5 @@ class SecurityConfiguration {
                     requests.anyRequest().authenticated();
                 });
         return http.build();
-    }
-
-    @Bean
-    @Order(2)
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiSecurityProperties properties,
-            ObjectProvider<JwtDecoder> jwtDecoder, JsonMapper json, ApiKeys apiKeys) throws Exception {
-        ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
-        http.csrf(AbstractHttpConfigurer::disable)
-                .httpBasic(AbstractHttpConfigurer::disable)
-                .formLogin(AbstractHttpConfigurer::disable)
-                .logout(AbstractHttpConfigurer::disable)
-                .requestCache(AbstractHttpConfigurer::disable)
-                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
-                .addFilterBefore(new ApiKeyAuthenticationFilter(apiKeys, problems),
-                        AnonymousAuthenticationFilter.class)
-                .authorizeHttpRequests(requests -> {
-                    requests.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                            "/actuator/prometheus").permitAll();
-                    requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
-                            .permitAll();
-                    requests.requestMatchers("/error").permitAll();
-                    requests.requestMatchers("/api/admin/**").hasRole(ApiSecurityProperties.Role.ADMIN.name());
-                    if (properties.openReads()) {
-                        requests.requestMatchers(HttpMethod.GET, "/api/jobs", "/api/jobs/**").permitAll();
-                    }
-                    requests.anyRequest().authenticated();
-                });
-        JwtDecoder decoder = jwtDecoder.getIfAvailable();
-        if (decoder != null) {
-            http.oauth2ResourceServer(server -> server
-                    .authenticationEntryPoint(problems)
-                    .accessDeniedHandler(problems)
-                    .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(rolesFrom(properties.rolesClaim()))));
-        }
-        return http.build();
-    }
-
-    private static JwtAuthenticationConverter rolesFrom(String claim) {
-        JwtGrantedAuthoritiesConverter authorities = new JwtGrantedAuthoritiesConverter();
-        authorities.setAuthoritiesClaimName(claim);
-        authorities.setAuthorityPrefix("ROLE_");
-        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-        converter.setJwtGrantedAuthoritiesConverter(authorities);
-        return converter;
     }
 }

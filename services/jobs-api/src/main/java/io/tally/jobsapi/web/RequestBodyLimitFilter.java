@@ -1,5 +1,6 @@
 package io.tally.jobsapi.web;
 
+import io.tally.common.web.Problems;
 import io.tally.jobsapi.ApiProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -41,7 +42,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         if (request.getContentLengthLong() > maxBytes) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
                     "The request body has %d bytes; at most %d are accepted".formatted(request.getContentLengthLong(), maxBytes));
-            problem.setTitle("Request body too large");
+            problem.setTitle(Problems.title(HttpStatus.PAYLOAD_TOO_LARGE.value()));
             response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.getOutputStream().write(json.writeValueAsBytes(problem));

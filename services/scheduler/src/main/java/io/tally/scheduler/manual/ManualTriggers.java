@@ -47,10 +47,10 @@ public class ManualTriggers {
         this.metrics = metrics;
     }
 
-    /** Emits the trigger (or returns the remembered answer for a known idempotency key). */
-    public TriggerAccepted trigger(TriggerRequest request, String idempotencyKey) {
+    /** Emits the trigger for {@code requestedBy} (or returns the remembered answer for a known idempotency key). */
+    public TriggerAccepted trigger(TriggerRequest request, String idempotencyKey, String requestedBy) {
         if (idempotencyKey == null) {
-            return send(request, UUID.randomUUID().toString());
+            return send(request, UUID.randomUUID().toString(), requestedBy);
         }
         // One request per key at a time, so two concurrent retries cannot both emit.
         synchronized (byKey) {
@@ -63,14 +63,15 @@ public class ManualTriggers {
                 }
                 return known.answer();
             }
-            TriggerAccepted answer = send(request, idempotencyKey);
+            TriggerAccepted answer = send(request, idempotencyKey, requestedBy);
             byKey.put(idempotencyKey, new Remembered(request, answer));
             return answer;
         }
     }
 
-    private TriggerAccepted send(TriggerRequest request, String key) {
-        PipelineTriggered trigger = Triggers.manual(request.pipeline(), request.parameters(), key, "api", clock.instant());
+    private TriggerAccepted send(TriggerRequest request, String key, String requestedBy) {
+        PipelineTriggered trigger = Triggers.manual(request.pipeline(), request.parameters(), key, requestedBy,
+                clock.instant());
         try {
             template.send(Topics.PIPELINE_TRIGGERS.name(), trigger.getTriggerId(), trigger)
                     .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,20 +1,24 @@
 package io.tally.scheduler.schedules;
 
+import io.tally.common.security.ApiAccessRules;
 import io.tally.scheduler.SchedulerProperties;
 import io.tally.scheduler.ScheduleSpec;
 import io.tally.scheduler.cron.ScheduleCalendar;
 import io.tally.scheduler.cron.ScheduleLeader;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/schedules}: each configured schedule with its next fire time (from its cron, after now) and its last
+ * {@code GET /api/schedules}: each configured schedule, in name order, with its next fire time (from its cron, after now) and its last
  * fire time (as this replica's leader loop read it from {@code tally.scheduler.fired}). The jobs API's dashboard shows
  * this list. Known gap: only the leading replica reads the fired topic, so another replica answers
  * {@code lastFireTime: null}; with {@code tally.scheduler.enabled=false} it is always null.
@@ -48,12 +52,23 @@ class SchedulesController {
         this.clock = clock;
     }
 
+    /**
+     * The schedule list stays readable without credentials, as before the shared security: the jobs API's dashboard
+     * reads it server-side, and it reveals only cron expressions. {@code POST /api/triggers} needs a caller.
+     */
+    @Bean
+    static ApiAccessRules publicScheduleList() {
+        return (requests, properties) -> requests.requestMatchers(HttpMethod.GET, "/api/schedules").permitAll();
+    }
+
     @GetMapping
     List<ScheduleView> schedules() {
         Instant now = clock.instant();
         ScheduleLeader current = leader.getIfAvailable();
         Map<String, Instant> last = current == null ? Map.of() : current.lastFired();
+        // A stated order, as every list of the API has (jobs: newest first), not the configuration file's.
         return properties.schedules().stream()
+                .sorted(Comparator.comparing(ScheduleSpec::name))
                 .map(schedule -> view(schedule, now, last.get(schedule.name())))
                 .toList();
     }

@@ -6,6 +6,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.PipelineTriggered;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.cron.ScheduleLeader;
+import io.tally.testsupport.RawHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,8 +25,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** {@code POST /api/triggers} on a real broker and registry: 202 and the event, idempotency, and problem+json errors. */
 @TallyServiceTest(properties = {
-        "tally.scheduler.enabled=false"})
+        "tally.scheduler.enabled=false",
+        "tally.api.security.api-keys[0].name=test-user",
+        "tally.api.security.api-keys[0].key=" + ManualTriggerIntegrationTest.USER_KEY,
+        "tally.api.security.api-keys[0].roles=USER"})
 class ManualTriggerIntegrationTest {
+
+    static final String USER_KEY = "scheduler-test-user-key";
 
     @LocalServerPort
     int port;
@@ -59,6 +65,7 @@ class ManualTriggerIntegrationTest {
             assertThat(record.value().getJobId()).isEqualTo(body.get("jobId").asString());
             assertThat(record.value().getSchedule()).isNull();
             assertThat(record.value().getParameters()).containsEntry("date", "2026-01-25");
+            assertThat(record.value().getRequestedBy()).as("the authenticated caller").isEqualTo("test-user");
         });
         assertThat(leader.getIfAvailable()).as("scheduling is off in this test").isNull();
     }
@@ -116,8 +123,66 @@ class ManualTriggerIntegrationTest {
                 .singleElement().satisfies(r -> assertThat(r.value().getPipeline()).isEqualTo("beatport-chart"));
     }
 
+    @Test
+    void refusesATriggerWithoutCredentialsWith401ProblemAndEmitsNothing() throws Exception {
+        // When a trigger is requested without a key, and with a key that is not configured
+        String key = "anonymous-" + UUID.randomUUID();
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(triggers()), "{\"pipeline\":\"beatport-chart\"}", key);
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(triggers()).header("X-API-Key", "no-such-key-0123456789"),
+                "{\"pipeline\":\"beatport-chart\"}", key);
+        // Then both are 401 problem+json, and no trigger was emitted for the idempotency key
+        for (HttpResponse<String> response : List.of(anonymous, unknown)) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json.readTree(response.body()).get("title").asString()).isEqualTo("Unauthorized");
+        }
+        assertThat(post("{\"pipeline\":\"beatport-chart\"}", "after-" + key).statusCode()).isEqualTo(202);
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().startsWith("manual:after-" + key))).hasSize(1);
+        assertThat(TriggerTopic.read(brokers, serdes, t -> t.getTriggerId().equals("manual:" + key))).isEmpty();
+    }
+
+    @Test
+    void keepsTheScheduleListAndProbesReadableWithoutCredentials() throws Exception {
+        // When the dashboard's schedule list and the readiness probe are read without a key
+        HttpResponse<String> schedules = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/api/schedules")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
+        // Then both answer as before
+        assertThat(schedules.statusCode()).as(schedules.body()).isEqualTo(200);
+        assertThat(schedules.body()).contains("weekly-chart");
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answersAMalformedRawUrlWith400ProblemJson() throws Exception {
+        // When a raw request (no client normalisation) carries an encoded path traversal, or characters not allowed
+        RawHttp.Response traversal = RawHttp.exchange(port, "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
+        RawHttp.Response invalid = RawHttp.exchange(port, "GET /api/schedules?q=<script> HTTP/1.1");
+        // Then each is a 400 with a problem+json body, not Tomcat's HTML page
+        for (RawHttp.Response response : List.of(traversal, invalid)) {
+            assertThat(response.status()).as(response.text()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).as(response.text()).startsWith("application/problem+json");
+            JsonNode problem = json.readTree(response.body());
+            assertThat(problem.get("status").asInt()).isEqualTo(400);
+            assertThat(problem.get("title").asString()).isEqualTo("Bad Request");
+        }
+    }
+
+    private URI triggers() {
+        return URI.create("http://localhost:" + port + "/api/triggers");
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, String body, String idempotencyKey) throws Exception {
+        request.header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> post(String body, String idempotencyKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/triggers"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(triggers())
+                .header("X-API-Key", USER_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {

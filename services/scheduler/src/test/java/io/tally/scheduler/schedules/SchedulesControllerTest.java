@@ -58,4 +58,23 @@ class SchedulesControllerTest {
         assertThat(view.lastFireTime()).isEqualTo(sunday);
         assertThat(view.nextFireTime()).isEqualTo(Instant.parse("2026-11-29T02:00:00Z"));
     }
+
+    @Test
+    void listsSchedulesInNameOrderWhateverTheConfigurationOrder() {
+        // Given schedules configured out of name order
+        ScheduleSpec weekly = new ScheduleSpec("weekly-chart", "beatport-chart", "0 0 2 * * SUN", ZoneOffset.UTC,
+                MissedPolicy.FIRE_ONCE, null);
+        ScheduleSpec daily = new ScheduleSpec("daily-chart", "beatport-chart", "0 0 8 * * *", ZoneOffset.UTC,
+                MissedPolicy.SKIP, null);
+        SchedulerProperties properties = new SchedulerProperties(false, Duration.ofSeconds(1), Duration.ofMinutes(1),
+                List.of(weekly, daily), SchedulerProperties.Recovery.defaults());
+        SchedulesController controller = new SchedulesController(properties,
+                new DefaultListableBeanFactory().getBeanProvider(ScheduleLeader.class), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        // When they are listed
+        List<SchedulesController.ScheduleView> schedules = controller.schedules();
+
+        // Then the order is stated (by name), like every list of the API, not the configuration's
+        assertThat(schedules).extracting(SchedulesController.ScheduleView::name).containsExactly("daily-chart", "weekly-chart");
+    }
 }

@@ -1,4 +1,4 @@
-package io.tally.jobsapi.security;
+package io.tally.common.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,21 +12,21 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 /**
  * The configured API keys and how a presented key is matched: as SHA-256 digests with {@link MessageDigest#isEqual}
  * (constant time, and independent of the key's length), checking every configured key so the time does not reveal
- * which one matched. Shared by the {@code X-API-Key} header filter and the dashboard's login form.
+ * which one matched. Shared by the {@code X-API-Key} header filter and the jobs API dashboard's login form.
  */
-class ApiKeys {
+public class ApiKeys {
 
     private record Known(byte[] digest, ApiSecurityProperties.ApiKey key) {
     }
 
     private final List<Known> keys;
 
-    ApiKeys(List<ApiSecurityProperties.ApiKey> keys) {
+    public ApiKeys(List<ApiSecurityProperties.ApiKey> keys) {
         this.keys = keys.stream().map(key -> new Known(digest(key.key()), key)).toList();
     }
 
     /** The configured key equal to {@code presented}, if any. */
-    Optional<ApiSecurityProperties.ApiKey> find(String presented) {
+    public Optional<ApiSecurityProperties.ApiKey> find(String presented) {
         byte[] digest = digest(presented);
         ApiSecurityProperties.ApiKey found = null;
         for (Known known : keys) {
@@ -38,7 +38,7 @@ class ApiKeys {
     }
 
     /** An authenticated caller named after {@code key}, with {@code ROLE_<role>} authorities. */
-    static Authentication authentication(ApiSecurityProperties.ApiKey key) {
+    public static Authentication authentication(ApiSecurityProperties.ApiKey key) {
         return UsernamePasswordAuthenticationToken.authenticated(key.name(), null,
                 key.roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role.name())).toList());
     }

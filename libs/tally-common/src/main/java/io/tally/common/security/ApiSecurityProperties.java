@@ -1,4 +1,4 @@
-package io.tally.jobsapi.security;
+package io.tally.common.security;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -11,12 +11,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Who may call the jobs API, bound from {@code tally.api.security.*}. Bearer JWTs are accepted in addition when
- * Spring Boot's {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri} is set.
+ * Who may call a Tally service's HTTP API, bound from {@code tally.api.security.*} in every web service (the same
+ * names the jobs API has always used). Bearer JWTs are accepted in addition when Spring Boot's
+ * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri} is set.
  *
  * @param apiKeys    API keys accepted in the {@code X-API-Key} header; each has a name (the caller in logs and events),
  *                   the secret key (from the environment or a secret, never logged) and its roles
- * @param openReads  whether GET requests under {@code /api/jobs} need no credentials; admin endpoints stay guarded
+ * @param openReads  whether the reads a service offers to open need no credentials (the jobs API: GETs under
+ *                   {@code /api/jobs}); admin endpoints stay guarded
  * @param rolesClaim JWT claim holding the caller's roles (a list such as {@code ["USER","ADMIN"]})
  */
 @Validated
@@ -42,6 +44,6 @@ public record ApiSecurityProperties(
         }
     }
 
-    /** What a caller may do: USER triggers and reads, ADMIN also uses {@code /api/admin/**}. */
+    /** What a caller may do: USER triggers and reads, ADMIN also uses {@code /api/admin/**} and operator actions. */
     public enum Role { USER, ADMIN }
 }

@@ -1,4 +1,4 @@
-package io.tally.jobsapi.security;
+package io.tally.common.security;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,5 +1,6 @@
-package io.tally.jobsapi.web;
+package io.tally.common.web;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.springframework.context.MessageSourceResolvable;
@@ -18,11 +19,16 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Answers every MVC error as {@code application/problem+json}, and makes validation errors name the offending field or
- * parameter in {@code detail} and in an {@code errors} list ({@code [{field, message}]}).
+ * Answers every MVC error of every service as {@code application/problem+json} with the status's reason phrase as
+ * title, and makes validation errors name the offending field, header or parameter in {@code detail} and in an
+ * {@code errors} list ({@code [{field, message}]}), both sorted by field then message so the answer does not depend on
+ * the validator's iteration order.
  */
 @RestControllerAdvice
-class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Comparator<Map<String, String>> BY_FIELD_THEN_MESSAGE =
+            Comparator.<Map<String, String>, String>comparing(e -> e.get("field")).thenComparing(e -> e.get("message"));
 
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
@@ -46,10 +52,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     private ResponseEntity<Object> problem(Exception ex, HttpHeaders headers, HttpStatusCode status, WebRequest request,
-            List<Map<String, String>> errors) {
+            List<Map<String, String>> unsorted) {
+        List<Map<String, String>> errors = unsorted.stream().sorted(BY_FIELD_THEN_MESSAGE).toList();
         String detail = String.join("; ", errors.stream().map(e -> e.get("field") + ": " + e.get("message")).toList());
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail.isEmpty() ? "invalid request" : detail);
-        body.setTitle("Bad Request");
+        body.setTitle(Problems.title(status.value()));
         body.setProperty("errors", errors);
         return handleExceptionInternal(ex, body, headers, status, request);
     }
