@@ -90,6 +90,9 @@ public class DevCommand implements Callable<Integer> {
             out.println("  Playlists: " + dataDir.resolve("playlists") + "   Notifications: " + dataDir.resolve("outbox"));
             out.flush();
             stopped.await();
+        } catch (LocalStack.StackFailure e) {
+            spec.commandLine().getErr().println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
+            return 1;
         }
         return 0;
     }
