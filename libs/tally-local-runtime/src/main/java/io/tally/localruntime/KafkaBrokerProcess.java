@@ -34,7 +34,7 @@ import org.apache.kafka.common.Uuid;
  * Known gaps: a Spring Boot fat jar's {@code java.class.path} is just the fat jar, so pass the classpath explicitly
  * there; without an SLF4J binding on that classpath the broker log is nearly empty.
  */
-public final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess extends ChildProcess {
 
     static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(30);
@@ -43,33 +43,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final boolean ownsDataDir;
     private final int brokerPort;
     private final int controllerPort;
-    private final Path logFile;
     private final String classpath;
     private final String maxHeap;
     private final Duration startupTimeout;
     private final Map<String, String> extraProperties;
-    private final Thread shutdownHook;
-    private Process process;
     private boolean closed;
 
     private KafkaBrokerProcess(Builder builder, Path dataDir, boolean ownsDataDir, int[] ports, Path logFile) {
+        super(logFile);
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.brokerPort = ports[0];
         this.controllerPort = ports[1];
-        this.logFile = logFile;
         this.classpath = builder.classpath != null ? builder.classpath : System.getProperty("java.class.path");
         this.maxHeap = builder.maxHeap;
         this.startupTimeout = builder.startupTimeout;
         this.extraProperties = new LinkedHashMap<>(builder.extraProperties);
-        // A forgotten close() must not leave a broker running after the JVM that started it.
-        this.shutdownHook = new Thread(() -> {
-            Process current = process;
-            if (current != null) {
-                current.destroyForcibly();
-            }
-        }, "tally-kafka-broker-kill");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts a broker on free loopback ports with a fresh temp data dir that {@link #close()} deletes. */
@@ -86,10 +75,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         return "127.0.0.1:" + brokerPort;
     }
 
-    public long pid() {
-        return requireProcess().pid();
-    }
-
     public int brokerPort() {
         return brokerPort;
     }
@@ -102,17 +87,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         return dataDir;
     }
 
-    public Path logFile() {
-        return logFile;
-    }
-
-    public synchronized boolean isAlive() {
-        return process != null && process.isAlive();
+    @Override
+    String describe() {
+        return "Kafka broker on " + bootstrapServers();
     }
 
     /** Graceful stop (SIGTERM, up to 30 s, then SIGKILL); data is kept and {@link #restart()} brings it back. */
     public synchronized void stop() {
-        ProcessSupport.stop(process, GRACEFUL_STOP);
+        stop(GRACEFUL_STOP);
     }
 
     /**
@@ -120,15 +102,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * The following {@link #restart()} takes about {@code broker.session.timeout.ms} (default 9 s) longer than a
      * normal start, because the controller waits for the dead incarnation's session to expire.
      */
+    @Override
     public synchronized void kill() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        super.kill();
     }
 
     /** Starts the broker again on the same ports and data dir, without reformatting; stops it first if running. */
@@ -149,11 +125,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
         closed = true;
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or about to; nothing left to undo
-        }
+        forgetExitHook();
         if (ownsDataDir) {
             deleteRecursively(dataDir);
         }
@@ -161,19 +133,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     private synchronized void abandon() {
         closed = true;
-        ProcessSupport.stop(process, Duration.ofSeconds(5));
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // nothing left to undo
-        }
-    }
-
-    private Process requireProcess() {
-        if (process == null) {
-            throw new IllegalStateException("The broker was never started");
-        }
-        return process;
+        stop(Duration.ofSeconds(5));
+        forgetExitHook();
     }
 
     private Path serverProperties() {
@@ -270,7 +231,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         try {
             Process format = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                     .start();
             if (!format.waitFor(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 format.destroyForcibly();
@@ -290,58 +251,43 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private void launch() {
         try {
             writeConfiguration();
-            formatIfNeeded();
-            List<String> command = javaCommand(maxHeap, "kafka.Kafka");
-            command.add(serverProperties().toString());
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not launch the Kafka broker", e);
+            throw new UncheckedIOException("Could not write the Kafka broker configuration", e);
         }
+        formatIfNeeded();
+        List<String> command = javaCommand(maxHeap, "kafka.Kafka");
+        command.add(serverProperties().toString());
+        launch(command, Map.of());
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + startupTimeout.toNanos();
-        // Wait for the listener before creating a client: an Admin polling a closed port logs a warning per retry.
-        String lastProblem = "broker port not open yet";
-        while (!portOpen()) {
-            checkAliveAndTime(deadline, lastProblem);
-            ProcessSupport.sleep(100);
-        }
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
                 AdminClientConfig.CLIENT_ID_CONFIG, "tally-broker-readiness");
-        try (Admin admin = Admin.create(config)) {
-            while (true) {
-                checkAliveAndTime(deadline, lastProblem);
-                try {
-                    Collection<Node> nodes = admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
-                    if (!nodes.isEmpty()) {
-                        return;
+        Admin[] admin = new Admin[1];
+        try {
+            awaitReady(startupTimeout, Duration.ofMillis(100), () -> {
+                // Wait for the listener before creating a client: an Admin polling a closed port logs a warning per
+                // retry.
+                if (admin[0] == null) {
+                    if (!portOpen()) {
+                        return "broker port not open yet";
                     }
-                    lastProblem = "describeCluster returned no nodes";
-                } catch (ExecutionException | TimeoutException e) {
-                    lastProblem = e.toString();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+                    admin[0] = Admin.create(config);
                 }
-                ProcessSupport.sleep(100);
+                try {
+                    Collection<Node> nodes = admin[0].describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                    return nodes.isEmpty() ? "describeCluster returned no nodes" : null;
+                } catch (ExecutionException | TimeoutException e) {
+                    return e.toString();
+                }
+            });
+        } finally {
+            if (admin[0] != null) {
+                admin[0].close();
             }
-        }
-    }
-
-    private void checkAliveAndTime(long deadline, String lastProblem) {
-        if (!process.isAlive()) {
-            throw failure("exited with code " + process.exitValue() + " before becoming ready");
-        }
-        if (System.nanoTime() > deadline) {
-            ProcessSupport.stop(process, Duration.ofSeconds(5));
-            throw failure("was not ready within " + startupTimeout.toSeconds() + " s (" + lastProblem + ")");
         }
     }
 
@@ -352,11 +298,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private IllegalStateException failure(String what) {
-        return new IllegalStateException("Kafka broker on " + bootstrapServers() + " " + what + ". Log " + logFile
-                + ":" + System.lineSeparator() + ProcessSupport.tail(logFile, 40));
     }
 
     private static void deleteRecursively(Path dir) {

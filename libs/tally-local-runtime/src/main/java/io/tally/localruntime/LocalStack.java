@@ -2,9 +2,8 @@ package io.tally.localruntime;
 
 import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
+import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
-
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -39,22 +40,43 @@ public final class LocalStack implements AutoCloseable {
     public record Service(String name, Class<?> application, int port, List<String> arguments) {
     }
 
-    /** Where the stack runs and how it reports progress. */
+    /**
+     * Where the stack runs, where the broker and registry logs go ({@code broker.log}, {@code schema-registry.log}
+     * in {@code logDir}) and how it reports progress.
+     */
     public record Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
-                    Consumer<String> progress) {
+                    Consumer<String> progress, Path logDir) {
+
+        /** Logs in the data dir. */
+        public Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
+                        Consumer<String> progress) {
+            this(dataDir, brokerPort, controllerPort, registryPort, startupTimeout, progress, dataDir);
+        }
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    /** How long the children's own exit hooks wait for {@link #close()} to stop the services first. */
+    private static final Duration CHILD_EXIT_GRACE = Duration.ofSeconds(30);
 
     private final Settings settings;
     private final long startNanos = System.nanoTime();
     private KafkaBrokerProcess broker;
     private SchemaRegistryProcess registry;
     private final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
+    private final Map<String, Duration> startupTimes = new LinkedHashMap<>();
+    private final Thread stopHook = new Thread(this::close, "tally-local-stack-stop");
+    private boolean closed;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
+        // Ctrl-C or SIGTERM: services first, while the broker can still take their last commits, then the children.
+        Runtime.getRuntime().addShutdownHook(stopHook);
     }
 
-    /** Starts broker and registry in parallel, then creates the catalogue topics. */
+    /**
+     * Starts broker and registry in parallel, registers the catalogue's contracts as soon as the registry is up (so no
+     * two services race to register the same schema on first use), then creates the catalogue topics.
+     */
     public static LocalStack startInfrastructure(Settings settings) {
         LocalStack stack = new LocalStack(settings);
         try {
@@ -93,6 +115,11 @@ public final class LocalStack implements AutoCloseable {
         return Integer.parseInt(service(name).getEnvironment().getProperty("local.server.port", "-1"));
     }
 
+    /** How long each step of the start took, in order: broker, registry, topics, contracts, each service. */
+    public synchronized Map<String, Duration> startupTimes() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(startupTimes));
+    }
+
     /**
      * Starts the services in parallel (each Spring start is mostly waiting on Kafka) and waits until every Kafka
      * Streams service is RUNNING.
@@ -105,7 +132,8 @@ public final class LocalStack implements AutoCloseable {
         try {
             Map<String, CompletableFuture<ConfigurableApplicationContext>> starts = new LinkedHashMap<>();
             for (Service service : toStart) {
-                starts.put(service.name(), CompletableFuture.supplyAsync(() -> startService(service), starters));
+                starts.put(service.name(), CompletableFuture.supplyAsync(() -> timed("service " + service.name(),
+                        () -> startService(service)), starters));
             }
             List<String> failures = new ArrayList<>();
             starts.forEach((name, start) -> {
@@ -113,7 +141,7 @@ public final class LocalStack implements AutoCloseable {
                     services.put(name, start.join());
                 } catch (RuntimeException e) {
                     failures.add(name + ": " + rootMessage(e));
-                    e.printStackTrace();
+                    LOG.error("{} did not start", name, e);
                 }
             });
             if (!failures.isEmpty()) {
@@ -123,8 +151,12 @@ public final class LocalStack implements AutoCloseable {
             starters.shutdownNow();
         }
         long deadline = startNanos + settings.startupTimeout().toNanos();
-        services.forEach((name, context) -> context.getBeansOfType(KafkaStreamsHealth.class).values()
-                .forEach(health -> awaitRunning(name, health, deadline)));
+        timed("Kafka Streams RUNNING", () -> {
+            services.forEach((name, context) -> context.getBeansOfType(KafkaStreamsHealth.class).values()
+                    .forEach(health -> awaitRunning(name, health, deadline)));
+            return null;
+        });
+        LOG.info("Start-up steps (parallel steps overlap): {}", startupTimes());
         progress("%d services running: %s", services.size(), String.join(", ", services.keySet()));
     }
 
@@ -134,10 +166,14 @@ public final class LocalStack implements AutoCloseable {
                 "--tally.kafka.registry-url=" + registry.registryV2Url(),
                 "--server.port=" + service.port(),
                 "--spring.kafka.streams.state-dir=" + settings.dataDir().resolve("streams").resolve(service.name()),
-                "--spring.main.banner-mode=off"));
+                "--spring.main.banner-mode=off",
+                // createTopics() did it once for all; eight services repeating it only slowed their start.
+                "--tally.kafka.create-topics=false"));
         arguments.addAll(service.arguments());
         // Command-line arguments, because they override the application.yml inside each service's jar.
-        return ServiceLauncher.builder(service.application(), service.name()).run(arguments.toArray(String[]::new));
+        // No shutdown hook of Spring's own: close() stops the services, and only then the broker they write to.
+        return ServiceLauncher.builder(service.application(), service.name()).registerShutdownHook(false)
+                .run(arguments.toArray(String[]::new));
     }
 
     private void awaitRunning(String name, KafkaStreamsHealth health, long deadlineNanos) {
@@ -158,25 +194,30 @@ public final class LocalStack implements AutoCloseable {
         ExecutorService starters = Executors.newFixedThreadPool(2, daemonThreads("tally-infra-start"));
         try {
             CompletableFuture<KafkaBrokerProcess> brokerStart = CompletableFuture.supplyAsync(() -> {
-                KafkaBrokerProcess started = KafkaBrokerProcess.builder()
+                KafkaBrokerProcess started = timed("broker", () -> KafkaBrokerProcess.builder()
                         .dataDir(settings.dataDir().resolve("kafka"))
+                        .logFile(settings.logDir().resolve("broker.log"))
                         .brokerPort(settings.brokerPort())
                         .controllerPort(settings.controllerPort())
                         .maxHeap("512m")
                         .startupTimeout(settings.startupTimeout())
-                        .start();
+                        .start());
+                started.exitGrace(CHILD_EXIT_GRACE);
                 progress("Kafka broker ready on %s", started.bootstrapServers());
                 return started;
             }, starters);
             CompletableFuture<SchemaRegistryProcess> registryStart = CompletableFuture.supplyAsync(() -> {
-                SchemaRegistryProcess started = SchemaRegistryProcess.builder()
+                SchemaRegistryProcess started = timed("registry", () -> SchemaRegistryProcess.builder()
                         .port(settings.registryPort())
-                        .logFile(settings.dataDir().resolve("schema-registry.log"))
+                        .logFile(settings.logDir().resolve("schema-registry.log"))
                         .startupTimeout(settings.startupTimeout())
-                        .start();
+                        .start());
+                started.exitGrace(CHILD_EXIT_GRACE);
                 progress("Schema registry ready on %s", started.registryV2Url());
                 return started;
             }, starters);
+            // While the broker is still starting: the registry is usually ready first.
+            CompletableFuture<Void> contracts = registryStart.thenAcceptAsync(this::registerContracts, starters);
             broker = joinOrNull(brokerStart);
             registry = joinOrNull(registryStart);
             if (broker == null) {
@@ -185,6 +226,9 @@ public final class LocalStack implements AutoCloseable {
             if (registry == null) {
                 throw new StackFailure("the schema registry did not start: " + failureOf(registryStart));
             }
+            if (joinOrNull(contracts.thenApply(done -> Boolean.TRUE)) == null) {
+                throw new StackFailure("could not register the contracts: " + failureOf(contracts));
+            }
         } finally {
             starters.shutdownNow();
         }
@@ -192,6 +236,23 @@ public final class LocalStack implements AutoCloseable {
 
     /** Up front with single-broker settings, so no service races another to create a topic. */
     private void createTopics() {
+        timed("topics", () -> {
+            createCatalogueTopics();
+            return null;
+        });
+    }
+
+    /**
+     * Every contract once, before any producer: Apicurio 2.4 fails all but one of several simultaneous first
+     * registrations of a schema, which the services would otherwise attempt (several search workers at once).
+     */
+    private void registerContracts(SchemaRegistryProcess started) {
+        List<String> artifacts = timed("contracts", () ->
+                AvroSerdes.forRegistry(started.registryV2Url(), true).registerContracts(Topics.ALL));
+        LOG.info("Registered {} contracts: {}", artifacts.size(), artifacts);
+    }
+
+    private void createCatalogueTopics() {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "tally-local-admin"))) {
@@ -208,16 +269,44 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Stops the services in reverse order of start, then the broker and the registry. */
+    /**
+     * Stops the services (in parallel: each waits for its Kafka clients to close), then the registry and the broker,
+     * so no producer is left retrying against a broker that is gone. Idempotent; also runs at JVM exit.
+     */
     @Override
-    public void close() {
-        List<String> names = new ArrayList<>(services.keySet());
-        for (int i = names.size() - 1; i >= 0; i--) {
-            closeQuietly(names.get(i), services.get(names.get(i)));
+    public synchronized void close() {
+        if (closed) {
+            return;
         }
+        closed = true;
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        services.forEach((name, context) -> stops.add(CompletableFuture.runAsync(() -> closeQuietly(name, context),
+                runnable -> new Thread(runnable, "tally-stop-" + name).start())));
+        stops.forEach(CompletableFuture::join);
         services.clear();
-        closeQuietly("Kafka broker", broker);
+        LOG.info("Services stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
         closeQuietly("schema registry", registry);
+        closeQuietly("Kafka broker", broker);
+        LOG.info("Stack stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // this is the hook, or it runs next and finds the stack closed
+        }
+    }
+
+    private <T> T timed(String step, java.util.function.Supplier<T> action) {
+        long start = System.nanoTime();
+        try {
+            return action.get();
+        } finally {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            synchronized (this) {
+                startupTimes.put(step, took);
+            }
+            LOG.info("Start-up step {} took {} ms", step, took.toMillis());
+        }
     }
 
     private void progress(String format, Object... args) {
@@ -232,7 +321,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             resource.close();
         } catch (Exception e) {
-            System.err.println("WARNING: could not stop the " + what + " cleanly: " + e);
+            LOG.warn("Could not stop the {} cleanly", what, e);
         }
     }
 

@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Shared plumbing for the child-process fixtures: which java to run, free loopback ports, log tails, stopping.
+ * Small helpers of {@link ChildProcess} and its subclasses: which java to run, free loopback ports, log tails.
  * Known gap: a port found free here can be taken by someone else before the child binds it (tiny race).
  */
 final class ProcessSupport {
@@ -76,22 +74,6 @@ final class ProcessSupport {
             return out.toString();
         } catch (IOException e) {
             return "(could not read " + logFile + ": " + e + ")";
-        }
-    }
-
-    /** SIGTERM, then SIGKILL if the child has not exited within {@code grace}. */
-    static void stop(Process process, Duration grace) {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,7 +21,7 @@ import java.util.Optional;
  * local runs: Apicurio's v2 API and the Confluent-compatible ccompat v7 API on a loopback port, in-memory storage.
  * Known gaps: storage is in memory (a restart forgets every schema), and the jar must have been built beforehand.
  */
-public final class SchemaRegistryProcess implements AutoCloseable {
+public final class SchemaRegistryProcess extends ChildProcess {
 
     /** System property naming the registry's {@code quarkus-run.jar}; the parent pom's surefire config sets it. */
     public static final String JAR_PROPERTY = "tally.registry.app";
@@ -33,15 +34,12 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     private static SchemaRegistryProcess shared;
     private static RuntimeException sharedFailure;
 
-    private final Process process;
     private final int port;
-    private final Path logFile;
     private final boolean isShared;
 
-    private SchemaRegistryProcess(Process process, int port, Path logFile, boolean isShared) {
-        this.process = process;
+    private SchemaRegistryProcess(int port, Path logFile, boolean isShared) {
+        super(logFile);
         this.port = port;
-        this.logFile = logFile;
         this.isShared = isShared;
     }
 
@@ -51,7 +49,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     /**
-     * The one registry of this JVM, started on first use and stopped by a shutdown hook.
+     * The one registry of this JVM, started on first use and stopped by its shutdown hook.
      * The shutdown hook (not a test callback) stops it because Spring's test context cache closes cached contexts
      * only at JVM exit; a registry stopped earlier breaks the context shutdown (serde clients still talk to it).
      * {@link #close()} on the shared instance does nothing. A failed start is remembered so that later tests fail
@@ -69,8 +67,6 @@ public final class SchemaRegistryProcess implements AutoCloseable {
                     sharedFailure = e;
                     throw e;
                 }
-                SchemaRegistryProcess instance = shared;
-                Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "tally-schema-registry-stop"));
             }
             return shared;
         }
@@ -99,24 +95,18 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         return port;
     }
 
-    public Path logFile() {
-        return logFile;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
+    @Override
+    String describe() {
+        return "Schema registry on port " + port;
     }
 
     /** Stops the registry (SIGTERM, then SIGKILL after a few seconds); a no-op for {@link #shared()}. */
     @Override
     public void close() {
         if (!isShared) {
-            stop();
+            stop(Duration.ofSeconds(5));
+            forgetExitHook();
         }
-    }
-
-    private void stop() {
-        ProcessSupport.stop(process, Duration.ofSeconds(5));
     }
 
     /**
@@ -232,16 +222,8 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             command.addAll(jvmArgs);
             command.add("-jar");
             command.add(jarToRun.toString());
-            Process process;
-            try {
-                process = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not launch " + String.join(" ", command), e);
-            }
-            SchemaRegistryProcess registry = new SchemaRegistryProcess(process, portToUse, log, isShared);
+            SchemaRegistryProcess registry = new SchemaRegistryProcess(portToUse, log, isShared);
+            registry.launch(command, Map.of());
             registry.awaitReady(startupTimeout);
             return registry;
         }
@@ -251,33 +233,9 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String lastProblem = "no answer yet";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw failure("exited with code " + process.exitValue() + " before becoming ready");
-            }
-            try {
-                HttpResponse<String> response = client.send(ready, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                lastProblem = "/health/ready answered " + response.statusCode();
-            } catch (IOException e) {
-                lastProblem = e.toString();
-            } catch (InterruptedException e) {
-                stop();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
-            }
-            ProcessSupport.sleep(200);
-        }
-        stop();
-        throw failure("was not ready within " + timeout.toSeconds() + " s (" + lastProblem + ")");
-    }
-
-    private IllegalStateException failure(String what) {
-        return new IllegalStateException("Schema registry on port " + port + " " + what + ". Log " + logFile
-                + ":" + System.lineSeparator() + ProcessSupport.tail(logFile, 40));
+        awaitReady(timeout, Duration.ofMillis(200), () -> {
+            int status = client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status == 200 ? null : "/health/ready answered " + status;
+        });
     }
 }

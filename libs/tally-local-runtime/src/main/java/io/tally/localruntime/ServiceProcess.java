@@ -1,10 +1,7 @@
 package io.tally.localruntime;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,14 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One Tally service (a Spring Boot main class) in its own JVM, started from this JVM's classpath, so a fault test or
@@ -29,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * wait for its partition assignment; the HTTP port is picked free here and could in theory be taken before the child
  * binds it.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess extends ChildProcess {
 
     private static final Duration READINESS_POLL = Duration.ofMillis(500);
 
@@ -38,33 +35,22 @@ public final class ServiceProcess implements AutoCloseable {
     private final List<String> arguments;
     private final Map<String, String> environment;
     private final Path workDir;
-    private final Path logFile;
     private final String maxHeap;
     private final boolean quickStart;
     private final int port;
-    private final Thread shutdownHook;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private Process process;
 
     private ServiceProcess(Builder builder) {
+        super(builder.workDir.resolve(builder.name + ".log"));
         this.name = builder.name;
         this.mainClass = builder.mainClass;
         this.workDir = builder.workDir;
-        this.logFile = workDir.resolve(name + ".log");
         this.maxHeap = builder.maxHeap;
         this.quickStart = builder.quickStart;
-        this.port = freePort();
+        this.port = ProcessSupport.freePorts(1)[0];
         this.environment = new LinkedHashMap<>(builder.environment);
         this.arguments = new ArrayList<>(builder.arguments);
         this.arguments.add("--server.port=" + port);
-        // A forgotten close() must not leave a service running after the JVM that started it.
-        this.shutdownHook = new Thread(() -> {
-            Process current = process;
-            if (current != null) {
-                current.destroyForcibly();
-            }
-        }, "tally-service-kill-" + name);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** A service named {@code name} (also its log file name) whose main class is {@code mainClass}. */
@@ -80,16 +66,9 @@ public final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
-    public Path logFile() {
-        return logFile;
-    }
-
-    public synchronized boolean isAlive() {
-        return process != null && process.isAlive();
-    }
-
-    public synchronized long pid() {
-        return Objects.requireNonNull(process, "never started").pid();
+    @Override
+    String describe() {
+        return "Service " + name + " on port " + port;
     }
 
     /** Launches the JVM (again, after a kill or a stop) with the same arguments; does not wait for readiness. */
@@ -101,63 +80,34 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(workDir);
             Path argFile = workDir.resolve(name + ".classpath.args");
             // An @argfile: the test classpath of every service is longer than Linux allows for one argument.
-            Files.writeString(argFile, "-cp " + quote(System.getProperty("java.class.path")) + "\n",
-                    StandardCharsets.UTF_8);
-            List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + maxHeap));
-            if (quickStart) {
-                // Two shared cores: the C1-only JIT and the serial collector start a service in about half the time.
-                command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-            }
-            command.addAll(List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally.events", "@" + argFile, mainClass));
-            command.addAll(arguments);
-            Files.writeString(logFile, "=== start " + java.time.Instant.now() + " " + String.join(" ", arguments) + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            builder.environment().putAll(environment);
-            process = builder.start();
-            return this;
+            Files.writeString(argFile, "-cp " + ProcessSupport.argFileQuote(System.getProperty("java.class.path"))
+                    + "\n", StandardCharsets.UTF_8);
+            Files.writeString(logFile(), "=== start " + Instant.now() + " " + String.join(" ", arguments) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not launch " + name, e);
+            throw new UncheckedIOException("could not prepare " + name, e);
         }
+        List<String> command = new ArrayList<>(List.of(ProcessSupport.javaExecutable(), "-Xmx" + maxHeap));
+        if (quickStart) {
+            // Two shared cores: the C1-only JIT and the serial collector start a service in about half the time.
+            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        }
+        command.addAll(List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally.events",
+                "@" + workDir.resolve(name + ".classpath.args"), mainClass));
+        command.addAll(arguments);
+        launch(command, environment);
+        return this;
     }
 
     /** Waits until the readiness probe answers 200; fails with the log tail if the process dies or time runs out. */
     public ServiceProcess awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer yet";
-        while (System.nanoTime() < deadline) {
-            if (!isAlive()) {
-                throw new IllegalStateException(name + " exited before it was ready. Log " + logFile + ":\n" + tail(60));
-            }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                        .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return this;
-                }
-                last = response.statusCode() + " " + response.body();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + name, e);
-            }
-            sleep(READINESS_POLL);
-        }
-        throw new IllegalStateException(name + " was not ready within " + timeout + " (" + last + "). Log " + logFile
-                + ":\n" + tail(60));
-    }
-
-    /** SIGKILL, as in a crash: no shutdown hook, no commit, no leave-group. */
-    public synchronized void kill() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            awaitExit(Duration.ofSeconds(30));
-        }
+        HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(3)).GET().build();
+        awaitReady(timeout, READINESS_POLL, () -> {
+            HttpResponse<String> response = http.send(readiness, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? null : response.statusCode() + " " + response.body();
+        });
+        return this;
     }
 
     /**
@@ -165,82 +115,13 @@ public final class ServiceProcess implements AutoCloseable {
      * running after {@code grace} (it is then killed, so the test can go on).
      */
     public synchronized Duration terminate(Duration grace) {
-        if (process == null || !process.isAlive()) {
-            return Duration.ZERO;
-        }
-        long start = System.nanoTime();
-        process.destroy();
-        if (awaitExit(grace)) {
-            return Duration.ofNanos(System.nanoTime() - start);
-        }
-        process.destroyForcibly();
-        awaitExit(Duration.ofSeconds(30));
-        return null;
-    }
-
-    /** The exit code of the last run, or -1 while it runs or was never started. */
-    public synchronized int exitCode() {
-        return process == null || process.isAlive() ? -1 : process.exitValue();
-    }
-
-    /** The last {@code lines} lines of the service's log, for failure messages. */
-    public String tail(int lines) {
-        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
-            long start = Math.max(0, file.length() - 24 * 1024);
-            byte[] bytes = new byte[(int) (file.length() - start)];
-            file.seek(start);
-            file.readFully(bytes);
-            String[] all = new String(bytes, StandardCharsets.UTF_8).split("\\R");
-            return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return stop(grace);
     }
 
     @Override
     public synchronized void close() {
         terminate(Duration.ofSeconds(30));
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook runs anyway
-        }
-    }
-
-    private boolean awaitExit(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String javaExecutable() {
-        return ProcessHandle.current().info().command()
-                .filter(command -> Files.isExecutable(Paths.get(command)))
-                .orElseGet(() -> Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        forgetExitHook();
     }
 
     /** Options of a service process. */

@@ -59,6 +59,9 @@ public class DemoCommand implements Callable<Integer> {
                     + " and a job that still completes; empty for none (default: ${DEFAULT-VALUE}).")
     String failingTrack;
 
+    @Option(names = "--verbose", description = "Also show the services', broker's and registry's logs here.")
+    boolean verbose;
+
     private PrintWriter out;
 
     @Override
@@ -67,9 +70,11 @@ public class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path dataDir = Files.createTempDirectory("tally-demo-");
         Files.createDirectories(outputDir);
+        Path logDir = StackLogging.start(outputDir.toAbsolutePath().resolve("logs"), verbose);
         say("Starting Kafka, the schema registry and the services of the Beatport chart pipeline...");
+        say("  " + StackLogging.describe(logDir));
         try (LocalStack stack = LocalStack.startInfrastructure(
-                new LocalStack.Settings(dataDir, 0, 0, 0, timeout, this::say))) {
+                new LocalStack.Settings(dataDir, 0, 0, 0, timeout, this::say, logDir))) {
             Map<String, List<String>> extra = failingTrack.isBlank() ? Map.of()
                     : Map.of(PipelineServices.SEARCH, List.of("--tally.search.offline.failing=" + failingTrack));
             stack.startServices(PipelineServices.offline(outputDir.toAbsolutePath(), false, extra));
@@ -80,7 +85,7 @@ public class DemoCommand implements Callable<Integer> {
                 return report(jobId, watcher.await(timeout, Duration.ofSeconds(2)));
             }
         } catch (LocalStack.StackFailure e) {
-            err.println("ERROR: " + e.getMessage());
+            err.println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
             return 1;
         } finally {
             LocalStack.deleteRecursively(dataDir);

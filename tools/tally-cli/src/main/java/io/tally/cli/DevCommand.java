@@ -42,6 +42,9 @@ public class DevCommand implements Callable<Integer> {
             description = "Give up when the stack is not up after this long (default: ${DEFAULT-VALUE}).")
     Duration startupTimeout;
 
+    @Option(names = "--verbose", description = "Also show the services', broker's and registry's logs here.")
+    boolean verbose;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -49,14 +52,23 @@ public class DevCommand implements Callable<Integer> {
         // A fresh broker log per start: a KRaft log dir remembers its cluster, and the registry forgets its schemas.
         Path run = Files.createTempDirectory(dataDir, "run-");
         CountDownLatch stopped = new CountDownLatch(1);
+        Path logDir = StackLogging.start(dataDir.toAbsolutePath().resolve("logs"), verbose);
         out.println("Starting the Tally dev stack in " + dataDir + " ...");
+        out.println("  " + StackLogging.describe(logDir));
+        out.flush();
         try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(run, BROKER_PORT, CONTROLLER_PORT,
-                REGISTRY_PORT, startupTimeout, line -> { out.println(line); out.flush(); }))) {
+                REGISTRY_PORT, startupTimeout, line -> { out.println(line); out.flush(); }, logDir))) {
             stack.startServices(PipelineServices.offline(dataDir.toAbsolutePath(), true, Map.of()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                long stopStart = System.nanoTime();
                 stopped.countDown();
+                out.println("Stopping the services, then the registry and the broker...");
+                out.flush();
+                // The stack's own hook may be doing the same; close() waits for it, services before the broker.
                 stack.close();
                 LocalStack.deleteRecursively(run);
+                out.println(String.format(Locale.ROOT, "Stopped in %.1f s.", (System.nanoTime() - stopStart) / 1e9));
+                out.flush();
             }, "tally-dev-stop"));
             out.println();
             out.println("Tally is running. Ctrl-C stops it.");
@@ -81,6 +93,9 @@ public class DevCommand implements Callable<Integer> {
             out.println("  Playlists: " + dataDir.resolve("playlists") + "   Notifications: " + dataDir.resolve("outbox"));
             out.flush();
             stopped.await();
+        } catch (LocalStack.StackFailure e) {
+            spec.commandLine().getErr().println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
+            return 1;
         }
         return 0;
     }

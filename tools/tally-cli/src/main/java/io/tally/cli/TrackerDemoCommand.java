@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -94,6 +95,9 @@ public class TrackerDemoCommand implements Callable<Integer> {
                     + " job (default: a fresh temp dir, deleted at the end).")
     Path dataDir;
 
+    @Option(names = "--verbose", description = "Also show the tracker's, broker's and registry's logs here.")
+    boolean verbose;
+
     private PrintWriter out;
     private PrintWriter err;
 
@@ -109,19 +113,24 @@ public class TrackerDemoCommand implements Callable<Integer> {
         Path runDir = prepareRunDir(jobId);
 
         int exitCode;
+        Path logDir = StackLogging.start(ownsDir
+                ? Path.of(System.getProperty("user.home"), ".tally", "tracker-demo", "logs") : runDir.resolve("logs"),
+                verbose);
         say("Starting a Kafka broker, a schema registry and the job tracker...");
-        LocalStack.Settings settings = new LocalStack.Settings(runDir, 0, 0, 0, timeout, this::say);
+        say("  " + StackLogging.describe(logDir));
+        LocalStack.Settings settings = new LocalStack.Settings(runDir, 0, 0, 0, timeout, this::say, logDir);
         try (LocalStack stack = LocalStack.startInfrastructure(settings)) {
             // Frequent statuses make the progress bar move; the service default is 500 ms.
             stack.startServices(List.of(new LocalStack.Service(JobTrackerApplication.CONFIG_NAME,
                     JobTrackerApplication.class, 0, List.of("--tally.tracker.status-interval=200ms"))));
             exitCode = runJob(jobId, stack.bootstrapServers(), stack.registryUrl(), startNanos, deadlineNanos);
         } catch (DemoFailure | LocalStack.StackFailure e) {
-            err.println("ERROR: " + e.getMessage());
+            err.println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
             exitCode = 1;
         } catch (RuntimeException e) {
-            err.println("ERROR: the demo failed: " + e);
-            e.printStackTrace(err);
+            err.println("ERROR: the demo failed: " + e + " (stack trace in " + logDir.resolve(StackLogging.SERVICES_LOG)
+                    + ")");
+            LoggerFactory.getLogger(TrackerDemoCommand.class).error("The tracker demo failed", e);
             exitCode = 1;
         } finally {
             if (ownsDir) {

@@ -3,8 +3,14 @@ package io.tally.common.kafka;
 import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.data.SerdeMetadata;
+import io.apicurio.registry.serde.data.SerdeRecord;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -49,6 +55,42 @@ public final class AvroSerdes {
                 "apicurio.registry.use-specific-avro-reader", true,
                 "apicurio.registry.dereference-schema", true,
                 "apicurio.registry.avro-datum-provider", SchemaInstanceDatumProvider.class.getName());
+    }
+
+    /**
+     * Registers the value contract of every Avro topic in {@code topics} under the artifact the serializers look up
+     * ({@code <topic>-value} in the default group), and returns those artifact ids. It goes through the serializer's
+     * own schema resolver, so the registered content is exactly what a producer would register or, with
+     * auto-registration off, look up. Run it once before producers start: on a fresh Apicurio 2.4 registry, producers
+     * that register the same new schema at the same moment make all but one fail ("Cache load failed"). Idempotent.
+     */
+    public List<String> registerContracts(Collection<TopicSpec<?>> topics) {
+        Map<String, Object> registering = new HashMap<>(config);
+        registering.put("apicurio.registry.auto-register", true);
+        List<String> artifacts = new ArrayList<>();
+        try (AvroKafkaSerializer<SpecificRecord> serializer = client == null ? new AvroKafkaSerializer<>()
+                : new AvroKafkaSerializer<>(client)) {
+            serializer.configure(registering, false);
+            for (TopicSpec<?> topic : topics) {
+                if (!SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+                    continue;
+                }
+                // An empty instance is enough: the resolver only asks the record for its schema.
+                SpecificRecord empty = newInstance(topic.valueType().asSubclass(SpecificRecord.class));
+                serializer.getSchemaResolver().resolveSchema(
+                        new SerdeRecord<>(new SerdeMetadata(topic.name(), false), empty));
+                artifacts.add(topic.name() + "-value");
+            }
+        }
+        return artifacts;
+    }
+
+    private static SpecificRecord newInstance(Class<? extends SpecificRecord> type) {
+        try {
+            return type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Generated Avro class " + type.getName() + " has no default constructor", e);
+        }
     }
 
     /** The settings the serdes are configured with. */
