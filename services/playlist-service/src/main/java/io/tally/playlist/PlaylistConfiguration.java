@@ -3,6 +3,7 @@ package io.tally.playlist;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
+import java.time.Clock;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -21,10 +22,12 @@ import org.springframework.web.client.RestClient;
 class PlaylistConfiguration {
 
     @Bean
-    PlaylistAdapter playlistAdapter(PlaylistProperties config, ObjectProvider<RestClient.Builder> restClients) {
+    PlaylistAdapter playlistAdapter(PlaylistProperties config, ObjectProvider<RestClient.Builder> restClients,
+                                    MeterRegistry meters) {
         return switch (config.adapter()) {
             case FILE -> new FilePlaylistAdapter(config.file().outputDir());
-            case YOUTUBE -> new YouTubePlaylistAdapter(restClients.getIfAvailable(RestClient::builder), config.youtube());
+            case YOUTUBE -> new YouTubePlaylistAdapter(restClients.getIfAvailable(RestClient::builder), config.youtube(),
+                    meters, Clock.systemUTC());
         };
     }
 
