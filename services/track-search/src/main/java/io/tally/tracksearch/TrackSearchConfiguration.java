@@ -51,11 +51,11 @@ class TrackSearchConfiguration {
     @Bean
     @ConditionalOnExpression(YOUTUBE_SELECTED)
     TrackSearchAdapter youTubeSearchAdapter(RestClient.Builder restClient, SearchProperties properties,
-                                            ConsumerGroupSize groupSize) {
+                                            ConsumerGroupSize groupSize, MeterRegistry meters) {
         SearchProperties.YouTube youtube = properties.youtube();
         SearchThrottle throttle = new SearchThrottle(youtube.requestsPerSecond(),
                 new GroupAwareJitter(youtube.baseJitter(), groupSize));
-        return new YouTubeSearchAdapter(restClient, youtube, throttle);
+        return new YouTubeSearchAdapter(restClient, youtube, throttle, meters, Clock.systemUTC());
     }
 
     @Bean
