@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
@@ -94,9 +95,16 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
                     + "tally.playlist.youtube.oauth.client-id and client-secret (env TALLY_YOUTUBE_CLIENT_ID, "
                     + "TALLY_YOUTUBE_CLIENT_SECRET) and run tally auth youtube, or a fixed tally.playlist.youtube.oauth-token");
         }
-        this.http = client.build();
         this.quota = new YouTubeQuota(YouTubeQuota.GENERAL, config.quota().dailyUnits(), config.quota().resetZone(),
                 clock, meters);
+        // Added after the OAuth interceptor, so it runs once a token is there: a call is charged when it is sent
+        // (Google charges failed calls too), and not when the token endpoint refused to renew.
+        client.requestInterceptor((request, body, execution) -> {
+            String api = api(request.getMethod(), request.getURI().getPath());
+            quota.charge(api, COSTS.getOrDefault(api, LIST_COST));
+            return execution.execute(request, body);
+        });
+        this.http = client.build();
         this.retry = new RetryTemplate(RetryPolicy.builder()
                 .maxRetries(config.maxAttempts() - 1L)
                 .delay(config.initialBackoff())
@@ -244,11 +252,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
 
     private <T> T attempts(String method, java.util.function.Supplier<T> request) {
         try {
-            return retry.execute(() -> {
-                // Google charges every call that reaches it, failed ones too.
-                quota.charge(method, COSTS.get(method));
-                return request.get();
-            });
+            return retry.execute(request::get);
         } catch (RetryException e) {
             Throwable last = e.getLastException() != null ? e.getLastException() : e.getCause();
             if (last instanceof HttpClientErrorException.Unauthorized unauthorized) {
@@ -265,6 +269,12 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
             throw new PlaylistAdapterException("YouTube " + method + " failed after " + (e.getRetryCount() + 1)
                     + " attempt(s): " + describe(last), last);
         }
+    }
+
+    /** The quota table's name of a call: {@code playlists.insert}, {@code playlistItems.list}, … */
+    static String api(HttpMethod method, String path) {
+        String resource = path.substring(path.lastIndexOf('/') + 1);
+        return resource + (HttpMethod.POST.equals(method) ? ".insert" : ".list");
     }
 
     /** 403 with reason quotaExceeded (or the older dailyLimitExceeded): retrying cannot help before the reset. */

@@ -110,7 +110,9 @@ class YouTubeTokenRenewalTest {
     void aRevokedRefreshTokenFailsThePlaylistWithTheFixAndAsksTheTokenEndpointOnce(CapturedOutput output) {
         // Given Google has revoked the refresh token
         google.stubFor(post(urlPathEqualTo(TOKEN)).willReturn(invalidGrant()));
-        YouTubePlaylistAdapter adapter = adapter(oauth(), 10_000);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        YouTubePlaylistAdapter adapter = new YouTubePlaylistAdapter(RestClient.builder(), settings(oauth(), "", 10_000),
+                meters, Clock.systemUTC());
         // When the playlist is asked for, then once more (a redelivery)
         for (int run = 0; run < 2; run++) {
             // Then each run fails with what to do and nothing reaches YouTube
@@ -120,6 +122,8 @@ class YouTubeTokenRenewalTest {
         // and the token endpoint was asked once per run, never in a loop
         google.verify(2, postRequestedFor(urlPathEqualTo(TOKEN)));
         google.verify(0, anyRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+        // and no quota was counted for calls never sent
+        assertThat(meters.get("tally.youtube.quota.remaining").gauge().value()).isEqualTo(10_000.0);
         assertThat(output.getAll()).doesNotContain(REFRESH_TOKEN, CLIENT_SECRET);
     }
 
