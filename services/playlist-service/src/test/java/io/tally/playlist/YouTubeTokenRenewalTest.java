@@ -176,6 +176,16 @@ class YouTubeTokenRenewalTest {
     }
 
     @Test
+    void refusesToStartWithAClientIdButNoSecret() {
+        // Given a client id without its secret (the environment variable not set)
+        PlaylistProperties.YouTube noSecret = settings(new PlaylistProperties.OAuth("client-123", "", null, null, tokenFile), "", 10_000);
+        // When / Then it is refused at construction, naming the missing key and its variable
+        assertThatThrownBy(() -> new YouTubePlaylistAdapter(RestClient.builder(), noSecret))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tally.playlist.youtube.oauth.client-secret").hasMessageContaining("TALLY_YOUTUBE_CLIENT_SECRET");
+    }
+
+    @Test
     void neverShowsTheClientSecretInItsSettings() {
         // When the OAuth settings are printed
         String printed = settings(oauth(), "", 10_000).toString();
