@@ -7,6 +7,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
+import java.time.Clock;
 import java.util.List;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,11 +33,12 @@ import org.springframework.web.client.RestClient;
 class PlaylistConfiguration {
 
     @Bean
-    PlaylistAdapter playlistAdapter(PlaylistProperties config, ObjectProvider<RestClient.Builder> restClients) {
+    PlaylistAdapter playlistAdapter(PlaylistProperties config, ObjectProvider<RestClient.Builder> restClients,
+                                    MeterRegistry meters) {
         return switch (config.adapter()) {
             case FILE -> new FilePlaylistAdapter(config.file().outputDir());
             case YOUTUBE -> new YouTubePlaylistAdapter(restClients.getIfAvailable(RestClient::builder), config.youtube(),
-                    config.delivery().maxDuration());
+                    meters, Clock.systemUTC(), config.delivery().maxDuration());
         };
     }
 

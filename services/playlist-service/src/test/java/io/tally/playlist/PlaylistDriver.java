@@ -1,19 +1,19 @@
 package io.tally.playlist;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
-import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.events.PlaylistCreated;
 import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
-import io.tally.testsupport.InMemorySchemaRegistry;
+import io.tally.testsupport.TallyTopologyDriver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,35 +23,27 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * A {@link TopologyTestDriver} around the deciding playlist topology with the real Apicurio serdes over an in-memory
- * registry, followed by the delivery consumer's logic ({@link PlaylistDelivery}) with a {@link RecordingAdapter}: the
+ * The deciding playlist topology in a {@link TallyTopologyDriver}, followed by the delivery consumer's logic ({@link PlaylistDelivery}) with a {@link RecordingAdapter}: the
  * intents the topology writes are delivered when a test reads the adapter calls or the outputs, and the outcomes
  * appear next to the topology's own outputs. A delivery that fails stands for one whose retries are exhausted: its
- * dead-letter handler runs at once. Runs at_least_once: the 4.2 driver drops dead-letter records under
- * exactly_once_v2 (EOS is exercised on a real broker in the integration tests).
+ * dead-letter handler runs at once.
  */
 final class PlaylistDriver implements AutoCloseable {
 
-    static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
+    static final Instant START = TallyTopologyDriver.START;
     static final String SOURCE = "beatport/2024/08/12/top100";
     static final Duration RESOLVE_WAIT = Duration.ofSeconds(30);
 
-    final AvroSerdes serdes = AvroSerdes.forClient(new InMemorySchemaRegistry());
+    // The topology's metrics and the delivery's share one registry, as in the service.
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final TallyTopologyDriver tally;
+    final AvroSerdes serdes;
     final RecordingAdapter adapter = new RecordingAdapter();
     final TopologyTestDriver driver;
     final TestInputTopic<String, JobCompleted> completed;
@@ -75,32 +67,23 @@ final class PlaylistDriver implements AutoCloseable {
                 PlaylistProperties.AdapterKind.FILE, new PlaylistProperties.File(Path.of("unused")),
                 new PlaylistProperties.YouTube(java.net.URI.create("http://unused"), "", "public", 1, Duration.ZERO,
                         Duration.ZERO, Duration.ofSeconds(1)));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "playlist-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.PLAYLIST_SERVICE_DLT.name());
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, "target/kafka-streams-state/driver-" + java.util.UUID.randomUUID());
         metrics = new PlaylistMetrics(meters, adapter.name());
         delivery = new PlaylistDelivery(adapter, metrics, (input, consumer, outcomes) -> outcomes.forEach(this::collect));
-        driver = new TopologyTestDriver(PlaylistTopology.build(config, serdes, adapter.name(), metrics), props, START);
-        StringSerializer keys = new StringSerializer();
-        completed = driver.createInputTopic(Topics.JOB_COMPLETED.name(), keys, serdes.valueSerde(Topics.JOB_COMPLETED).serializer());
-        rawCompleted = driver.createInputTopic(Topics.JOB_COMPLETED.name(), keys, new ByteArraySerializer());
-        charts = driver.createInputTopic(Topics.CHARTS_PUBLISHED.name(), keys, serdes.valueSerde(Topics.CHARTS_PUBLISHED).serializer());
-        tracks = driver.createInputTopic(Topics.TRACKS.name(), keys, serdes.valueSerde(Topics.TRACKS).serializer());
-        rawCharts = driver.createInputTopic(Topics.CHARTS_PUBLISHED.name(), keys, new ByteArraySerializer());
-        rawTracks = driver.createInputTopic(Topics.TRACKS.name(), keys, new ByteArraySerializer());
-        StringDeserializer keyReader = new StringDeserializer();
-        requests = driver.createOutputTopic(Topics.PLAYLISTS_REQUESTED.name(), keyReader,
-                serdes.valueSerde(Topics.PLAYLISTS_REQUESTED).deserializer());
+        tally = new TallyTopologyDriver("playlist-service", Topics.PLAYLIST_SERVICE_DLT,
+                (properties, registrySerdes, registryMeters) -> PlaylistTopology.build(config, registrySerdes,
+                        adapter.name(), metrics));
+        driver = tally.driver();
+        serdes = tally.serdes();
+        completed = tally.input(Topics.JOB_COMPLETED);
+        rawCompleted = tally.rawInput(Topics.JOB_COMPLETED);
+        charts = tally.input(Topics.CHARTS_PUBLISHED);
+        tracks = tally.input(Topics.TRACKS);
+        rawCharts = tally.rawInput(Topics.CHARTS_PUBLISHED);
+        rawTracks = tally.rawInput(Topics.TRACKS);
+        requests = tally.output(Topics.PLAYLISTS_REQUESTED);
         playlists = new Outputs<>(null);
-        stages = new Outputs<>(driver.createOutputTopic(Topics.STAGE_REPORTED.name(), keyReader,
-                serdes.valueSerde(Topics.STAGE_REPORTED).deserializer()));
-        deadLetters = driver.createOutputTopic(Topics.PLAYLIST_SERVICE_DLT.name(), keyReader, Serdes.ByteArray().deserializer());
+        stages = new Outputs<>(tally.output(Topics.STAGE_REPORTED));
+        deadLetters = tally.rawOutput(Topics.PLAYLIST_SERVICE_DLT);
     }
 
     /** Delivers the intents written so far, as the delivery consumer would, and returns every adapter call. */
@@ -209,7 +192,7 @@ final class PlaylistDriver implements AutoCloseable {
     }
 
     void advance(Duration duration) {
-        driver.advanceWallClockTime(duration);
+        tally.advance(duration);
     }
 
     double playlistsCounter(String outcome) {
@@ -219,6 +202,6 @@ final class PlaylistDriver implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        tally.close();
     }
 }

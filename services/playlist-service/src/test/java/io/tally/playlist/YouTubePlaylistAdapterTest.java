@@ -15,9 +15,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -138,6 +141,59 @@ class YouTubePlaylistAdapterTest {
         assertThatThrownBy(() -> adapter("public").create(draft)).isInstanceOf(PlaylistAdapterException.class)
                 .hasMessageContaining("3 attempt(s)");
         youtube.verify(3, getRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+    }
+
+    @Test
+    void refusesAPlaylistThatDoesNotFitTheDaysBudgetBeforeAnyInsert() {
+        // Given 120 units left today and a chart of two tracks (50 for the playlist + 2 x 50 for the items)
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(okJson(EMPTY_LIST)));
+        YouTubePlaylistAdapter adapter = budgeted(120, new SimpleMeterRegistry());
+        // When / Then the playlist is refused after the 1-unit listing, with the arithmetic, and nothing is inserted
+        assertThatThrownBy(() -> adapter.create(draft)).isInstanceOf(PlaylistAdapterException.class)
+                .hasMessage("YouTube quota budget: 150 units needed, 119 units left today (resets 00:00 America/Los_Angeles)");
+        youtube.verify(0, postRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+        youtube.verify(0, postRequestedFor(urlPathEqualTo("/youtube/v3/playlistItems")));
+    }
+
+    @Test
+    void chargesEveryCallToTheDaysBudgetPerApi() {
+        // Given an account without the playlist
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(okJson(EMPTY_LIST)));
+        youtube.stubFor(post(urlPathEqualTo("/youtube/v3/playlists")).willReturn(okJson("{\"id\":\"PL1\"}")));
+        youtube.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).willReturn(okJson("{\"id\":\"item\"}")));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // When the two-track playlist is made
+        budgeted(10_000, meters).create(draft);
+        // Then 1 + 50 + 2 x 50 units are counted, per api, and 9,849 are left
+        assertThat(meters.get("tally.youtube.quota.units").tags("bucket", "general", "api", "playlistItems.insert")
+                .counter().count()).isEqualTo(100.0);
+        assertThat(meters.get("tally.youtube.quota.units").tags("api", "playlists.insert").counter().count()).isEqualTo(50.0);
+        assertThat(meters.get("tally.youtube.quota.units").tags("api", "playlists.list").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("tally.youtube.quota.remaining").gauge().value()).isEqualTo(9_849.0);
+    }
+
+    @Test
+    void quotaExceededFailsAtOnceAndNoCallIsMadeUntilTheReset() {
+        // Given YouTube says the day's quota is used up
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(aResponse().withStatus(403)
+                .withHeader("Content-Type", "application/json").withBody("""
+                        {"error": {"code": 403, "message": "The request cannot be completed because you have exceeded your quota.",
+                          "errors": [{"message": "quota", "domain": "youtube.quota", "reason": "quotaExceeded"}]}}""")));
+        YouTubePlaylistAdapter adapter = budgeted(10_000, new SimpleMeterRegistry());
+        // When / Then the playlist fails without retrying, saying it waits for the reset
+        assertThatThrownBy(() -> adapter.create(draft)).isInstanceOf(PlaylistAdapterException.class)
+                .hasMessageContaining("quotaExceeded").hasMessageContaining("resets 00:00 America/Los_Angeles");
+        youtube.verify(1, getRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+        // and a second playlist the same day is refused by the budget without calling YouTube
+        assertThatThrownBy(() -> adapter.create(draft)).hasMessageStartingWith("YouTube quota budget: 1 unit needed, 0 units left today");
+        youtube.verify(1, getRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+    }
+
+    private YouTubePlaylistAdapter budgeted(long dailyUnits, SimpleMeterRegistry meters) {
+        return new YouTubePlaylistAdapter(RestClient.builder(), new PlaylistProperties.YouTube(
+                URI.create(youtube.baseUrl() + "/youtube/v3"), TOKEN, "public", 3, Duration.ofMillis(10),
+                Duration.ofMillis(50), Duration.ofSeconds(5), null,
+                new PlaylistProperties.Quota(dailyUnits, ZoneId.of("America/Los_Angeles"))), meters, Clock.systemUTC());
     }
 
     @Test

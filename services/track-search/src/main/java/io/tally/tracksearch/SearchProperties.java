@@ -6,8 +6,10 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -81,6 +83,7 @@ public record SearchProperties(
      * @param groupSizeRefresh  how long the member count of the worker's consumer group is cached
      * @param connectTimeout    HTTP connect timeout
      * @param readTimeout       HTTP read timeout
+     * @param quota             the daily search budget the adapter keeps to
      */
     public record YouTube(
             @NotBlank @DefaultValue("https://www.googleapis.com/youtube/v3") String baseUrl,
@@ -89,13 +92,47 @@ public record SearchProperties(
             @NotNull @DefaultValue("PT0.1S") Duration baseJitter,
             @NotNull @DefaultValue("PT30S") Duration groupSizeRefresh,
             @NotNull @DefaultValue("PT5S") Duration connectTimeout,
-            @NotNull @DefaultValue("PT10S") Duration readTimeout) {
+            @NotNull @DefaultValue("PT10S") Duration readTimeout,
+            @Valid @DefaultValue Quota quota) {
+
+        @ConstructorBinding
+        public YouTube {
+            quota = quota != null ? quota : new Quota(Quota.DEFAULT_DAILY_UNITS, 1, null);
+        }
+
+        /** The settings before the quota budget existed: the default budget. */
+        public YouTube(String baseUrl, String apiKey, int requestsPerSecond, Duration baseJitter, Duration groupSizeRefresh,
+                       Duration connectTimeout, Duration readTimeout) {
+            this(baseUrl, apiKey, requestsPerSecond, baseJitter, groupSizeRefresh, connectTimeout, readTimeout, null);
+        }
 
         /** Hides the key, so the record can be logged. */
         @Override
         public String toString() {
-            return "YouTube[baseUrl=%s, apiKey=%s, requestsPerSecond=%d, baseJitter=%s]"
-                    .formatted(baseUrl, apiKey.isEmpty() ? "<unset>" : "<hidden>", requestsPerSecond, baseJitter);
+            return "YouTube[baseUrl=%s, apiKey=%s, requestsPerSecond=%d, baseJitter=%s, quota=%s]"
+                    .formatted(baseUrl, apiKey.isEmpty() ? "<unset>" : "<hidden>", requestsPerSecond, baseJitter, quota);
+        }
+    }
+
+    /**
+     * The daily search budget of this worker instance. Google's current model gives {@code search.list} a bucket of its
+     * own, 100 calls a day at 1 unit each (the defaults); under the older model a search cost 100 of the 10,000
+     * general units ({@code search-cost: 100}, {@code daily-units: 10000}). A search that does not fit is not sent:
+     * the item fails with the reason (see ADR 0013).
+     *
+     * @param dailyUnits units per day for searches
+     * @param searchCost units one {@code search.list} call costs
+     * @param resetZone  the zone whose midnight starts a new quota day (Google: midnight Pacific Time)
+     */
+    public record Quota(
+            @Min(0) @DefaultValue("100") long dailyUnits,
+            @Min(1) @DefaultValue("1") long searchCost,
+            ZoneId resetZone) {
+
+        static final long DEFAULT_DAILY_UNITS = 100;
+
+        public Quota {
+            resetZone = resetZone != null ? resetZone : ZoneId.of("America/Los_Angeles");
         }
     }
 }

@@ -11,6 +11,7 @@ import io.tally.tracksearch.youtube.SearchThrottle;
 import io.tally.tracksearch.youtube.YouTubeSearchAdapter;
 import java.time.Clock;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
@@ -48,12 +49,14 @@ class TrackSearchConfiguration {
 
     @Bean
     @ConditionalOnExpression(YOUTUBE_SELECTED)
-    TrackSearchAdapter youTubeSearchAdapter(RestClient.Builder restClient, SearchProperties properties,
-                                            ConsumerGroupSize groupSize) {
+    TrackSearchAdapter youTubeSearchAdapter(ObjectProvider<RestClient.Builder> restClients, SearchProperties properties,
+                                            ConsumerGroupSize groupSize, MeterRegistry meters) {
+        // Boot 4 only provides a RestClient.Builder bean with its RestClient module, which this service does not have.
+        RestClient.Builder restClient = restClients.getIfAvailable(RestClient::builder);
         SearchProperties.YouTube youtube = properties.youtube();
         SearchThrottle throttle = new SearchThrottle(youtube.requestsPerSecond(),
                 new GroupAwareJitter(youtube.baseJitter(), groupSize));
-        return new YouTubeSearchAdapter(restClient, youtube, throttle);
+        return new YouTubeSearchAdapter(restClient, youtube, throttle, meters, Clock.systemUTC());
     }
 
     @Bean

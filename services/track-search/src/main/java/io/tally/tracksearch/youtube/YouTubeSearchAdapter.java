@@ -1,5 +1,9 @@
 package io.tally.tracksearch.youtube;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tally.common.youtube.YouTubeQuota;
+import io.tally.common.youtube.YouTubeQuotaExceededException;
 import io.tally.events.TrackSearchRequested;
 import io.tally.tracksearch.NonRetryableSearchException;
 import io.tally.tracksearch.RetryableSearchException;
@@ -9,6 +13,7 @@ import io.tally.tracksearch.TrackSearchAdapter;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,18 +29,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Resolves a track with YouTube Data API v3 {@code search.list} (one result, videos only). 429, 5xx and 403 with
- * reason {@code quotaExceeded}, {@code rateLimitExceeded} or {@code userRateLimitExceeded} are retryable; every other
- * 4xx is not. The API key travels only in the {@code key} query parameter and is removed from every error message.
- * Known gap: a daily {@code quotaExceeded} is retried like a short rate limit, so with the default back-off the
- * request is dead-lettered long before the quota resets at midnight Pacific Time.
+ * reason {@code rateLimitExceeded} or {@code userRateLimitExceeded} are retryable; every other 4xx is not. Each search
+ * first takes its units from the day's budget ({@link YouTubeQuota}); when none are left, or YouTube answers
+ * {@code quotaExceeded} (which empties the budget until the reset), the search fails as not retryable with the reason
+ * and the reset time: retrying before midnight Pacific Time cannot succeed and would only burn calls (ADR 0013).
+ * The API key travels only in the {@code key} query parameter and is removed from every error message.
  */
 public final class YouTubeSearchAdapter implements TrackSearchAdapter {
 
-    static final Set<String> RETRYABLE_403_REASONS = Set.of("quotaExceeded", "rateLimitExceeded", "userRateLimitExceeded");
+    static final Set<String> RETRYABLE_403_REASONS = Set.of("rateLimitExceeded", "userRateLimitExceeded");
+    /** The day's quota is used up (dailyLimitExceeded is the older name). */
+    static final Set<String> QUOTA_403_REASONS = Set.of("quotaExceeded", "dailyLimitExceeded");
+    static final String API = "search.list";
 
     private final RestClient client;
     private final String apiKey;
     private final SearchThrottle throttle;
+    private final YouTubeQuota quota;
+    private final long searchCost;
     private final JsonMapper json = JsonMapper.builder().build();
 
     /**
@@ -44,6 +55,18 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
      * @param throttle rate limit applied before each call
      */
     public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, SearchThrottle throttle) {
+        this(builder, settings, throttle, new SimpleMeterRegistry(), Clock.systemUTC());
+    }
+
+    /**
+     * @param builder  a RestClient builder (Spring Boot's, or {@code RestClient.builder()})
+     * @param settings base URL, key, timeouts and the daily budget
+     * @param throttle rate limit applied before each call
+     * @param meters   where the quota metrics go
+     * @param clock    the quota day's clock
+     */
+    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, SearchThrottle throttle,
+                                MeterRegistry meters, Clock clock) {
         if (settings.apiKey() == null || settings.apiKey().isBlank()) {
             throw new IllegalArgumentException("tally.search.youtube.api-key (env TALLY_SEARCH_YOUTUBE_API_KEY) is required "
                     + "when tally.search.adapter=youtube");
@@ -54,11 +77,19 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
         this.client = builder.clone().baseUrl(settings.baseUrl()).requestFactory(requests).build();
         this.apiKey = settings.apiKey();
         this.throttle = throttle;
+        this.quota = new YouTubeQuota(YouTubeQuota.SEARCH, settings.quota().dailyUnits(), settings.quota().resetZone(),
+                clock, meters);
+        this.searchCost = settings.quota().searchCost();
     }
 
     @Override
     public SearchResult search(TrackSearchRequested request) {
         String query = query(request);
+        try {
+            quota.acquire(API, searchCost);
+        } catch (YouTubeQuotaExceededException e) {
+            throw new NonRetryableSearchException("YouTube search for '" + query + "' not sent: " + e.getMessage());
+        }
         throttle.acquire();
         Response response;
         try {
@@ -108,6 +139,11 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
         List<String> reasons = reasons(response.body());
         String message = redact("YouTube search for '%s' failed: HTTP %d %s %s".formatted(query, status, reasons,
                 errorMessage(response.body())));
+        if (status == 403 && reasons.stream().anyMatch(QUOTA_403_REASONS::contains)) {
+            quota.exhausted();
+            return new NonRetryableSearchException(message + " (the day's quota is used up: no searches until it "
+                    + quota.resetDescription() + ")");
+        }
         boolean retryable = status == 429 || response.status().is5xxServerError()
                 || (status == 403 && reasons.stream().anyMatch(RETRYABLE_403_REASONS::contains));
         return retryable ? new RetryableSearchException(message) : new NonRetryableSearchException(message);

@@ -17,8 +17,11 @@ import io.tally.tracksearch.NonRetryableSearchException;
 import io.tally.tracksearch.RetryableSearchException;
 import io.tally.tracksearch.SearchProperties;
 import io.tally.tracksearch.SearchResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,21 +94,61 @@ class YouTubeSearchAdapterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quotaExceeded", "rateLimitExceeded"})
-    void treatsQuotaAndRateLimit403AsRetryable(String reason) {
-        // Given a 403 whose reason is a quota or rate limit
-        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/search")).willReturn(aResponse().withStatus(403)
-                .withHeader("Content-Type", "application/json")
-                .withBody("""
-                        { "error": { "code": 403,
-                          "message": "The request cannot be completed because you have exceeded your \\u003ca href=\\"/youtube/v3/getting-started#quota\\"\\u003equota\\u003c/a\\u003e.",
-                          "errors": [ { "message": "quota", "domain": "youtube.quota", "reason": "%s" } ] } }
-                        """.formatted(reason))));
+    @ValueSource(strings = {"rateLimitExceeded", "userRateLimitExceeded"})
+    void treatsRateLimit403AsRetryable(String reason) {
+        // Given a 403 whose reason is a short-term rate limit
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/search")).willReturn(forbidden(reason)));
         // When a track is searched, then the failure is retryable and names the reason
         assertThatThrownBy(() -> adapter.search(request(null)))
                 .isInstanceOf(RetryableSearchException.class)
                 .hasMessageContaining(reason)
                 .message().doesNotContain(KEY);
+    }
+
+    @Test
+    void treatsQuotaExceededAsWaitUntilTheResetNotAsRetryable() {
+        // Given YouTube says the day's search quota is used up
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/search")).willReturn(forbidden("quotaExceeded")));
+        // When a track is searched, then it fails for good, saying when the quota comes back
+        assertThatThrownBy(() -> adapter.search(request(null)))
+                .isInstanceOf(NonRetryableSearchException.class)
+                .hasMessageContaining("quotaExceeded").hasMessageContaining("resets 00:00 America/Los_Angeles")
+                .message().doesNotContain(KEY);
+        // and the next track of the day fails the same way without calling YouTube again
+        assertThatThrownBy(() -> adapter.search(request("Extended Mix")))
+                .isInstanceOf(NonRetryableSearchException.class)
+                .hasMessageContaining("YouTube quota budget: 1 unit needed, 0 units left today");
+        youtube.verify(1, getRequestedFor(urlPathEqualTo("/youtube/v3/search")));
+    }
+
+    @Test
+    void refusesSearchesBeyondTheDaysBudgetWithoutCallingYouTube() {
+        // Given a budget of two searches a day and a search that finds nothing
+        youtube.stubFor(get(urlPathEqualTo("/youtube/v3/search")).willReturn(okJson("{\"items\": []}")));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        YouTubeSearchAdapter budgeted = new YouTubeSearchAdapter(RestClient.builder(),
+                new SearchProperties.YouTube(youtube.baseUrl() + "/youtube/v3", KEY, 1000, Duration.ZERO,
+                        Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                        new SearchProperties.Quota(2, 1, ZoneId.of("America/Los_Angeles"))),
+                new SearchThrottle(1000, new GroupAwareJitter(Duration.ZERO, () -> 1)), meters, Clock.systemUTC());
+        // When three tracks are searched
+        budgeted.search(request(null));
+        budgeted.search(request(null));
+        // Then the third fails for good with the budget's arithmetic, and YouTube saw two calls
+        assertThatThrownBy(() -> budgeted.search(request(null)))
+                .isInstanceOf(NonRetryableSearchException.class)
+                .hasMessageContaining("YouTube quota budget: 1 unit needed, 0 units left today (resets 00:00 America/Los_Angeles)");
+        youtube.verify(2, getRequestedFor(urlPathEqualTo("/youtube/v3/search")));
+        assertThat(meters.get("tally.youtube.quota.units").tags("bucket", "search", "api", "search.list").counter().count())
+                .isEqualTo(2.0);
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder forbidden(String reason) {
+        return aResponse().withStatus(403).withHeader("Content-Type", "application/json").withBody("""
+                { "error": { "code": 403,
+                  "message": "The request cannot be completed because you have exceeded your \\u003ca href=\\"/youtube/v3/getting-started#quota\\"\\u003equota\\u003c/a\\u003e.",
+                  "errors": [ { "message": "quota", "domain": "youtube.quota", "reason": "%s" } ] } }
+                """.formatted(reason));
     }
 
     @Test

@@ -1,0 +1,226 @@
+package io.tally.playlist;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tally.common.topics.Topics;
+import io.tally.events.ChartPublished;
+import io.tally.events.ChartTrack;
+import io.tally.events.JobCompleted;
+import io.tally.events.JobState;
+import io.tally.events.PlaylistCreated;
+import io.tally.events.StageReported;
+import io.tally.events.StageState;
+import io.tally.events.TrackResolution;
+import io.tally.events.TrackResolved;
+import io.tally.playlist.youtube.RefreshTokenFile;
+import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.TallyServiceTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The playlist service with the YouTube adapter on the real broker and registry, WireMock playing Google's token
+ * endpoint and the Data API: an access token that expires mid-playlist, a revoked refresh token ending the stage as
+ * FAILED with the fix, and no token or secret in the logs (at DEBUG) or behind any exposed actuator endpoint.
+ */
+@TallyServiceTest(properties = {
+        "tally.playlist.adapter=youtube",
+        "tally.playlist.resolve-wait=20s",
+        "tally.playlist.recheck-interval=200ms",
+        "tally.playlist.youtube.oauth.client-id=client-it",
+        "tally.playlist.youtube.max-attempts=2",
+        "tally.playlist.youtube.initial-backoff=10ms",
+        "logging.level.org.springframework.security=DEBUG",
+        "logging.level.org.springframework.web.client=DEBUG",
+        "logging.level.io.tally.playlist=DEBUG"})
+@ExtendWith(OutputCaptureExtension.class)
+class YouTubePlaylistIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String REFRESH_TOKEN = "1//it-refresh-token";
+    private static final String CLIENT_SECRET = "GOCSPX-it-client-secret";
+    private static final String FIRST = "ya29.it-first-access-token";
+    private static final String SECOND = "ya29.it-second-access-token";
+    private static final List<String> SECRETS = List.of(REFRESH_TOKEN, CLIENT_SECRET, FIRST, SECOND);
+    private static final WireMockServer GOOGLE = started();
+    private static final Path TOKEN_FILE = storedRefreshToken();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry properties) {
+        properties.add("tally.playlist.youtube.base-url", () -> GOOGLE.baseUrl() + "/youtube/v3");
+        properties.add("tally.playlist.youtube.oauth.token-uri", () -> GOOGLE.baseUrl() + "/token");
+        properties.add("tally.playlist.youtube.oauth.refresh-token-file", TOKEN_FILE::toString);
+        // Stands in for TALLY_YOUTUBE_CLIENT_SECRET.
+        properties.add("tally.playlist.youtube.oauth.client-secret", () -> CLIENT_SECRET);
+    }
+
+    @Autowired
+    KafkaTestClient kafka;
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void resetGoogle() {
+        GOOGLE.resetAll();
+    }
+
+    @AfterAll
+    static void stopGoogle() {
+        GOOGLE.stop();
+    }
+
+    @Test
+    void buildsThePlaylistOnceAndCompletelyWhenTheAccessTokenExpiresMidway(CapturedOutput output) throws Exception {
+        // Given a token endpoint that issues a first, then a second access token, and YouTube refusing the first
+        // after two of three inserts
+        GOOGLE.stubFor(post(urlPathEqualTo("/token")).inScenario("tokens").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(YouTubeTokenRenewalTest.accessToken(FIRST)).willSetStateTo("second"));
+        GOOGLE.stubFor(post(urlPathEqualTo("/token")).inScenario("tokens").whenScenarioStateIs("second")
+                .willReturn(YouTubeTokenRenewalTest.accessToken(SECOND)));
+        GOOGLE.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(okJson("{\"items\":[]}")));
+        GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlists")).willReturn(okJson("{\"id\":\"PL-it\"}")));
+        GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + FIRST))
+                .inScenario("expiry").whenScenarioStateIs(Scenario.STARTED).willReturn(okJson("{}")).willSetStateTo("one"));
+        GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + FIRST))
+                .inScenario("expiry").whenScenarioStateIs("one").willReturn(okJson("{}")).willSetStateTo("expired"));
+        GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + FIRST))
+                .inScenario("expiry").whenScenarioStateIs("expired").willReturn(YouTubeTokenRenewalTest.unauthorized()));
+        GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + SECOND))
+                .willReturn(okJson("{}")));
+        // When a chart of three found tracks completes
+        String sourceRef = "beatport/youtube-it/" + UUID.randomUUID();
+        String jobId = "job-" + UUID.randomUUID();
+        complete(sourceRef, jobId);
+        // Then one playlist of all three videos is reported, after exactly one renewal
+        List<PlaylistCreated> created = kafka.await(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class,
+                record -> record.value() != null && record.value().getJobId().equals(jobId), 1, WAIT)
+                .stream().map(ConsumerRecord::value).toList();
+        assertThat(created).singleElement().satisfies(playlist -> {
+            assertThat(playlist.getPlaylistId()).isEqualTo("PL-it");
+            assertThat(playlist.getEntryCount()).isEqualTo(3);
+            assertThat(playlist.getAdapter()).isEqualTo("youtube");
+        });
+        GOOGLE.verify(1, postRequestedFor(urlPathEqualTo("/youtube/v3/playlists")));
+        GOOGLE.verify(4, postRequestedFor(urlPathEqualTo("/youtube/v3/playlistItems")));
+        GOOGLE.verify(3, postRequestedFor(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + FIRST)));
+        GOOGLE.verify(2, postRequestedFor(urlPathEqualTo("/token")));
+        // and no token or secret was logged, even at DEBUG
+        assertThat(output.getAll()).doesNotContain(SECRETS);
+    }
+
+    @Test
+    void aRevokedRefreshTokenEndsThePlaylistStageAsFailedWithTheFix(CapturedOutput output) throws Exception {
+        // Given YouTube refuses the current access token and Google has revoked the refresh token
+        GOOGLE.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(YouTubeTokenRenewalTest.unauthorized()));
+        GOOGLE.stubFor(post(urlPathEqualTo("/token")).willReturn(YouTubeTokenRenewalTest.invalidGrant()));
+        // When a chart completes
+        String sourceRef = "beatport/youtube-revoked/" + UUID.randomUUID();
+        String jobId = "job-" + UUID.randomUUID();
+        complete(sourceRef, jobId);
+        // Then the playlist stage is FAILED and says what to do
+        StageReported stage = kafka.await(Topics.STAGE_REPORTED.name(), StageReported.class,
+                record -> record.value() != null && record.value().getJobId().equals(jobId), 1, WAIT).get(0).value();
+        assertThat(stage.getState()).isEqualTo(StageState.FAILED);
+        assertThat(stage.getDetail()).contains("re-run tally auth youtube").doesNotContain(SECRETS);
+        // and the token endpoint was asked once: no retry storm
+        GOOGLE.verify(1, postRequestedFor(urlPathEqualTo("/token")));
+        assertThat(output.getAll()).doesNotContain(SECRETS);
+    }
+
+    @Test
+    void exposesNoEnvironmentOrConfigurationEndpointAndNoSecretInThoseItExposes() throws Exception {
+        // When the actuator's index is read
+        HttpResponse<String> index = actuator("/actuator");
+        // Then env and configprops are not exposed at all
+        assertThat(index.body()).doesNotContain("/actuator/env").doesNotContain("/actuator/configprops");
+        assertThat(actuator("/actuator/env").statusCode()).isEqualTo(404);
+        assertThat(actuator("/actuator/configprops").statusCode()).isEqualTo(404);
+        // and what is exposed shows no secret
+        for (String endpoint : List.of("/actuator/health", "/actuator/info", "/actuator/prometheus", "/actuator/metrics")) {
+            HttpResponse<String> response = actuator(endpoint);
+            assertThat(response.statusCode()).as(endpoint).isEqualTo(200);
+            assertThat(response.body()).as(endpoint).doesNotContain(SECRETS);
+        }
+        assertThat(actuator("/actuator/prometheus").body()).contains("tally_youtube_quota_remaining_units");
+    }
+
+    private void complete(String sourceRef, String jobId) throws Exception {
+        List<ChartTrack> tracks = IntStream.rangeClosed(1, 3).mapToObj(position -> ChartTrack.newBuilder()
+                .setPosition(position).setTrackKey(sourceRef + "#" + position).setArtists(List.of("Artist"))
+                .setTitle("Title " + position).build()).toList();
+        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
+            for (ChartTrack track : tracks) {
+                producer.send(new ProducerRecord<>(Topics.TRACKS.name(), track.getTrackKey(), TrackResolved.newBuilder()
+                        .setTrackKey(track.getTrackKey()).setArtists(track.getArtists()).setTitle(track.getTitle())
+                        .setResolution(TrackResolution.FOUND).setVideoId("vid-" + track.getPosition())
+                        .setSource("youtube").setResolvedAt(Instant.now()).build())).get();
+            }
+            producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), sourceRef, ChartPublished.newBuilder()
+                    .setSourceKey(sourceRef).setJobId("scrape").setTriggerId("trigger").setPipeline("beatport-chart")
+                    .setChartName("Beatport Top 100").setChartDate(LocalDate.of(2026, 1, 25)).setTracks(tracks)
+                    .setPublishedAt(Instant.now()).build())).get();
+            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, JobCompleted.newBuilder().setJobId(jobId)
+                    .setPipeline("beatport-chart").setSourceRef(sourceRef).setState(JobState.COMPLETED).setExpectedCount(3)
+                    .setSucceededCount(3).setFailedCount(0).setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build())).get();
+        }
+    }
+
+    private HttpResponse<String> actuator(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static WireMockServer started() {
+        WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
+        server.start();
+        return server;
+    }
+
+    private static Path storedRefreshToken() {
+        try {
+            Path file = Files.createTempDirectory("tally-youtube-it").resolve("youtube-refresh-token");
+            RefreshTokenFile.write(file, REFRESH_TOKEN);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
