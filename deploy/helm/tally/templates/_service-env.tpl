@@ -20,7 +20,13 @@
   value: {{ $s.adapter | quote }}
 - name: TALLY_PLAYLIST_DIR
   value: /var/lib/tally/playlists
-{{ include "tally.secretEnv" (dict "name" "TALLY_YOUTUBE_OAUTH_TOKEN" "secret" $secret "key" $keys.youtubeOauthToken "optional" (ne $s.adapter "youtube")) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_YOUTUBE_OAUTH_TOKEN" "secret" $secret "key" $keys.youtubeOauthToken "optional" true) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_YOUTUBE_CLIENT_ID" "secret" $secret "key" $keys.youtubeClientId "optional" true) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_YOUTUBE_CLIENT_SECRET" "secret" $secret "key" $keys.youtubeClientSecret "optional" true) }}
+{{- if eq $s.adapter "youtube" }}
+- name: TALLY_YOUTUBE_REFRESH_TOKEN_FILE
+  value: /etc/tally/youtube/refresh-token
+{{- end }}
 {{- else if eq .key "notificationService" }}
 - name: TALLY_OUTBOX_DIR
   value: /var/lib/tally/outbox

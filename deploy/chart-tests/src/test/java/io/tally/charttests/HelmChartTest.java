@@ -38,7 +38,9 @@ class HelmChartTest {
     private static final List<String> RECOMMENDED_LABELS = List.of("app.kubernetes.io/name", "app.kubernetes.io/instance",
             "app.kubernetes.io/version", "app.kubernetes.io/component", "app.kubernetes.io/part-of",
             "app.kubernetes.io/managed-by", "helm.sh/chart");
-    private static final Pattern SECRET_ENV = Pattern.compile(".*(API_KEY|APIKEYS_\\d+_KEY|TOKEN|PASSWORD|WEBHOOK_URL).*");
+    // A variable naming a secret's file (…_FILE) holds a path, not the secret.
+    private static final Pattern SECRET_ENV =
+            Pattern.compile("(?!.*_FILE$).*(API_KEY|APIKEYS_\\d+_KEY|TOKEN|PASSWORD|SECRET|WEBHOOK_URL).*");
     private static final List<String> SERVICES = List.of("job-tracker", "scheduler", "chart-scraper", "chart-processor",
             "track-search", "playlist-service", "notification-service", "jobs-api");
 
@@ -170,6 +172,41 @@ class HelmChartTest {
                     assertThat(key.getValueFrom().getSecretKeyRef().getOptional()).isFalse();
                     assertThat(api.getEnv()).noneMatch(variable -> variable.getName().equals("TALLY_API_DEV_KEY"));
                 });
+    }
+
+    @Test
+    void givesTheYouTubePlaylistAdapterItsOAuthClientAndRefreshTokenFromTheCredentialsSecret() {
+        // Given the playlist service on the YouTube adapter
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("kafka.bootstrapServers", "kafka:9092");
+        sets.put("playlistService.adapter", "youtube");
+
+        // When the chart is rendered
+        List<Map<String, Object>> documents = RenderedChart.renderWith(sets);
+        Container playlist = container(documents, "playlist-service");
+        HasMetadata workload = workloads(documents).stream()
+                .filter(candidate -> template(candidate).getSpec().getContainers().contains(playlist)).findFirst().orElseThrow();
+
+        // Then the OAuth client comes from the Secret, and the refresh token is a read-only file from the same Secret
+        assertThat(env(playlist, "TALLY_YOUTUBE_CLIENT_ID").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("youtube-client-id");
+        assertThat(env(playlist, "TALLY_YOUTUBE_CLIENT_SECRET").getValueFrom().getSecretKeyRef().getKey())
+                .isEqualTo("youtube-client-secret");
+        assertThat(env(playlist, "TALLY_YOUTUBE_REFRESH_TOKEN_FILE").getValue()).isEqualTo("/etc/tally/youtube/refresh-token");
+        assertThat(playlist.getVolumeMounts()).filteredOn(mount -> mount.getMountPath().equals("/etc/tally/youtube"))
+                .singleElement().satisfies(mount -> assertThat(mount.getReadOnly()).isTrue());
+        assertThat(template(workload).getSpec().getVolumes()).filteredOn(volume -> volume.getName().equals("youtube-refresh-token"))
+                .singleElement().satisfies(volume -> {
+                    assertThat(volume.getSecret().getSecretName()).isEqualTo("tally-credentials");
+                    // optional: the fixed-token fallback runs without a refresh token
+                    assertThat(volume.getSecret().getOptional()).isTrue();
+                    assertThat(volume.getSecret().getItems()).singleElement().satisfies(item -> {
+                        assertThat(item.getKey()).isEqualTo("youtube-refresh-token");
+                        assertThat(item.getPath()).isEqualTo("refresh-token");
+                    });
+                });
+        // and with the file adapter nothing of it is mounted
+        assertThat(container(RenderedChart.render(ci("offline-minimal-values.yaml")), "playlist-service").getVolumeMounts())
+                .noneMatch(mount -> mount.getMountPath().equals("/etc/tally/youtube"));
     }
 
     @Test
