@@ -21,9 +21,20 @@ public final class ServiceHttp {
         this.environment = environment;
     }
 
-    /** {@code http://localhost:PORT} + {@code path}; the port is read when first needed, after the server started. */
+    /** The service's random port, read when first needed, after the server started. */
+    public int port() {
+        return environment.getRequiredProperty("local.server.port", Integer.class);
+    }
+
+    /** {@code http://localhost:PORT} + {@code path}. */
     public URI uri(String path) {
-        return URI.create("http://localhost:" + environment.getRequiredProperty("local.server.port") + path);
+        return URI.create("http://localhost:" + port() + path);
+    }
+
+    /** Sends a request built by the test, as {@link HttpClient#send} does. */
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        return client.send(request, body);
     }
 
     /** A GET with the given header names and values, in pairs. */

@@ -22,8 +22,7 @@ import io.tally.jobsapi.view.JobView;
 import io.tally.jobsapi.view.ViewNotReadyException;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.RawHttp;
-import java.net.URI;
-import java.net.http.HttpClient;
+import io.tally.testsupport.ServiceHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +49,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
@@ -89,10 +87,8 @@ class JobsApiIntegrationTest {
     @Autowired
     AvroSerdes serdes;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
     @Autowired
     KafkaTestClient kafka;
 
@@ -360,7 +356,7 @@ class JobsApiIntegrationTest {
         HttpResponse<String> deep = post(runs, USER_KEY, null, "[".repeat(5_000) + "]".repeat(5_000));
         HttpResponse<String> oversized = post(runs, USER_KEY, null,
                 "{\"parameters\": {\"date\": \"" + "9".repeat(200_000) + "\"}}");
-        HttpResponse<String> plainText = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + runs))
+        HttpResponse<String> plainText = http.send(HttpRequest.newBuilder(http.uri(runs))
                 .header("X-API-Key", USER_KEY).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("run it")).build(), HttpResponse.BodyHandlers.ofString());
         // Then each is a client error with a problem body, and none reached Kafka
@@ -399,7 +395,7 @@ class JobsApiIntegrationTest {
     @Test
     void answersAMalformedRawUrlWith400ProblemJsonBeforeAnyController() throws Exception {
         // When a raw request (no client normalisation) aims an encoded traversal at the dead-letter admin endpoint
-        RawHttp.Response response = RawHttp.exchange(port, "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
+        RawHttp.Response response = RawHttp.exchange(http.port(), "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
         // Then Tomcat's rejection is a 400 problem+json, not its HTML error page
         assertThat(response.status()).as(response.text()).isEqualTo(400);
         assertThat(response.header("Content-Type")).as(response.text()).startsWith("application/problem+json");
@@ -527,7 +523,7 @@ class JobsApiIntegrationTest {
     }
 
     private HttpResponse<String> bearer(String path, String token) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return http.send(HttpRequest.newBuilder(http.uri(path))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -617,7 +613,7 @@ class JobsApiIntegrationTest {
     }
 
     private HttpResponse<String> get(String path, String apiKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.uri(path)).GET();
         if (apiKey != null) {
             request.header("X-API-Key", apiKey);
         }
@@ -625,7 +621,7 @@ class JobsApiIntegrationTest {
     }
 
     private HttpResponse<String> post(String path, String apiKey, String idempotencyKey, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.uri(path))
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");

@@ -10,8 +10,7 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
 import io.tally.testsupport.KafkaTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
+import io.tally.testsupport.ServiceHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -30,7 +29,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,10 +46,8 @@ class ReplayAndRedriveIntegrationTest {
     @Autowired
     JsonMapper json;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
     @Autowired
     KafkaTestClient kafka;
 
@@ -261,12 +257,12 @@ class ReplayAndRedriveIntegrationTest {
     }
 
     private HttpResponse<String> get(String path, String apiKey) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET()
+        return http.send(HttpRequest.newBuilder(http.uri(path)).GET()
                 .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String apiKey, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.uri(path))
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("X-API-Key", apiKey);
         if (body != null) {

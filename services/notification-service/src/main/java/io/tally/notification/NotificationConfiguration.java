@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
@@ -13,14 +14,12 @@ import io.tally.notification.channels.OutboxChannel;
 import io.tally.notification.channels.WebhookChannel;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
-import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -63,16 +62,8 @@ class NotificationConfiguration {
 
     @Bean
     StreamsBuilderFactoryBeanConfigurer notificationTopology(NotificationProperties config, AvroSerdes serdes, MeterRegistry meters) {
-        return factoryBean -> {
-            factoryBean.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
-                @Override
-                public void configureTopology(Topology topology) {
-                    NotificationTopology.addTo(topology, config, serdes, meters);
-                }
-            });
-            // Sets errors.dead.letter.queue.topic.name: the LogAndContinue handlers then write poison records there.
-            factoryBean.setDeadLetterTopicName(Topics.NOTIFICATION_SERVICE_DLT.name());
-        };
+        return StreamsWiring.topology(Topics.NOTIFICATION_SERVICE_DLT,
+                topology -> NotificationTopology.addTo(topology, config, serdes, meters));
     }
 
     /** The producer of delivery outcomes: Boot's producer settings, transactional under its own id prefix. */

@@ -4,17 +4,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
 import java.time.Clock;
 import java.util.List;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
-import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -51,16 +50,8 @@ class PlaylistConfiguration {
     StreamsBuilderFactoryBeanConfigurer playlistTopology(PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter,
                                                          PlaylistMetrics metrics) {
         String adapterName = adapter.name();
-        return factoryBean -> {
-            factoryBean.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
-                @Override
-                public void configureBuilder(StreamsBuilder builder) {
-                    PlaylistTopology.addTo(builder, config, serdes, adapterName, metrics);
-                }
-            });
-            // Sets errors.dead.letter.queue.topic.name: the LogAndContinue handlers then write poison records there.
-            factoryBean.setDeadLetterTopicName(Topics.PLAYLIST_SERVICE_DLT.name());
-        };
+        return StreamsWiring.builder(Topics.PLAYLIST_SERVICE_DLT,
+                builder -> PlaylistTopology.addTo(builder, config, serdes, adapterName, metrics));
     }
 
     /** The producer of delivery outcomes: Boot's producer settings, transactional under its own id prefix. */

@@ -15,11 +15,11 @@ import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -72,10 +71,8 @@ class PlaylistServiceIntegrationTest {
     @Autowired
     KafkaStreamsHealth streams;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
 
     @Autowired
     KafkaTestClient kafka;
@@ -222,7 +219,7 @@ class PlaylistServiceIntegrationTest {
     }
 
     private HttpResponse<String> post(String body, String apiKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/playlists"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.uri("/api/playlists"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (apiKey != null) {
             request.header("X-API-Key", apiKey);
@@ -231,7 +228,7 @@ class PlaylistServiceIntegrationTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        return http.send(HttpRequest.newBuilder(http.uri(path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

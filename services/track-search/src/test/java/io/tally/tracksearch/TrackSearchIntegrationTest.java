@@ -12,9 +12,8 @@ import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The worker as a whole service with the offline adapter, on a real KRaft broker (in-JVM) and a real Apicurio
@@ -54,8 +52,8 @@ class TrackSearchIntegrationTest {
     @Autowired
     KafkaTestClient kafka;
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ServiceHttp http;
 
     @Test
     void writesTheTrackRowBeforeTheSucceededItemWhenAVideoIsFound() throws Exception {
@@ -181,11 +179,10 @@ class TrackSearchIntegrationTest {
         send(request);
         itemOf(request);
         // When the actuator endpoints are read
-        HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> prometheus = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+                http.uri("/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> readiness = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+                http.uri("/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
         // Then the search counters and timer are exported with their tags
         assertThat(prometheus.body())
                 .containsPattern("tally_search_requests_total\\{.*adapter=\"offline-catalog\".*result=\"found\".*} [1-9]")

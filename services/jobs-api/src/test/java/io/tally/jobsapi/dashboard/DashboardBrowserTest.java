@@ -16,6 +16,7 @@ import io.tally.jobsapi.JobsApiTest;
 import io.tally.jobsapi.admin.KafkaStats;
 import io.tally.jobsapi.view.JobView;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -55,7 +56,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The dashboard in Debian's headless Chromium (through {@code /usr/bin/chromedriver}, never a downloaded browser),
@@ -91,8 +91,8 @@ class DashboardBrowserTest {
     @Autowired
     DeadLetterGauges gauges;
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ServiceHttp http;
 
     @Autowired
     KafkaTestClient kafka;
@@ -455,7 +455,7 @@ class DashboardBrowserTest {
     }
 
     private String url(String path) {
-        return "http://localhost:" + port + path;
+        return http.uri(path).toString();
     }
 
     private void awaitInView(String jobId) {

@@ -7,9 +7,9 @@ import io.tally.events.PipelineTriggered;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.cron.ScheduleLeader;
 import io.tally.testsupport.RawHttp;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,8 +32,8 @@ class ManualTriggerIntegrationTest {
 
     static final String USER_KEY = "scheduler-test-user-key";
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ServiceHttp http;
 
     @Value("${spring.embedded.kafka.brokers}")
     String brokers;
@@ -45,7 +44,6 @@ class ManualTriggerIntegrationTest {
     @Autowired
     ObjectProvider<ScheduleLeader> leader;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
@@ -146,9 +144,9 @@ class ManualTriggerIntegrationTest {
     void keepsTheScheduleListAndProbesReadableWithoutCredentials() throws Exception {
         // When the dashboard's schedule list and the readiness probe are read without a key
         HttpResponse<String> schedules = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/schedules")).build(), HttpResponse.BodyHandlers.ofString());
+                http.uri("/api/schedules")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
+                http.uri("/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
         // Then both answer as before
         assertThat(schedules.statusCode()).as(schedules.body()).isEqualTo(200);
         assertThat(schedules.body()).contains("weekly-chart");
@@ -158,8 +156,8 @@ class ManualTriggerIntegrationTest {
     @Test
     void answersAMalformedRawUrlWith400ProblemJson() throws Exception {
         // When a raw request (no client normalisation) carries an encoded path traversal, or characters not allowed
-        RawHttp.Response traversal = RawHttp.exchange(port, "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
-        RawHttp.Response invalid = RawHttp.exchange(port, "GET /api/schedules?q=<script> HTTP/1.1");
+        RawHttp.Response traversal = RawHttp.exchange(http.port(), "GET /api/admin/dead-letters/..%2F..%2Fetc HTTP/1.1");
+        RawHttp.Response invalid = RawHttp.exchange(http.port(), "GET /api/schedules?q=<script> HTTP/1.1");
         // Then each is a 400 with a problem+json body, not Tomcat's HTML page
         for (RawHttp.Response response : List.of(traversal, invalid)) {
             assertThat(response.status()).as(response.text()).isEqualTo(400);
@@ -171,7 +169,7 @@ class ManualTriggerIntegrationTest {
     }
 
     private URI triggers() {
-        return URI.create("http://localhost:" + port + "/api/triggers");
+        return http.uri("/api/triggers");
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request, String body, String idempotencyKey) throws Exception {
