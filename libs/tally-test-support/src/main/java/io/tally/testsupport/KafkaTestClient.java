@@ -28,6 +28,9 @@ import org.awaitility.Awaitility;
  */
 public final class KafkaTestClient {
 
+    /** How long a service test waits for a record or a state on a busy 2-core machine. */
+    public static final Duration WAIT = Duration.ofSeconds(60);
+
     // Exactly-once checks need to see a duplicate that trails the expected records, so reads go on this long.
     private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(200);

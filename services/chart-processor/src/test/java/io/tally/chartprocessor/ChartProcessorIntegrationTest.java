@@ -1,5 +1,6 @@
 package io.tally.chartprocessor;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
@@ -13,7 +14,6 @@ import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -32,8 +32,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 @TallyServiceTest
 class ChartProcessorIntegrationTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Autowired
     KafkaStreamsHealth streams;

@@ -1,8 +1,9 @@
 package io.tally.chartscraper;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
+
 import io.tally.events.PipelineTriggered;
 import io.tally.testsupport.KafkaTestClient;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Test helper: produce triggers and read committed records from the beginning of a topic. */
 final class Topics4Test {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final KafkaTestClient kafka;
 

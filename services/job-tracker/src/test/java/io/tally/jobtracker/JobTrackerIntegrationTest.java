@@ -1,5 +1,6 @@
 package io.tally.jobtracker;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
@@ -19,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,8 +41,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 @TallyServiceTest(properties = {
         "tally.tracker.status-interval=100ms"})
 class JobTrackerIntegrationTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Autowired
     KafkaStreamsHealth streams;

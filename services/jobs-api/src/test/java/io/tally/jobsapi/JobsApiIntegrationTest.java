@@ -2,6 +2,7 @@ package io.tally.jobsapi;
 
 import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
 import static io.tally.jobsapi.JobsApiTest.USER_KEY;
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -69,7 +70,6 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 class JobsApiIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final byte[] SECRET = "test-secret-test-secret-test-secret-0123".getBytes(StandardCharsets.UTF_8);
 
     @Autowired

@@ -2,6 +2,7 @@ package io.tally.jobsapi;
 
 import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
 import static io.tally.jobsapi.JobsApiTest.USER_KEY;
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,7 +41,6 @@ import tools.jackson.databind.json.JsonMapper;
 @JobsApiTest
 class ReplayAndRedriveIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ATTEMPTS = "retry_topic-attempts";
 
     @Autowired

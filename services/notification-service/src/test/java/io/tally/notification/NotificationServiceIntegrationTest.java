@@ -1,5 +1,6 @@
 package io.tally.notification;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -41,7 +42,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.notify.retry.initial-backoff=50ms"})
 class NotificationServiceIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
 
     @DynamicPropertySource

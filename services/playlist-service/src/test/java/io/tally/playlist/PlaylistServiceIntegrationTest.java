@@ -1,6 +1,8 @@
 package io.tally.playlist;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
@@ -25,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -57,7 +58,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.api.security.api-keys[1].roles=ADMIN"})
 class PlaylistServiceIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path OUTPUT_DIR = tempDir();
 
     static final String USER_KEY = "playlist-test-user-key";
@@ -118,12 +118,8 @@ class PlaylistServiceIntegrationTest {
             publishChart(producer, sourceRef);
         }
         // When the endpoint is asked for its playlist (retrying while the global tables catch up)
-        HttpResponse<String> made = post("{\"sourceRef\":\"" + sourceRef + "\"}");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (made.statusCode() == 404 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            made = post("{\"sourceRef\":\"" + sourceRef + "\"}");
-        }
+        HttpResponse<String> made = await("the chart reaches the global tables").atMost(WAIT)
+                .until(() -> post("{\"sourceRef\":\"" + sourceRef + "\"}"), response -> response.statusCode() != 404);
         // Then it is created, and blank or unknown charts get problem+json answers
         assertThat(made.statusCode()).isEqualTo(201);
         assertThat(made.body()).contains("\"entryCount\":2").contains(FilePlaylistAdapter.sanitize(sourceRef) + ".m3u");

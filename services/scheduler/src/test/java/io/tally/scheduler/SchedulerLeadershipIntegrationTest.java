@@ -1,5 +1,6 @@
 package io.tally.scheduler;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,8 +48,6 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
  */
 @TallyEmbeddedKafka
 class SchedulerLeadershipIntegrationTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
     void firesEachInstantExactlyOnceWithTwoReplicasAndContinuesWithoutGapWhenTheLeaderStops(EmbeddedKafkaBroker broker)

@@ -1,5 +1,6 @@
 package io.tally.tracksearch;
 
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.common.errors.DeadLetterHeaders;
@@ -43,7 +44,6 @@ import org.springframework.beans.factory.annotation.Autowired;
         "tally.search.offline.failing=Broken Record"})
 class TrackSearchIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 3;
 
     @Autowired

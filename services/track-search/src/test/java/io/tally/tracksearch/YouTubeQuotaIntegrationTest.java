@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -14,7 +15,6 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.TrackSearchRequested;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -43,7 +43,6 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.search.retry.max-delay=300ms"})
 class YouTubeQuotaIntegrationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final WireMockServer YOUTUBE = started();
 
     @DynamicPropertySource

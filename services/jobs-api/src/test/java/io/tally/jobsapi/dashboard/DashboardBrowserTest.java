@@ -2,6 +2,7 @@ package io.tally.jobsapi.dashboard;
 
 import static io.tally.jobsapi.JobsApiTest.ADMIN_KEY;
 import static io.tally.jobsapi.JobsApiTest.USER_KEY;
+import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -75,7 +75,6 @@ class DashboardBrowserTest {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Path DOCS_SCREENSHOT = Path.of("..", "..", "docs", "images", "job-detail.png");
-    private static final Duration WAIT = Duration.ofSeconds(60);
     /** Read by deploy/chart-tests' enforcer rule; written when the tests are skipped, removed when they run. */
     static final Path SKIPPED_MARKER = Path.of("target", "browser-tests-skipped.txt");
 
