@@ -55,19 +55,16 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.util.HtmlUtils;
 
-/**
- * The chart pipeline end to end with its live adapters against local protocol peers (WireMock as Beatport, the
- * YouTube Data API and Google's token endpoint): the saved Beatport page is searched track by track, and the access
- * token expires in the middle of filling the playlist, which must still be made once and completely.
- */
+/** The chart pipeline on its live adapters, WireMock playing Beatport, YouTube and Google's token endpoint. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(600)
 @ExtendWith(OutputCaptureExtension.class)
 class LivePipelineEndToEndTest {
 
     /**
-     * A real page cut down: the 2026-01-25 Top 100 trimmed to its first 12 tracks in the real {@code __NEXT_DATA__}
-     * structure (see its header comment). Read where the scraper's tests keep it, so there is one copy.
+     * A real page cut down: the 2026-01-25 Top 100 trimmed to 12 of its tracks (ampersands, accents, trailing spaces)
+     * in the real {@code __NEXT_DATA__} structure (see its header comment). Read where the scraper's tests keep it, so
+     * there is one copy.
      */
     private static final Path SAVED_PAGE = Path.of("../../services/chart-scraper/src/test/resources/beatport/top-100.html");
     private static final Pattern NEXT_DATA = Pattern.compile(
@@ -130,7 +127,8 @@ class LivePipelineEndToEndTest {
     @BeforeAll
     static void startThePipelineAgainstTheFakes() throws IOException {
         // What an operator's log file holds (INFO), with the YouTube adapters and Spring Security at DEBUG: the secret
-        // check below must see what they write about keys and tokens.
+        // check below must see what they write about keys and tokens. org.springframework.web.client stays at INFO, as
+        // the playlist service requires: at DEBUG Spring prints the token request's body (client secret, refresh token).
         logAt(Level.INFO, "io.tally", "org.springframework");
         logAt(Level.DEBUG, "io.tally.tracksearch", "io.tally.playlist", "org.springframework.security");
         String page = Files.readString(SAVED_PAGE);
