@@ -78,7 +78,8 @@ class PlaylistConfiguration {
                 .includeTopic(Topics.PLAYLISTS_REQUESTED.name())
                 .maxAttempts(retry.attempts())
                 .exponentialBackoff(retry.initialDelay().toMillis(), retry.multiplier(), retry.maxDelay().toMillis())
-                .notRetryOn(List.of(PoisonRecordException.class))
+                // Another attempt in minutes cannot fix a refused authorization or a spent quota: straight to the DLT.
+                .notRetryOn(List.of(PoisonRecordException.class, PlaylistRefusedException.class))
                 .traversingCauses()
                 .autoCreateTopicsWith(Topics.PLAYLISTS_REQUESTED.partitions(), kafka.replicationFactor())
                 .dltHandlerMethod(PlaylistDelivery.BEAN_NAME, PlaylistDelivery.DLT_METHOD)

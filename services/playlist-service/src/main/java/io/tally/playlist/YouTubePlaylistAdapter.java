@@ -177,7 +177,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
         try {
             quota.require(units);
         } catch (YouTubeQuotaExceededException e) {
-            throw new PlaylistAdapterException(e.getMessage(), e);
+            throw new PlaylistRefusedException(e.getMessage(), e);
         }
     }
 
@@ -263,7 +263,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
             return attempts(method, request);
         } catch (HttpClientErrorException.Unauthorized rejected) {
             if (authorization == null) {
-                throw new PlaylistAdapterException("YouTube " + method + " refused the fixed tally.playlist.youtube.oauth-token "
+                throw new PlaylistRefusedException("YouTube " + method + " refused the fixed tally.playlist.youtube.oauth-token "
                         + "(401; it expires after about an hour): configure tally.playlist.youtube.oauth.client-id/client-secret and "
                         + YouTubeAuthorization.REAUTHORIZE, rejected);
             }
@@ -271,7 +271,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
             try {
                 return attempts(method, request);
             } catch (HttpClientErrorException.Unauthorized again) {
-                throw new PlaylistAdapterException("YouTube " + method + " refused a freshly renewed access token (401): "
+                throw new PlaylistRefusedException("YouTube " + method + " refused a freshly renewed access token (401): "
                         + YouTubeAuthorization.REAUTHORIZE, again);
             }
         }
@@ -286,11 +286,11 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
                 throw unauthorized;
             }
             if (last instanceof OAuth2AuthorizationException refused) {
-                throw new PlaylistAdapterException("YouTube " + method + " not sent: " + authorization.describe(refused), refused);
+                throw new PlaylistRefusedException("YouTube " + method + " not sent: " + authorization.describe(refused), refused);
             }
             if (isQuotaExceeded(last)) {
                 quota.exhausted();
-                throw new PlaylistAdapterException("YouTube " + method + " answered 403 quotaExceeded: the day's quota is "
+                throw new PlaylistRefusedException("YouTube " + method + " answered 403 quotaExceeded: the day's quota is "
                         + "used up, no more calls until it " + quota.resetDescription(), last);
             }
             throw new PlaylistAdapterException("YouTube " + method + " failed after " + (e.getRetryCount() + 1)

@@ -24,12 +24,10 @@ import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.playlist.youtube.RefreshTokenFile;
 import io.tally.testsupport.KafkaTestClient;
+import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -67,10 +64,14 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.playlist.youtube.initial-backoff=10ms",
         "logging.level.org.springframework.security=DEBUG",
         "logging.level.org.springframework.web.client=DEBUG",
-        "logging.level.io.tally.playlist=DEBUG"})
+        "logging.level.io.tally.playlist=DEBUG",
+        "tally.api.security.api-keys[0].name=ops",
+        "tally.api.security.api-keys[0].key=" + YouTubePlaylistIntegrationTest.ADMIN_KEY,
+        "tally.api.security.api-keys[0].roles=USER,ADMIN"})
 @ExtendWith(OutputCaptureExtension.class)
 class YouTubePlaylistIntegrationTest {
 
+    static final String ADMIN_KEY = "playlist-it-admin-key";
     private static final String REFRESH_TOKEN = "1//it-refresh-token";
     private static final String CLIENT_SECRET = "GOCSPX-it-client-secret";
     private static final String FIRST = "ya29.it-first-access-token";
@@ -91,10 +92,8 @@ class YouTubePlaylistIntegrationTest {
     @Autowired
     KafkaTestClient kafka;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    ServiceHttp http;
 
     @BeforeEach
     void resetGoogle() {
@@ -202,9 +201,9 @@ class YouTubePlaylistIntegrationTest {
         }
     }
 
-    private HttpResponse<String> actuator(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** As an operator would look: with an ADMIN key, so a 404 means "not exposed", not "not signed in". */
+    private HttpResponse<String> actuator(String path) {
+        return http.get(path, "X-API-Key", ADMIN_KEY);
     }
 
     private static WireMockServer started() {
