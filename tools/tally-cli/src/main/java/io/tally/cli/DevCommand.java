@@ -89,6 +89,9 @@ public class DevCommand implements Callable<Integer> {
         Path logDir = StackLogging.start(dataDir.resolve("logs"), verbose);
         out.println("Starting the Tally dev stack in " + dataDir + " ...");
         out.println("  " + StackLogging.describe(logDir));
+        if (config != null) {
+            out.println("  Config: " + config + " (" + settings.summary() + ")");
+        }
         out.flush();
         try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(dataDir,
                 settings.port(DevConfig.KAFKA_PORT, BROKER_PORT), settings.port(DevConfig.CONTROLLER_PORT, CONTROLLER_PORT),

@@ -60,6 +60,12 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
      */
     static final Map<String, Map<String, Class<?>>> SERVICE_PROPERTIES = orderedServices();
 
+    /** The key that chooses each service's adapter, by service name. */
+    private static final Map<String, String> SWITCHES = new java.util.TreeMap<>(Map.of(
+            PipelineServices.SCRAPER, "tally.scraper.source",
+            PipelineServices.SEARCH, "tally.search.adapter",
+            PipelineServices.PLAYLIST, "tally.playlist.adapter"));
+
     /**
      * A key whose last segment ends like this holds a secret and must be a reference, never a literal (so do webhook
      * URLs, see {@link #isSecretKey}).
@@ -75,6 +81,18 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
     /** The settings of one service (empty when the file names none). */
     Map<String, String> settings(String service) {
         return services.getOrDefault(service, Map.of());
+    }
+
+    /** The adapter switches the file sets, for the start-up line ({@code chart-scraper: beatport, ...}); no secrets. */
+    String summary() {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, String> switchKey : SWITCHES.entrySet()) {
+            String value = settings(switchKey.getKey()).get(switchKey.getValue());
+            if (value != null) {
+                parts.add(switchKey.getKey() + ": " + value);
+            }
+        }
+        return parts.isEmpty() ? "offline adapters" : String.join(", ", parts);
     }
 
     /** The port for a name, or the fallback when the file does not set it. */

@@ -50,6 +50,8 @@ class DevConfigTest {
         assertThat(config.settings(PipelineServices.API))
                 .containsEntry("tally.api.security.api-keys[0].key", "env-secret");
         assertThat(config.settings(PipelineServices.PLAYLIST)).isEmpty();
+        // And the start-up line names the switches the file sets, without any secret
+        assertThat(config.summary()).isEqualTo("chart-scraper: beatport, track-search: youtube");
     }
 
     @Test
