@@ -119,11 +119,14 @@ public class DevCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "  %-22s http://localhost:%d/actuator/health", service,
                         stack.port(service)));
             }
-            out.println("  Jobs API (key " + PipelineServices.LOCAL_API_KEY + "): http://localhost:"
+            // A key set in the config file is a secret: the lines name where it is, never its value.
+            String apiKey = settings.settings(PipelineServices.API).containsKey("tally.api.security.api-keys[0].key")
+                    ? "$YOUR_KEY (as set in " + config + ")" : PipelineServices.LOCAL_API_KEY;
+            out.println("  Jobs API (key " + apiKey + "): http://localhost:"
                     + stack.port(PipelineServices.API) + "/swagger-ui.html");
             out.println("  Dashboard: http://localhost:" + stack.port(PipelineServices.API)
-                    + "/ui  (sign in with API key " + PipelineServices.LOCAL_API_KEY + ", roles USER and ADMIN)");
-            out.println("  Run the chart pipeline: curl -X POST -H 'X-API-Key: " + PipelineServices.LOCAL_API_KEY + "' "
+                    + "/ui  (sign in with API key " + apiKey + ", roles USER and ADMIN)");
+            out.println("  Run the chart pipeline: curl -X POST -H 'X-API-Key: " + apiKey + "' "
                     + "http://localhost:" + stack.port(PipelineServices.API) + "/api/pipelines/beatport-chart/runs");
             out.println("  Every service's write endpoints take the same key, e.g. curl -X POST -H 'X-API-Key: "
                     + PipelineServices.LOCAL_API_KEY + "' -H 'Content-Type: application/json' -d '{\"pipeline\":\"beatport-chart\"}' "
