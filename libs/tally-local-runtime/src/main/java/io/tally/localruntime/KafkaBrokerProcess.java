@@ -317,6 +317,29 @@ public final class KafkaBrokerProcess extends ChildProcess {
         }
     }
 
+    /**
+     * The broker and controller ports a formatted data dir was last started with (from its server.properties), or null
+     * when the dir holds no formatted log.
+     */
+    static int[] formattedPorts(Path dataDir) {
+        Path properties = dataDir.resolve("server.properties");
+        if (!Files.exists(dataDir.resolve("kafka-logs").resolve("meta.properties")) || !Files.exists(properties)) {
+            return null;
+        }
+        java.util.Properties server = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(properties, StandardCharsets.UTF_8)) {
+            server.load(reader);
+        } catch (IOException e) {
+            return null;
+        }
+        java.util.regex.Matcher listeners = java.util.regex.Pattern
+                .compile("PLAINTEXT://[^:]+:(\\d+),CONTROLLER://[^:]+:(\\d+)")
+                .matcher(server.getProperty("listeners", ""));
+        return listeners.find()
+                ? new int[] {Integer.parseInt(listeners.group(1)), Integer.parseInt(listeners.group(2))}
+                : null;
+    }
+
     /** Options for a broker process; every option has a default. */
     public static final class Builder {
         private Path dataDir;
@@ -397,9 +420,16 @@ public final class KafkaBrokerProcess extends ChildProcess {
                 throw new UncheckedIOException("Could not prepare the Kafka data dir", e);
             }
             int[] ports = ProcessSupport.freePorts(2);
+            int[] previous = formattedPorts(dir);
+            // A formatted KRaft log remembers its controller's endpoint, so a kept data dir keeps its ports: "any port"
+            // means the previous ones, and another controller port would leave the broker waiting for a quorum.
+            if (previous != null && controllerPort > 0 && controllerPort != previous[1]) {
+                throw new IllegalStateException("the Kafka data in " + dir + " was created with controller port "
+                        + previous[1] + ", not " + controllerPort + "; start with the same ports, or start fresh");
+            }
             int[] chosen = {
-                brokerPort > 0 ? brokerPort : ports[0],
-                controllerPort > 0 ? controllerPort : ports[1]
+                brokerPort > 0 ? brokerPort : previous != null ? previous[0] : ports[0],
+                controllerPort > 0 ? controllerPort : previous != null ? previous[1] : ports[1]
             };
             KafkaBrokerProcess broker = new KafkaBrokerProcess(this, dir.toAbsolutePath(), owns, chosen,
                     log.toAbsolutePath());

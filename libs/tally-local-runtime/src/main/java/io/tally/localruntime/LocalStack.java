@@ -25,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * A whole Tally installation on this machine: a KRaft broker and the Apicurio registry as child processes, and the
@@ -35,9 +37,17 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * A service to start: its name (also its configuration file, {@code <name>.yml}), its application class, its HTTP
-     * port (0 = any free port) and its own arguments.
+     * port (0 = any free port), its own arguments, and settings that sit below the environment variables but above
+     * the service's own {@code <name>.yml} (the stack's defaults and a {@code tally dev --config} file), so a user's
+     * environment can still change them and the jar's defaults cannot.
      */
-    public record Service(String name, Class<?> application, int port, List<String> arguments) {
+    public record Service(String name, Class<?> application, int port, List<String> arguments,
+                          Map<String, Object> settings) {
+
+        /** A service without settings of its own. */
+        public Service(String name, Class<?> application, int port, List<String> arguments) {
+            this(name, application, port, arguments, Map.of());
+        }
     }
 
     /**
@@ -45,7 +55,17 @@ public final class LocalStack implements AutoCloseable {
      * in {@code logDir}) and how it reports progress.
      */
     public record Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
-                    Consumer<String> progress, Path logDir) {
+                    Consumer<String> progress, Path logDir, boolean lasting) {
+
+        /**
+         * A throwaway stack: the registry keeps its schemas in memory. (With {@code lasting}, the registry keeps them
+         * in an H2 file database under {@code dataDir/registry}, so a stack restarted on the same data dir reads what
+         * it wrote before; ADR 0014.)
+         */
+        public Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
+                        Consumer<String> progress, Path logDir) {
+            this(dataDir, brokerPort, controllerPort, registryPort, startupTimeout, progress, logDir, false);
+        }
 
         /** Logs in the data dir. */
         public Settings(Path dataDir, int brokerPort, int controllerPort, int registryPort, Duration startupTimeout,
@@ -172,7 +192,12 @@ public final class LocalStack implements AutoCloseable {
         arguments.addAll(service.arguments());
         // Command-line arguments, because they override the application.yml inside each service's jar.
         // No shutdown hook of Spring's own: close() stops the services, and only then the broker they write to.
+        // Config data (the jar's <name>.yml) is added after the sources an environment already has, so these settings
+        // rank below the command line and the environment variables and above the service's own defaults.
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addLast(new MapPropertySource("tallyStackSettings", service.settings()));
         return ServiceLauncher.builder(service.application(), service.name()).registerShutdownHook(false)
+                .environment(environment)
                 .run(arguments.toArray(String[]::new));
     }
 
@@ -207,7 +232,11 @@ public final class LocalStack implements AutoCloseable {
                 return started;
             }, starters);
             CompletableFuture<SchemaRegistryProcess> registryStart = CompletableFuture.supplyAsync(() -> {
-                SchemaRegistryProcess started = timed("registry", () -> SchemaRegistryProcess.builder()
+                SchemaRegistryProcess.Builder builder = SchemaRegistryProcess.builder();
+                if (settings.lasting()) {
+                    builder.storageDir(settings.dataDir().resolve("registry"));
+                }
+                SchemaRegistryProcess started = timed("registry", () -> builder
                         .port(settings.registryPort())
                         .logFile(settings.logDir().resolve("schema-registry.log"))
                         .startupTimeout(settings.startupTimeout())

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * A real Apicurio Registry 2.4.2 (module {@code tools/apicurio-registry}) running as a child process, for tests and
- * local runs: Apicurio's v2 API and the Confluent-compatible ccompat v7 API on a loopback port, in-memory storage.
- * Known gaps: storage is in memory (a restart forgets every schema), and the jar must have been built beforehand.
+ * local runs: Apicurio's v2 API and the Confluent-compatible ccompat v7 API on a loopback port; storage in memory, or
+ * in an H2 file with {@link Builder#storageDir(Path)}. Known gap: the jar must have been built beforehand.
  */
 public final class SchemaRegistryProcess extends ChildProcess {
 
@@ -152,6 +152,7 @@ public final class SchemaRegistryProcess extends ChildProcess {
         private Path logFile;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private final List<String> jvmArgs = new ArrayList<>();
+        private Path storageDir;
 
         private Builder() {
         }
@@ -182,6 +183,15 @@ public final class SchemaRegistryProcess extends ChildProcess {
         /** Extra JVM options, e.g. {@code -Dregistry.ccompat.legacy-id-mode.enabled=true}. */
         public Builder jvmArg(String arg) {
             jvmArgs.add(arg);
+            return this;
+        }
+
+        /**
+         * Keeps the schemas in an H2 file database in this folder ({@code registry_db.mv.db}) instead of in memory, so
+         * a registry started again on the same folder still resolves the ids it gave out. Default: in memory.
+         */
+        public Builder storageDir(Path storageDir) {
+            this.storageDir = storageDir;
             return this;
         }
 
@@ -223,7 +233,19 @@ public final class SchemaRegistryProcess extends ChildProcess {
             command.add("-jar");
             command.add(jarToRun.toString());
             SchemaRegistryProcess registry = new SchemaRegistryProcess(portToUse, log, isShared);
-            registry.launch(command, Map.of());
+            Map<String, String> environment = Map.of();
+            if (storageDir != null) {
+                try {
+                    Files.createDirectories(storageDir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Could not create the registry storage dir " + storageDir, e);
+                }
+                // Apicurio 2.4's default datasource is H2 in memory (jdbc:h2:mem:registry_db); this variable is the
+                // documented switch to any JDBC URL, here an H2 file.
+                environment = Map.of("REGISTRY_DATASOURCE_URL",
+                        "jdbc:h2:file:" + storageDir.toAbsolutePath().resolve("registry_db"));
+            }
+            registry.launch(command, environment);
             registry.awaitReady(startupTimeout);
             return registry;
         }

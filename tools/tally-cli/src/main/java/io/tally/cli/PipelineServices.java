@@ -11,11 +11,14 @@ import io.tally.tracksearch.TrackSearchApplication;
 import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters: the sample
- * chart, the local search catalog, playlist files and a notification outbox. Ports are the services' defaults
+ * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters as defaults: the
+ * sample chart, the local search catalog, playlist files and a notification outbox; a {@code tally dev --config}
+ * file overrides them. Ports are the services' defaults
  * for {@code tally dev}, or free ports. Every service accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
  */
 public final class PipelineServices {
@@ -35,10 +38,14 @@ public final class PipelineServices {
      * Every service takes the same credentials (tally-common's shared security): the local key, with both roles, is
      * given to each, so the CLI's own calls (the demo's {@code POST /api/triggers}) and a user's curl work alike.
      */
-    private static final List<String> LOCAL_KEY = List.of(
-            "--tally.api.security.api-keys[0].name=dev",
-            "--tally.api.security.api-keys[0].key=" + LOCAL_API_KEY,
-            "--tally.api.security.api-keys[0].roles=USER,ADMIN");
+    private static final Map<String, Object> LOCAL_KEY = Map.of(
+            "tally.api.security.api-keys[0].name", "dev",
+            "tally.api.security.api-keys[0].key", LOCAL_API_KEY,
+            "tally.api.security.api-keys[0].roles", "USER,ADMIN");
+
+    /** The fixed ports of {@code tally dev}, by service. */
+    static final Map<String, Integer> DEV_PORTS = Map.of(TRACKER, 8080, SCHEDULER, 8082, SCRAPER, 8083, PROCESSOR, 8084,
+            SEARCH, 8085, PLAYLIST, 8086, NOTIFY, 8087, API, 8088);
 
     private PipelineServices() {
     }
@@ -48,33 +55,45 @@ public final class PipelineServices {
      * @param fixedPorts  the services' default ports (8080, 8082-8088) instead of free ones
      * @param extra       more arguments per service name, added after the defaults so they win
      */
-    public static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, java.util.Map<String, List<String>> extra) {
+    public static List<LocalStack.Service> offline(Path outputDir, boolean fixedPorts, Map<String, List<String>> extra) {
+        return configured(outputDir, fixedPorts, DevConfig.defaults(), extra);
+    }
+
+    /**
+     * The services with the offline adapters as defaults that a {@code tally dev --config} file overrides: both are
+     * settings below the environment variables (see {@link LocalStack.Service}), the file's on top of the defaults.
+     *
+     * @param config the file's ports and per-service settings ({@link DevConfig#defaults()} for none)
+     */
+    static List<LocalStack.Service> configured(Path outputDir, boolean fixedPorts, DevConfig config,
+                                               Map<String, List<String>> extra) {
         List<LocalStack.Service> services = new ArrayList<>();
-        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts ? 8080 : 0, extra,
-                "--tally.tracker.status-interval=200ms"));
-        services.add(service(SCHEDULER, SchedulerApplication.class, fixedPorts ? 8082 : 0, extra));
-        services.add(service(SCRAPER, ChartScraperApplication.class, fixedPorts ? 8083 : 0, extra,
-                "--tally.scraper.source=sample"));
-        services.add(service(PROCESSOR, ChartProcessorApplication.class, fixedPorts ? 8084 : 0, extra));
-        services.add(service(SEARCH, TrackSearchApplication.class, fixedPorts ? 8085 : 0, extra,
-                "--tally.search.adapter=offline",
+        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts, config, extra,
+                Map.of("tally.tracker.status-interval", "200ms")));
+        services.add(service(SCHEDULER, SchedulerApplication.class, fixedPorts, config, extra, Map.of()));
+        services.add(service(SCRAPER, ChartScraperApplication.class, fixedPorts, config, extra,
+                Map.of("tally.scraper.source", "sample")));
+        services.add(service(PROCESSOR, ChartProcessorApplication.class, fixedPorts, config, extra, Map.of()));
+        services.add(service(SEARCH, TrackSearchApplication.class, fixedPorts, config, extra, Map.of(
+                "tally.search.adapter", "offline",
                 // Short back-off so a failing search reaches its dead letter in seconds, not a minute.
-                "--tally.search.retry.initial-delay=200ms", "--tally.search.retry.max-delay=1s"));
-        services.add(service(PLAYLIST, PlaylistApplication.class, fixedPorts ? 8086 : 0, extra,
-                "--tally.playlist.adapter=file",
-                "--tally.playlist.file.output-dir=" + outputDir.resolve("playlists")));
-        services.add(service(NOTIFY, NotificationServiceApplication.class, fixedPorts ? 8087 : 0, extra,
-                "--tally.notify.outbox-dir=" + outputDir.resolve("outbox"),
-                "--tally.notify.playlist-wait=30s"));
-        services.add(service(API, JobsApiApplication.class, fixedPorts ? 8088 : 0, extra));
+                "tally.search.retry.initial-delay", "200ms", "tally.search.retry.max-delay", "1s")));
+        services.add(service(PLAYLIST, PlaylistApplication.class, fixedPorts, config, extra, Map.of(
+                "tally.playlist.adapter", "file",
+                "tally.playlist.file.output-dir", outputDir.resolve("playlists").toString())));
+        services.add(service(NOTIFY, NotificationServiceApplication.class, fixedPorts, config, extra, Map.of(
+                "tally.notify.outbox-dir", outputDir.resolve("outbox").toString(),
+                "tally.notify.playlist-wait", "30s")));
+        services.add(service(API, JobsApiApplication.class, fixedPorts, config, extra, Map.of()));
         return services;
     }
 
-    private static LocalStack.Service service(String name, Class<?> application, int port,
-                                              java.util.Map<String, List<String>> extra, String... defaults) {
-        List<String> arguments = new ArrayList<>(List.of(defaults));
-        arguments.addAll(LOCAL_KEY);
-        arguments.addAll(extra.getOrDefault(name, List.of()));
-        return new LocalStack.Service(name, application, port, arguments);
+    private static LocalStack.Service service(String name, Class<?> application, boolean fixedPorts, DevConfig config,
+                                              Map<String, List<String>> extra, Map<String, Object> defaults) {
+        Map<String, Object> settings = new LinkedHashMap<>(defaults);
+        settings.putAll(LOCAL_KEY);
+        settings.putAll(config.settings(name));
+        int port = fixedPorts ? config.port(name, DEV_PORTS.get(name)) : 0;
+        return new LocalStack.Service(name, application, port, extra.getOrDefault(name, List.of()), settings);
     }
 }
