@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -68,12 +67,10 @@ final class PipelineWatcher implements AutoCloseable {
         this.printer = printer;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "tally-watch-" + UUID.randomUUID(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), serdes.catalogueDeserializer());
-        consumer.subscribe(List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name(),
+        FromStart.assign(consumer, List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name(),
                 Topics.PLAYLISTS_CREATED.name(), Topics.NOTIFICATIONS_SENT.name()));
     }
 

@@ -27,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
-import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,6 +38,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -185,8 +185,8 @@ public class TrackerDemoCommand implements Callable<Integer> {
                 jobId, items, failures, duplicates, beforeCreated);
 
         ExecutorService sender = Executors.newSingleThreadExecutor(LocalStack.daemonThreads("tally-demo-producer"));
-        try (KafkaConsumer<String, byte[]> consumer = statusConsumer(bootstrapServers, jobId)) {
-            consumer.subscribe(List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name()));
+        try (KafkaConsumer<String, byte[]> consumer = statusConsumer(bootstrapServers)) {
+            FromStart.assign(consumer, List.of(Topics.JOB_STATUS.name(), Topics.JOB_COMPLETED.name()));
             Future<?> production = sender.submit(() -> produce(workload, bootstrapServers, serdes));
             return watch(jobId, consumer, serdes, production, startNanos, deadlineNanos);
         } finally {
@@ -222,14 +222,12 @@ public class TrackerDemoCommand implements Callable<Integer> {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> statusConsumer(String bootstrapServers, String jobId) {
+    private static KafkaConsumer<String, byte[]> statusConsumer(String bootstrapServers) {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "tally-demo-" + jobId,
                 ConsumerConfig.CLIENT_ID_CONFIG, "tally-demo-watcher",
                 // The tracker writes in transactions; only committed output is what downstream services would see.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
