@@ -52,12 +52,12 @@ import picocli.CommandLine;
  * the 4th attempt succeed, which corrects the ended job. Last, a replay of the items topic must change no ended job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(600)
+@Timeout(900)
 class PipelineEndToEndTest {
 
     private static final String FAILING_TITLE = "Take Your Places";
     private static final String RECIPIENT = "ops@tally.test";
-    private static final Duration SETTLE = Duration.ofMinutes(3);
+    private static final Duration SETTLE = Duration.ofMinutes(5);
 
     @TempDir
     static Path output;
@@ -102,7 +102,8 @@ class PipelineEndToEndTest {
         PipelineWatcher.Outcome outcome = watch(firstJob);
 
         // Then the job completes once, with the one failing search counted as failed
-        assertThat(outcome.settled()).as("settled; last status %s", outcome.status()).isTrue();
+        assertThat(outcome.settled()).as("settled; %s; last status %s",
+                StackTopics.lagging(stack.bootstrapServers()), outcome.status()).isTrue();
         assertThat(outcome.completions()).singleElement().satisfies(done -> {
             assertThat(done.getState()).isEqualTo(JobState.COMPLETED_WITH_FAILURES);
             assertThat(done.getExpectedCount()).isEqualTo(100);

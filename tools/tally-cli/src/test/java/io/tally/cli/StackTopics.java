@@ -5,6 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,5 +49,35 @@ final class StackTopics {
             }
         }
         return records;
+    }
+
+    /**
+     * Every consumer group that has not read to the end of a partition: group, state and lag per partition. Printed
+     * when a job does not settle, so a slow run says which consumer stood still.
+     */
+    static String lagging(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<String, String> lagging = new TreeMap<>();
+            for (ConsumerGroupListing group : admin.listConsumerGroups().all().get()) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+                committed.keySet().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+                List<String> behind = new ArrayList<>();
+                committed.forEach((partition, offset) -> {
+                    long lag = ends.get(partition).offset() - (offset == null ? 0 : offset.offset());
+                    if (lag > 0) {
+                        behind.add(partition + " lag " + lag);
+                    }
+                });
+                if (!behind.isEmpty()) {
+                    lagging.put(group.groupId(), group.groupState().map(Object::toString).orElse("?") + " " + behind);
+                }
+            }
+            return lagging.isEmpty() ? "no consumer group is behind" : "groups behind: " + lagging;
+        } catch (Exception e) {
+            return "could not read consumer group lag: " + e;
+        }
     }
 }
