@@ -3,17 +3,22 @@ package io.tally.common.topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemProcessed;
+import io.tally.events.JobCancelRequested;
+import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationRequested;
 import io.tally.events.NotificationSent;
+import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.PlaylistCreated;
 import io.tally.events.PlaylistRequested;
 import io.tally.events.ScheduleFired;
 import io.tally.events.StageReported;
+import io.tally.events.TaskProgress;
+import io.tally.events.TaskResult;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
 import java.time.Duration;
@@ -97,6 +102,27 @@ public final class Topics {
     public static final TopicSpec<IdempotencyKeyUsed> API_IDEMPOTENCY = new TopicSpec<>(
             "tally.api.idempotency", IdempotencyKeyUsed.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    /** Every version of every pipeline definition, keyed by {@code <name>@<version>}; compacted, so it is the table. */
+    public static final TopicSpec<PipelineDefinitionPublished> PIPELINE_DEFINITIONS = new TopicSpec<>(
+            "tally.pipelines.definitions", PipelineDefinitionPublished.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
+    /** How each task attempt ended, written by workers, keyed by job id so the engine's task for the job reads it. */
+    public static final TopicSpec<TaskResult> TASK_RESULTS = new TopicSpec<>(
+            "tally.tasks.results", TaskResult.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
+    /** Progress reports of long tasks, keyed by job id; informational. */
+    public static final TopicSpec<TaskProgress> TASK_PROGRESS = new TopicSpec<>(
+            "tally.tasks.progress", TaskProgress.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE,
+            Duration.ofDays(7));
+
+    /** Requests to cancel a job, from the API and the command line, keyed by job id. */
+    public static final TopicSpec<JobCancelRequested> JOB_CANCEL_REQUESTS = new TopicSpec<>(
+            "tally.jobs.cancel-requests", JobCancelRequested.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
+    /** Cancelled jobs, keyed by job id; compacted, so workers can read it as the table of jobs not to work on. */
+    public static final TopicSpec<JobCancelled> JOBS_CANCELLED = new TopicSpec<>(
+            "tally.jobs.cancelled", JobCancelled.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_SCRAPER_DLT = deadLetters("chart-scraper");
@@ -114,6 +140,7 @@ public final class Topics {
             SCHEDULES_FIRED, PIPELINE_TRIGGERS, CHARTS_PUBLISHED, SEARCH_REQUESTS, TRACKS,
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
             PLAYLISTS_REQUESTED, PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
+            PIPELINE_DEFINITIONS, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_SCRAPER_DLT, CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT,
             NOTIFICATION_SERVICE_DLT);
 

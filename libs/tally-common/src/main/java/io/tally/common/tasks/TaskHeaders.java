@@ -1,0 +1,68 @@
+package io.tally.common.tasks;
+
+/**
+ * The task envelope's metadata: CloudEvents 1.0 attributes in the Kafka protocol binding's binary content mode
+ * ({@code ce_} headers, UTF-8 strings), with Tally's extension attributes. The record value is the task's typed Avro
+ * input in the registry's wire format. The contract is written down in docs/adr/0016-task-envelope.md; a worker in
+ * any language needs only these header names, a Kafka client and the registry.
+ */
+public final class TaskHeaders {
+
+    /** Always {@value #SPEC_VERSION}. */
+    public static final String CE_SPECVERSION = "ce_specversion";
+    /** The task id: {@code <jobId>/<stage>[/<itemId>]#<attempt>}; unique per attempt, repeated on redelivery. */
+    public static final String CE_ID = "ce_id";
+    /** {@code tally/pipelines/<pipeline>/<version>}. */
+    public static final String CE_SOURCE = "ce_source";
+    /** {@value #TYPE_REQUESTED}. */
+    public static final String CE_TYPE = "ce_type";
+    /** {@code <jobId>/<stage>[/<itemId>]}: what the task works on, the same for every attempt. */
+    public static final String CE_SUBJECT = "ce_subject";
+    /** When the engine dispatched the attempt, RFC 3339. */
+    public static final String CE_TIME = "ce_time";
+    /** The value's media type: {@value #AVRO_CONTENT_TYPE}. */
+    public static final String CONTENT_TYPE = "content-type";
+
+    /** Extension: the job id (also the record key). */
+    public static final String JOB = "ce_tallyjob";
+    /** Extension: the stage id within the job's pipeline definition. */
+    public static final String STAGE = "ce_tallystage";
+    /** Extension: the element id within a fan-out stage; absent for a single task. */
+    public static final String ITEM = "ce_tallyitem";
+    /** Extension: the engine's attempt number, from 1. */
+    public static final String ATTEMPT = "ce_tallyattempt";
+    /** Extension: the task type, such as {@code search-track}. */
+    public static final String TASK_TYPE = "ce_tallytasktype";
+    /** Extension: when the attempt times out at the engine, RFC 3339; a worker may stop early past it. */
+    public static final String DEADLINE = "ce_tallydeadline";
+
+    public static final String SPEC_VERSION = "1.0";
+    public static final String TYPE_REQUESTED = "io.tally.task.requested";
+    public static final String AVRO_CONTENT_TYPE = "application/avro";
+
+    /** Prefix of every task request topic: {@code tally.tasks.<task type>}. */
+    public static final String REQUEST_TOPIC_PREFIX = "tally.tasks.";
+
+    private TaskHeaders() {
+    }
+
+    /** The topic that carries requests of {@code taskType}. */
+    public static String requestTopic(String taskType) {
+        return REQUEST_TOPIC_PREFIX + taskType;
+    }
+
+    /** The registry subject of a task type's output schema (its input is the request topic's value subject). */
+    public static String outputSubject(String taskType) {
+        return requestTopic(taskType) + ".output";
+    }
+
+    /** The task id of one attempt. */
+    public static String taskId(String jobId, String stage, String itemId, int attempt) {
+        return subject(jobId, stage, itemId) + "#" + attempt;
+    }
+
+    /** What a task works on, the same for all its attempts. */
+    public static String subject(String jobId, String stage, String itemId) {
+        return jobId + "/" + stage + (itemId == null ? "" : "/" + itemId);
+    }
+}
