@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.topics.Topics;
+import io.tally.jobtracker.engine.RegistryTaskCodec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -20,6 +21,6 @@ class JobTrackerConfiguration {
     @Bean
     StreamsBuilderFactoryBeanConfigurer jobTrackerTopology(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters) {
         return StreamsWiring.topology(Topics.JOB_TRACKER_DLT,
-                topology -> JobTrackerTopology.addTo(topology, config, serdes, meters));
+                topology -> JobTrackerTopology.addTo(topology, config, serdes, meters, new RegistryTaskCodec(serdes)));
     }
 }

@@ -4,6 +4,8 @@ import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
+import io.tally.events.JobCancelRequested;
+import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
 import io.tally.events.JobStalled;
@@ -12,6 +14,14 @@ import io.tally.events.JobStatus;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
+import io.tally.events.PipelineTriggered;
+import io.tally.events.TaskResult;
+import io.tally.jobtracker.engine.EngineSettings;
+import io.tally.jobtracker.engine.JobLedger;
+import io.tally.jobtracker.engine.PipelineDefinitions;
+import io.tally.jobtracker.engine.PipelineEngine;
+import io.tally.jobtracker.engine.TaskCodec;
+import io.tally.jobtracker.engine.TaskRequest;
 import io.tally.jobtracker.TimerKey.Kind;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,23 +44,33 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and {@code StageReported} (all keyed by job id, so one task sees all of a job) and keeps three stores: the job
  * status, one mark per (job, item) for dedupe, and due-time-ordered timers for stalls, deadlines and expiry.
  * The semantics are written down in docs/adr/0003-counting-and-exactly-once.md.
+ * It also hosts the pipeline engine (ADR 0015): triggers, task results and cancel requests go to
+ * {@link PipelineEngine}, which keeps its runs and tasks in two more stores and uses this processor as its
+ * {@link JobLedger}.
  * Known gap: statuses changed between two status ticks are kept in memory only; after a crash they are published
  * on the job's next change or transition, while ends, stalls and corrections are always published at once.
  */
-final class JobTrackerProcessor implements Processor<String, Object, String, Object> {
+final class JobTrackerProcessor implements Processor<String, Object, String, Object>, JobLedger {
 
     private final TrackerProperties config;
     private final TrackerMetrics metrics;
     private final Set<String> changedJobs = new LinkedHashSet<>();
+    private final java.util.function.Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions;
+    private final TaskCodec codec;
+    private PipelineEngine engine;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobStatus> jobs;
     private KeyValueStore<Bytes, ItemMark> items;
     private KeyValueStore<Bytes, byte[]> timers;
 
-    JobTrackerProcessor(TrackerProperties config, TrackerMetrics metrics) {
+    JobTrackerProcessor(TrackerProperties config, TrackerMetrics metrics,
+                        java.util.function.Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions,
+                        TaskCodec codec) {
         this.config = config;
         this.metrics = metrics;
+        this.definitions = definitions;
+        this.codec = codec;
     }
 
     @Override
@@ -59,6 +79,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         this.jobs = context.getStateStore(JobTrackerTopology.JOBS_STORE);
         this.items = context.getStateStore(JobTrackerTopology.ITEMS_STORE);
         this.timers = context.getStateStore(JobTrackerTopology.TIMERS_STORE);
+        this.engine = new PipelineEngine(this, definitions.apply(context), codec,
+                context.getStateStore(JobTrackerTopology.RUNS_STORE), context.getStateStore(JobTrackerTopology.TASKS_STORE),
+                new EngineSettings(config.taskTimeout(), config.maxJobAge()));
         context.schedule(config.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
         context.schedule(config.statusInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishChangedStatuses());
     }
@@ -76,6 +99,17 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             onJobCreated(record, created);
         } else if (value instanceof StageReported stage) {
             onStage(record, stage);
+        } else if (value instanceof TaskResult result) {
+            requireJobKey(record, result.getJobId());
+            engine.onResult(result, now(), record.timestamp());
+        } else if (value instanceof PipelineTriggered trigger) {
+            requireJobKey(record, trigger.getJobId());
+            if (engine.onTrigger(trigger, now(), record.timestamp())) {
+                metrics.created();
+            }
+        } else if (value instanceof JobCancelRequested cancel) {
+            requireJobKey(record, cancel.getJobId());
+            engine.onCancel(cancel, now(), record.timestamp());
         } else {
             throw new PoisonRecordException("Record on %s is a %s, which the job tracker does not read"
                     .formatted(topic(), value.getClass().getName()));
@@ -130,6 +164,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         JobStatus job = jobs.get(jobId);
         if (job == null) {
             job = newJob(jobId, now);
+        } else if (job.getPipelineVersion() != null) {
+            throw new PoisonRecordException(("ItemProcessed %s/%s is for a job the pipeline engine runs; its workers "
+                    + "report task results instead").formatted(jobId, item.getItemId()));
         }
         Bytes key = ItemKey.of(jobId, item.getItemId());
         ItemMark previous = items.get(key);
@@ -234,15 +271,20 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         if (isEnded(job) || job.getExpectedCount() == null || processed(job) < job.getExpectedCount()) {
             return false;
         }
-        end(job, endState(job), now, record.timestamp());
+        end(job, endState(job), null, now, record.timestamp());
         return true;
     }
 
-    private void end(JobStatus job, JobState state, long now, long timestamp) {
+    @Override
+    public void end(JobStatus job, JobState state, String reason, long now, long timestamp) {
         job.setState(state);
         job.setCompletedAt(Instant.ofEpochMilli(now));
         job.setUpdatedAt(Instant.ofEpochMilli(now));
-        finishCountedStage(job);
+        if (job.getPipelineVersion() == null) {
+            finishCountedStage(job);
+        } else {
+            engine.onJobEnded(job, state, reason, now);
+        }
         save(job);
         JobCompleted completed = JobCompleted.newBuilder()
                 .setJobId(job.getJobId())
@@ -255,6 +297,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 .setSkippedCount(job.getSkippedCount())
                 .setCreatedAt(job.getCreatedAt())
                 .setCompletedAt(Instant.ofEpochMilli(now))
+                .setReason(reason)
                 .build();
         context.forward(new Record<>(job.getJobId(), completed, timestamp), JobTrackerTopology.COMPLETED_SINK);
         publish(job, timestamp);
@@ -276,6 +319,14 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         for (KeyValue<Bytes, byte[]> entry : due) {
             timers.delete(entry.key);
             TimerKey timer = TimerKey.fromBytes(entry.key);
+            if (timer.kind() == Kind.TASK_TIMEOUT) {
+                engine.onTaskTimeout(timer.jobId(), now);
+                continue;
+            }
+            if (timer.kind() == Kind.RETRY) {
+                engine.onRetryDue(timer.jobId(), now);
+                continue;
+            }
             JobStatus job = jobs.get(timer.jobId());
             if (job == null) {
                 continue;
@@ -284,10 +335,11 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 case STALL -> checkStall(job, now);
                 case DEADLINE -> {
                     if (!isEnded(job)) {
-                        end(job, JobState.TIMED_OUT, now, now);
+                        end(job, JobState.TIMED_OUT, "deadline " + job.getDeadline() + " passed", now, now);
                     }
                 }
                 case EXPIRE -> expireIfDue(job, now);
+                default -> throw new IllegalStateException("timer kind " + timer.kind() + " is handled above");
             }
         }
     }
@@ -343,6 +395,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             iterator.forEachRemaining(entry -> itemKeys.add(entry.key));
         }
         itemKeys.forEach(items::delete);
+        engine.expire(job.getJobId());
         jobs.delete(job.getJobId());
         changedJobs.remove(job.getJobId());
     }
@@ -359,8 +412,13 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     }
 
     private void publishNow(Record<String, Object> cause, JobStatus job) {
+        publishNow(job, cause.timestamp());
+    }
+
+    @Override
+    public void publishNow(JobStatus job, long timestamp) {
         save(job);
-        publish(job, cause.timestamp());
+        publish(job, timestamp);
     }
 
     private void publish(JobStatus job, long timestamp) {
@@ -368,12 +426,45 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         context.forward(new Record<>(job.getJobId(), job, timestamp), JobTrackerTopology.STATUS_SINK);
     }
 
-    private void save(JobStatus job) {
+    @Override
+    public JobStatus job(String jobId) {
+        return jobs.get(jobId);
+    }
+
+    @Override
+    public void armDeadline(String jobId, long dueAtMillis) {
+        armTimer(dueAtMillis, Kind.DEADLINE, jobId);
+    }
+
+    @Override
+    public void armTaskTimeout(long dueAtMillis, String ref) {
+        armTimer(dueAtMillis, Kind.TASK_TIMEOUT, ref);
+    }
+
+    @Override
+    public void armRetry(long dueAtMillis, String ref) {
+        armTimer(dueAtMillis, Kind.RETRY, ref);
+    }
+
+    @Override
+    public void dispatch(TaskRequest request, long timestamp) {
+        context.forward(new Record<String, Object>(request.jobId(), request.input(), timestamp, request.headers()),
+                JobTrackerTopology.TASKS_SINK);
+    }
+
+    @Override
+    public void cancelled(JobCancelled cancelled, long timestamp) {
+        context.forward(new Record<>(cancelled.getJobId(), cancelled, timestamp), JobTrackerTopology.CANCELLED_SINK);
+    }
+
+    @Override
+    public void save(JobStatus job) {
         jobs.put(job.getJobId(), job);
         changedJobs.add(job.getJobId());
     }
 
-    private JobStatus newJob(String jobId, long now) {
+    @Override
+    public JobStatus newJob(String jobId, long now) {
         Instant at = Instant.ofEpochMilli(now);
         JobStatus job = JobStatus.newBuilder()
                 .setJobId(jobId)
@@ -394,13 +485,18 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
      * Records progress. Every way out of STALLED goes through here, because only here is the stall timer re-armed:
      * a job that is neither ended nor STALLED always has one.
      */
-    private void progress(JobStatus job, long now) {
+    @Override
+    public void progress(JobStatus job, long now) {
         Instant at = Instant.ofEpochMilli(now);
         job.setLastProgressAt(at);
         job.setUpdatedAt(at);
         if (job.getState() == JobState.STALLED) {
             job.setState(job.getCreatedAt() == null ? JobState.PENDING : JobState.RUNNING);
             armTimer(now + config.stallTimeout().toMillis(), Kind.STALL, job.getJobId());
+        }
+        if (job.getPipelineVersion() != null) {
+            // The engine keeps each of its stages' progress itself.
+            return;
         }
         StageStatus counted = countedStage(job);
         counted.setDone(processed(job));

@@ -5,10 +5,24 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
+import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.tasks.TaskHeaders;
+import io.tally.events.engine.JobRun;
+import io.tally.events.engine.TaskRun;
 import io.tally.events.JobStatus;
+import io.tally.events.PipelineDefinitionPublished;
+import io.tally.events.PipelineTriggered;
+import io.tally.jobtracker.engine.RegistryTaskCodec;
+import io.tally.jobtracker.engine.StoredDefinitions;
+import io.tally.jobtracker.engine.TaskCodec;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -25,6 +39,16 @@ public final class JobTrackerTopology {
     public static final String COMPLETED_SINK = "job-completed-sink";
     public static final String STALLED_SINK = "job-stalled-sink";
     public static final String STATUS_SINK = "job-status-sink";
+    public static final String TRIGGERS_SOURCE = "pipeline-triggers-source";
+    public static final String TRIGGERS_REKEY = "pipeline-triggers-by-job";
+    public static final String TRIGGERS_BY_JOB_SINK = "pipeline-triggers-by-job-sink";
+    public static final String TRIGGERS_BY_JOB_SOURCE = "pipeline-triggers-by-job-source";
+    public static final String RESULTS_SOURCE = "task-results-source";
+    public static final String CANCEL_SOURCE = "job-cancel-requests-source";
+    public static final String DEFINITIONS_SOURCE = "pipeline-definitions-source";
+    public static final String DEFINITIONS_LOADER = "pipeline-definitions-loader";
+    public static final String TASKS_SINK = "task-requests-sink";
+    public static final String CANCELLED_SINK = "jobs-cancelled-sink";
 
     /** Job id → {@link JobStatus}: counts, state, stages and timestamps of each job. */
     public static final String JOBS_STORE = "tracker-jobs";
@@ -33,26 +57,45 @@ public final class JobTrackerTopology {
     /** (due time, kind, job id) → nothing: stall, deadline and expiry timers in due order. */
     public static final String TIMERS_STORE = "tracker-timers";
 
+    /** Job id → the engine's run of a pipeline definition (ADR 0015). */
+    public static final String RUNS_STORE = "engine-runs";
+    /** (job id, stage, element) → the engine's task: attempt, state, input and output. */
+    public static final String TASKS_STORE = "engine-tasks";
+    /** {@code <name>@<version>} → pipeline definition; a global store, so every task sees every version. */
+    public static final String DEFINITIONS_STORE = "engine-definitions";
+
     /** Decoded job statuses kept per task (see {@link ObjectCachingKeyValueStore}); a few MB at most. */
     static final int JOBS_CACHED_PER_TASK = 10_000;
 
     private JobTrackerTopology() {
     }
 
-    /** A new topology with the tracker in it. */
+    /** A new topology with the tracker and the engine in it, the engine's task values encoded through the registry. */
     public static Topology build(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters) {
-        return addTo(new Topology(), config, serdes, meters);
+        return addTo(new Topology(), config, serdes, meters, new RegistryTaskCodec(serdes));
     }
 
-    /** Adds the tracker's sources, processor, stores and sinks to {@code topology}. */
-    public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters) {
+    /** A new topology with the tracker and the engine in it. */
+    public static Topology build(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters, TaskCodec codec) {
+        return addTo(new Topology(), config, serdes, meters, codec);
+    }
+
+    /** Adds the tracker's and the engine's sources, processors, stores and sinks to {@code topology}. */
+    public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
+                                 TaskCodec codec) {
         Serde<String> keys = Serdes.String();
         TrackerMetrics metrics = new TrackerMetrics(meters);
+        addTriggerRekeying(topology, serdes);
+        addDefinitions(topology, serdes);
         source(topology, CREATED_SOURCE, Topics.JOB_CREATED, serdes);
         source(topology, ITEMS_SOURCE, Topics.ITEM_PROCESSED, serdes);
         source(topology, STAGES_SOURCE, Topics.STAGE_REPORTED, serdes);
-        topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics),
-                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE);
+        source(topology, TRIGGERS_BY_JOB_SOURCE, Topics.TRIGGERS_BY_JOB, serdes);
+        source(topology, RESULTS_SOURCE, Topics.TASK_RESULTS, serdes);
+        source(topology, CANCEL_SOURCE, Topics.JOB_CANCEL_REQUESTS, serdes);
+        topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics,
+                        context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec),
+                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE);
         topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()).withCachingEnabled(),
                 JOBS_CACHED_PER_TASK), TRACKER_PROCESSOR);
@@ -63,7 +106,60 @@ public final class JobTrackerTopology {
         sink(topology, COMPLETED_SINK, Topics.JOB_COMPLETED, serdes);
         sink(topology, STALLED_SINK, Topics.JOB_STALLED, serdes);
         sink(topology, STATUS_SINK, Topics.JOB_STATUS, serdes);
+        sink(topology, CANCELLED_SINK, Topics.JOBS_CANCELLED, serdes);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), keys,
+                SingleObjectSerde.of(JobRun::toByteBuffer, JobRun::fromByteBuffer)), TRACKER_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE), Serdes.Bytes(),
+                SingleObjectSerde.of(TaskRun::toByteBuffer, TaskRun::fromByteBuffer)), TRACKER_PROCESSOR);
+        // Task requests go to the topic of their task type, named in their headers; the value is already encoded.
+        topology.addSink(TASKS_SINK, (key, value, context) -> TaskHeaders.requestTopic(new String(
+                        context.headers().lastHeader(TaskHeaders.TASK_TYPE).value(), StandardCharsets.UTF_8)),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), TRACKER_PROCESSOR);
         return topology;
+    }
+
+    /** Triggers arrive keyed by trigger id; the engine needs them keyed by job id, next to the job's other events. */
+    private static void addTriggerRekeying(Topology topology, AvroSerdes serdes) {
+        source(topology, TRIGGERS_SOURCE, Topics.PIPELINE_TRIGGERS, serdes);
+        topology.addProcessor(TRIGGERS_REKEY, () -> new Processor<String, PipelineTriggered, String, PipelineTriggered>() {
+            private ProcessorContext<String, PipelineTriggered> context;
+
+            @Override
+            public void init(ProcessorContext<String, PipelineTriggered> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(Record<String, PipelineTriggered> record) {
+                if (record.value() == null) {
+                    throw new PoisonRecordException("Trigger with key '%s' has no value".formatted(record.key()));
+                }
+                context.forward(record.withKey(record.value().getJobId()));
+            }
+        }, TRIGGERS_SOURCE);
+        topology.addSink(TRIGGERS_BY_JOB_SINK, Topics.TRIGGERS_BY_JOB.name(), Serdes.String().serializer(),
+                serdes.serde(PipelineTriggered.class).serializer(), TRIGGERS_REKEY);
+    }
+
+    /** Every task reads every definition version from a global store, filled from the compacted definitions topic. */
+    private static void addDefinitions(Topology topology, AvroSerdes serdes) {
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITIONS_STORE),
+                        Serdes.String(), serdes.serde(PipelineDefinitionPublished.class)).withLoggingDisabled(),
+                DEFINITIONS_SOURCE, Serdes.String().deserializer(),
+                serdes.serde(PipelineDefinitionPublished.class).deserializer(), Topics.PIPELINE_DEFINITIONS.name(),
+                DEFINITIONS_LOADER, () -> new Processor<String, PipelineDefinitionPublished, Void, Void>() {
+                    private KeyValueStore<String, PipelineDefinitionPublished> store;
+
+                    @Override
+                    public void init(ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore(DEFINITIONS_STORE);
+                    }
+
+                    @Override
+                    public void process(Record<String, PipelineDefinitionPublished> record) {
+                        store.put(record.key(), record.value());
+                    }
+                });
     }
 
     private static void source(Topology topology, String name, TopicSpec<?> topic, AvroSerdes serdes) {

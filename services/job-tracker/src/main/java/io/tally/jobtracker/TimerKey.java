@@ -11,14 +11,18 @@ import org.apache.kafka.common.utils.Bytes;
  */
 record TimerKey(long dueAtMillis, Kind kind, String jobId) {
 
-    /** What a timer checks when it fires. */
+    /** What a timer checks when it fires. New kinds go at the end: the ordinal is stored in the key. */
     enum Kind {
         /** Whether the job has made progress within the stall timeout. */
         STALL,
         /** Whether the job passed its deadline unfinished. */
         DEADLINE,
         /** Whether the job's state has outlived its retention and can be deleted. */
-        EXPIRE
+        EXPIRE,
+        /** Whether an engine task's attempt is still out past its timeout; the key's job id is the task reference. */
+        TASK_TIMEOUT,
+        /** An engine task's retry is due; the key's job id is the task reference. */
+        RETRY
     }
 
     private static final Kind[] KINDS = Kind.values();

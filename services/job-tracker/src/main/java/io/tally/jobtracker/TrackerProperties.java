@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param statusInterval  how often changed job statuses are published to the status topic; state transitions
  *                        (created, stalled, ended, corrected) are published at once
  * @param maxTimersPerTick upper bound of timers handled per check, so one check never blocks processing for long
+ * @param taskTimeout     how long one attempt of a pipeline task may take when its stage names no timeout
  */
 @Validated
 @ConfigurationProperties("tally.tracker")
@@ -29,12 +30,13 @@ public record TrackerProperties(
         @NotNull @DefaultValue("P7D") Duration maxJobAge,
         @NotNull @DefaultValue("PT1S") Duration timerInterval,
         @NotNull @DefaultValue("PT0.5S") Duration statusInterval,
-        @Min(1) @DefaultValue("10000") int maxTimersPerTick) {
+        @Min(1) @DefaultValue("10000") int maxTimersPerTick,
+        @NotNull @DefaultValue("PT10M") Duration taskTimeout) {
 
     /** The defaults, for code that does not go through Spring. */
     public static TrackerProperties defaults() {
         return new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofDays(7),
-                Duration.ofSeconds(1), Duration.ofMillis(500), 10_000);
+                Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10));
     }
 
     public TrackerProperties {

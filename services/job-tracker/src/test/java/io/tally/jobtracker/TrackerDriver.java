@@ -28,7 +28,7 @@ final class TrackerDriver implements AutoCloseable {
 
     static final Instant START = TallyTopologyDriver.START;
     static final TrackerProperties CONFIG = new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(1),
-            Duration.ofDays(3), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000);
+            Duration.ofDays(3), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10));
 
     final TrackerProperties config;
     final TallyTopologyDriver tally;

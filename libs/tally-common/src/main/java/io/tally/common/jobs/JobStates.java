@@ -10,7 +10,8 @@ public final class JobStates {
 
     /** The states a job ends in; it never leaves them. */
     public static final Set<JobState> ENDED = Collections.unmodifiableSet(
-            EnumSet.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.TIMED_OUT));
+            EnumSet.of(JobState.COMPLETED, JobState.COMPLETED_WITH_FAILURES, JobState.FAILED, JobState.TIMED_OUT,
+                    JobState.CANCELLED));
 
     private JobStates() {
     }

@@ -139,6 +139,34 @@ public final class AvroSerdes {
     }
 
     /**
+     * A serializer of generic records: values whose type a service knows only from the registry, such as the engine's
+     * task inputs. It looks schemas up and never registers them (a task type's worker owns its contract).
+     */
+    public Serializer<org.apache.avro.generic.GenericRecord> genericSerializer() {
+        Map<String, Object> lookingUp = new HashMap<>(config);
+        lookingUp.put("apicurio.registry.auto-register", false);
+        AvroKafkaSerializer<org.apache.avro.generic.GenericRecord> serializer =
+                client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
+        serializer.configure(lookingUp, false);
+        return serializer;
+    }
+
+    /** A deserializer that reads any registered Avro value as a generic record, such as a task's output. */
+    public Deserializer<org.apache.avro.generic.GenericRecord> genericDeserializer() {
+        Map<String, Object> generic = new HashMap<>(config);
+        generic.put("apicurio.registry.use-specific-avro-reader", false);
+        AvroKafkaDeserializer<org.apache.avro.generic.GenericRecord> deserializer =
+                client == null ? new AvroKafkaDeserializer<>() : new AvroKafkaDeserializer<>(client);
+        deserializer.configure(generic, false);
+        return deserializer;
+    }
+
+    /** The registry URL the serdes use, or null for an in-memory client. */
+    public String registryUrl() {
+        return client == null ? (String) config.get("apicurio.registry.url") : null;
+    }
+
+    /**
      * A serializer for Spring Kafka templates that send both Avro records and raw bytes (dead letters keep the
      * original bytes of records that could not be read).
      */

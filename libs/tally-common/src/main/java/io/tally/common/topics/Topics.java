@@ -65,6 +65,13 @@ public final class Topics {
     public static final TopicSpec<ScheduleFired> SCHEDULES_FIRED = new TopicSpec<>(
             "tally.scheduler.fired", ScheduleFired.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    /**
+     * The same triggers keyed by job id: the engine re-keys {@link #PIPELINE_TRIGGERS} here so that a job's trigger
+     * meets its task results and cancel requests in one stream task, whatever key the trigger's producer chose.
+     */
+    public static final TopicSpec<PipelineTriggered> TRIGGERS_BY_JOB = new TopicSpec<>(
+            "tally.jobs.triggered", PipelineTriggered.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE, null);
+
     /** Charts by source key; compacted, so it is also the table of every chart edition seen. */
     public static final TopicSpec<ChartPublished> CHARTS_PUBLISHED = new TopicSpec<>(
             "tally.charts.published", ChartPublished.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
@@ -140,7 +147,7 @@ public final class Topics {
             SCHEDULES_FIRED, PIPELINE_TRIGGERS, CHARTS_PUBLISHED, SEARCH_REQUESTS, TRACKS,
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
             PLAYLISTS_REQUESTED, PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
-            PIPELINE_DEFINITIONS, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
+            PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_SCRAPER_DLT, CHART_PROCESSOR_DLT, TRACK_SEARCH_DLT, PLAYLIST_SERVICE_DLT,
             NOTIFICATION_SERVICE_DLT);
 
