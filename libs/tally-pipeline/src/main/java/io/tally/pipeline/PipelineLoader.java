@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -149,7 +150,8 @@ public final class PipelineLoader {
                         + " [a-z][a-z0-9-]{0,62}");
             }
             String description = top.get("description").map(node -> yaml.text(node, "description")).orElse("");
-            int version = top.require("version", "the pipeline").map(this::version).orElse(0);
+            int version = top.require("version", "the pipeline")
+                    .map(node -> atLeastOne(node, "version", "a whole number", Integer::valueOf, 0)).orElse(0);
             List<ParameterSpec> parameters = top.get("parameters").map(this::parameters).orElse(List.of());
             List<ScheduleSpec> schedules = top.get("schedules").map(node -> schedules(node, parameters, name))
                     .orElse(List.of());
@@ -173,18 +175,20 @@ public final class PipelineLoader {
             return text;
         }
 
-        private int version(Node node) {
-            String text = yaml.text(node, "version");
+        /** A number of 1 or more, or {@code fallback} after recording that the value is not one. */
+        private <N extends Number> N atLeastOne(Node node, String what, String kind, Function<String, N> parse,
+                                                N fallback) {
+            String text = yaml.text(node, what);
             try {
-                int version = Integer.parseInt(String.valueOf(text));
-                if (version >= 1) {
-                    return version;
+                N value = parse.apply(String.valueOf(text));
+                if (value.doubleValue() >= 1) {
+                    return value;
                 }
             } catch (NumberFormatException e) {
                 // reported below
             }
-            yaml.problem(node, "version must be a whole number of 1 or more, not '" + text + "'");
-            return 0;
+            yaml.problem(node, what + " must be " + kind + " of 1 or more, not '" + text + "'");
+            return fallback;
         }
 
         private List<ParameterSpec> parameters(Node node) {
@@ -413,34 +417,14 @@ public final class PipelineLoader {
         private RetryPolicy retry(Mapping spec, String what) {
             String where = what + " retry";
             spec.allowOnly(where, RETRY_KEYS);
-            int attempts = spec.get("attempts").map(node -> {
-                String text = yaml.text(node, where + " attempts");
-                try {
-                    int value = Integer.parseInt(String.valueOf(text));
-                    if (value >= 1) {
-                        return value;
-                    }
-                } catch (NumberFormatException e) {
-                    // reported below
-                }
-                yaml.problem(node, where + ": attempts must be a whole number of 1 or more, not '" + text + "'");
-                return 1;
-            }).orElse(1);
+            int attempts = spec.get("attempts")
+                    .map(node -> atLeastOne(node, where + ": attempts", "a whole number", Integer::valueOf, 1))
+                    .orElse(1);
             Duration initialDelay = spec.get("initialDelay").map(node -> duration(node, where + " initialDelay"))
                     .orElse(DEFAULT_INITIAL_DELAY);
-            double multiplier = spec.get("multiplier").map(node -> {
-                String text = yaml.text(node, where + " multiplier");
-                try {
-                    double value = Double.parseDouble(String.valueOf(text));
-                    if (value >= 1) {
-                        return value;
-                    }
-                } catch (NumberFormatException e) {
-                    // reported below
-                }
-                yaml.problem(node, where + ": multiplier must be a number of 1 or more, not '" + text + "'");
-                return DEFAULT_MULTIPLIER;
-            }).orElse(DEFAULT_MULTIPLIER);
+            double multiplier = spec.get("multiplier")
+                    .map(node -> atLeastOne(node, where + ": multiplier", "a number", Double::valueOf, DEFAULT_MULTIPLIER))
+                    .orElse(DEFAULT_MULTIPLIER);
             Duration maxDelay = spec.get("maxDelay").map(node -> duration(node, where + " maxDelay"))
                     .orElse(DEFAULT_MAX_DELAY);
             List<String> notRetried = spec.get("notRetried").map(node -> yaml.texts(node, where + " notRetried"))
