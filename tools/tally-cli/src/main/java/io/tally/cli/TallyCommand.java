@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = TallyCommand.JarVersion.class,
         description = "Kafka-native pipeline orchestration: Avro events, a Kafka Streams job tracker, Spring Boot services.",
         subcommands = {DemoCommand.class, DevCommand.class, JobsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
-                RerunCommand.class, TrackerDemoCommand.class, SchemasCommand.class, AuthCommand.class},
+                RerunCommand.class, TrackerDemoCommand.class, SchemasCommand.class, AuthCommand.class,
+                PipelinesCommand.class},
         // The benchmark is its own module (it depends on this one); the ./tally script dispatches to it.
         footer = {"", "  bench     Measures the tracker and the pipeline against Kafka's own limits (./tally bench --help)."})
 public class TallyCommand implements Runnable {
