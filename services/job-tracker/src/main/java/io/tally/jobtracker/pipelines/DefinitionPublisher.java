@@ -1,0 +1,179 @@
+package io.tally.jobtracker.pipelines;
+
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.tasks.TaskHeaders;
+import io.tally.common.topics.Topics;
+import io.tally.events.PipelineDefinitionPublished;
+import io.tally.jobtracker.engine.StoredDefinitions;
+import io.tally.pipeline.PipelineCatalog;
+import io.tally.pipeline.PipelineDefinition;
+import io.tally.pipeline.StageSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the definitions of the pipelines folder to the compacted definitions topic and creates each task type's
+ * request topic, before the engine's streams start (so no trigger can meet an engine that has not seen its pipeline
+ * yet). A file whose version is already published with other content is refused: a running job must always find the
+ * exact version it started with, so a change needs a new version number.
+ */
+public final class DefinitionPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefinitionPublisher.class);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, Object> kafka;
+    private final AvroSerdes serdes;
+    private final TallyKafkaProperties topics;
+
+    public DefinitionPublisher(Map<String, Object> kafka, AvroSerdes serdes, TallyKafkaProperties topics) {
+        this.kafka = kafka;
+        this.serdes = serdes;
+        this.topics = topics;
+    }
+
+    /**
+     * Publishes every definition of {@code catalog} that is not on the topic yet.
+     *
+     * @return the keys ({@code <name>@<version>}) it published
+     * @throws IllegalStateException when a published version has other content than its file
+     */
+    public List<String> publish(PipelineCatalog catalog) {
+        createTopics(catalog);
+        Map<String, PipelineDefinitionPublished> published = readPublished();
+        List<String> added = new ArrayList<>();
+        try (KafkaProducer<String, PipelineDefinitionPublished> producer = new KafkaProducer<>(producerConfig(),
+                new StringSerializer(), serdes.<PipelineDefinitionPublished>serializer())) {
+            for (PipelineDefinition definition : catalog.all()) {
+                String key = StoredDefinitions.key(definition.name(), definition.version());
+                String yaml = definition.source().text();
+                String sha = sha256(yaml);
+                PipelineDefinitionPublished existing = published.get(key);
+                if (existing != null && existing.getSha256().equals(sha)) {
+                    continue;
+                }
+                if (existing != null) {
+                    throw new IllegalStateException(("%s: version %d of pipeline %s is already published with other "
+                            + "content (from %s); give the changed file a higher version")
+                            .formatted(definition.source().file(), definition.version(), definition.name(), existing.getFile()));
+                }
+                producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(), key,
+                        PipelineDefinitionPublished.newBuilder().setName(definition.name())
+                                .setVersion(definition.version()).setYaml(yaml).setSha256(sha)
+                                .setFile(definition.source().file()).setPublishedAt(Instant.now()).build())).get();
+                added.add(key);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing pipeline definitions", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not publish pipeline definitions: " + e.getCause().getMessage(), e);
+        }
+        LOG.info("Pipeline definitions: {} published now, {} in the folder", added, catalog.all().size());
+        return added;
+    }
+
+    /** Loads the folder's catalogue; a folder that does not exist is an error, since it was configured. */
+    public static PipelineCatalog load(java.nio.file.Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("tally.pipelines.dir is " + dir.toAbsolutePath() + ", which is not a folder");
+        }
+        return PipelineCatalog.load(dir);
+    }
+
+    private void createTopics(PipelineCatalog catalog) {
+        Set<String> taskTopics = new TreeSet<>();
+        catalog.all().forEach(definition -> definition.stages().stream().map(StageSpec::task)
+                .map(TaskHeaders::requestTopic).forEach(taskTopics::add));
+        List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(Topics.PIPELINE_DEFINITIONS.toNewTopic(Topics.PIPELINE_DEFINITIONS.partitions(), topics.replicationFactor()));
+        taskTopics.forEach(topic -> wanted.add(new NewTopic(topic, topics.partitions(), topics.replicationFactor())));
+        try (Admin admin = Admin.create(kafka)) {
+            for (NewTopic topic : wanted) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topic " + topic.name() + ": "
+                                + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating task topics", e);
+        }
+    }
+
+    private Map<String, PipelineDefinitionPublished> readPublished() {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, PipelineDefinitionPublished> published = new HashMap<>();
+        try (KafkaConsumer<String, PipelineDefinitionPublished> consumer = new KafkaConsumer<>(config,
+                new StringDeserializer(), serdes.deserializer(PipelineDefinitionPublished.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PIPELINE_DEFINITIONS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + Topics.PIPELINE_DEFINITIONS.name()
+                            + " to its end within " + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, PipelineDefinitionPublished> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        published.remove(record.key());
+                    } else {
+                        published.put(record.key(), record.value());
+                    }
+                }
+            }
+        }
+        return published;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return config;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+}
