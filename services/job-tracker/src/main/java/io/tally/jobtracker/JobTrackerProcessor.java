@@ -11,24 +11,25 @@ import io.tally.events.JobCreated;
 import io.tally.events.JobStalled;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
+import io.tally.events.PipelineTriggered;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
-import io.tally.events.PipelineTriggered;
 import io.tally.events.TaskResult;
+import io.tally.jobtracker.TimerKey.Kind;
 import io.tally.jobtracker.engine.EngineSettings;
 import io.tally.jobtracker.engine.JobLedger;
 import io.tally.jobtracker.engine.PipelineDefinitions;
 import io.tally.jobtracker.engine.PipelineEngine;
 import io.tally.jobtracker.engine.TaskCodec;
 import io.tally.jobtracker.engine.TaskRequest;
-import io.tally.jobtracker.TimerKey.Kind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -55,7 +56,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     private final TrackerProperties config;
     private final TrackerMetrics metrics;
     private final Set<String> changedJobs = new LinkedHashSet<>();
-    private final java.util.function.Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions;
+    private final Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions;
     private final TaskCodec codec;
     private PipelineEngine engine;
 
@@ -65,7 +66,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     private KeyValueStore<Bytes, byte[]> timers;
 
     JobTrackerProcessor(TrackerProperties config, TrackerMetrics metrics,
-                        java.util.function.Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions,
+                        Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions,
                         TaskCodec codec) {
         this.config = config;
         this.metrics = metrics;

@@ -1,17 +1,17 @@
 package io.tally.jobtracker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.SingleObjectSerde;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
-import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.tasks.TaskHeaders;
-import io.tally.events.engine.JobRun;
-import io.tally.events.engine.TaskRun;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
+import io.tally.events.engine.JobRun;
+import io.tally.events.engine.TaskRun;
 import io.tally.jobtracker.engine.RegistryTaskCodec;
 import io.tally.jobtracker.engine.StoredDefinitions;
 import io.tally.jobtracker.engine.TaskCodec;

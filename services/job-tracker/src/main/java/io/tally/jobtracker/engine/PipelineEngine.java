@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
-import io.tally.events.engine.JobRun;
-import io.tally.events.engine.StageRun;
-import io.tally.events.engine.TaskRun;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
@@ -18,6 +15,9 @@ import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.events.TaskError;
 import io.tally.events.TaskResult;
+import io.tally.events.engine.JobRun;
+import io.tally.events.engine.StageRun;
+import io.tally.events.engine.TaskRun;
 import io.tally.pipeline.ExpressionException;
 import io.tally.pipeline.ExpressionScope;
 import io.tally.pipeline.Expressions;
@@ -26,6 +26,7 @@ import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.RetryPolicy;
 import io.tally.pipeline.RunParameters;
 import io.tally.pipeline.StageSpec;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -345,7 +346,7 @@ public final class PipelineEngine {
         if (result.getOutput() == null) {
             return null;
         }
-        java.nio.ByteBuffer buffer = result.getOutput().duplicate();
+        ByteBuffer buffer = result.getOutput().duplicate();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return codec.decodeOutput(spec.task(), bytes).toString();
