@@ -3,7 +3,6 @@ package io.tally.worker;
 import io.tally.common.config.TallyKafkaAutoConfiguration;
 import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
-import io.tally.worker.ratelimit.ConsumerGroupSize;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,6 +21,8 @@ import org.springframework.kafka.annotation.EnableKafkaRetryTopic;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
+import org.springframework.kafka.retrytopic.RetryTopicSchedulerWrapper;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * The worker SDK: active in an application that declares at least one {@link TaskHandler} bean (so services that
@@ -72,6 +73,19 @@ public class TallyWorkerAutoConfiguration {
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("tally-task-");
         executor.setTaskTerminationTimeout(properties.drainTimeout().toMillis());
         return executor;
+    }
+
+    /**
+     * The scheduler that resumes retry-topic partitions when a record's back-off is due. Spring creates one itself
+     * only for {@code @KafkaListener} endpoints; with {@code @EnableKafkaRetryTopic} it must be a bean.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    RetryTopicSchedulerWrapper tallyRetryTopicScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("tally-retry-backoff-");
+        scheduler.initialize();
+        return new RetryTopicSchedulerWrapper(scheduler);
     }
 
     /**

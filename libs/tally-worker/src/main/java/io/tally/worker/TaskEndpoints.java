@@ -124,6 +124,8 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
             endpoint.setGroupId(groupId);
             endpoint.setConcurrency(concurrency);
         };
+        // The main endpoint's id must be set before: Spring keys the chain's destinations by it.
+        endpoints.accept(main);
         beanFactory.getBean(RetryTopicBeanNames.RETRY_TOPIC_CONFIGURER_BEAN_NAME, RetryTopicConfigurer.class)
                 .processMainAndRetryListeners(endpoints, main, retryTopics, annotations.getEndpointRegistrar(), factory,
                         KafkaListenerAnnotationBeanPostProcessor.DEFAULT_KAFKA_LISTENER_CONTAINER_FACTORY_BEAN_NAME);
