@@ -5,9 +5,9 @@ import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;
-import io.tally.tracksearch.youtube.ConsumerGroupSize;
-import io.tally.tracksearch.youtube.GroupAwareJitter;
-import io.tally.tracksearch.youtube.SearchThrottle;
+import io.tally.worker.ratelimit.ConsumerGroupSize;
+import io.tally.worker.ratelimit.GroupAwareJitter;
+import io.tally.worker.ratelimit.Throttle;
 import io.tally.tracksearch.youtube.YouTubeSearchAdapter;
 import java.time.Clock;
 import java.util.List;
@@ -54,7 +54,7 @@ class TrackSearchConfiguration {
         // Boot 4 only provides a RestClient.Builder bean with its RestClient module, which this service does not have.
         RestClient.Builder restClient = restClients.getIfAvailable(RestClient::builder);
         SearchProperties.YouTube youtube = properties.youtube();
-        SearchThrottle throttle = new SearchThrottle(youtube.requestsPerSecond(),
+        Throttle throttle = new Throttle(youtube.requestsPerSecond(),
                 new GroupAwareJitter(youtube.baseJitter(), groupSize));
         return new YouTubeSearchAdapter(restClient, youtube, throttle, meters, Clock.systemUTC());
     }

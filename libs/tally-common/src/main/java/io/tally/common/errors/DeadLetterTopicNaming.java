@@ -1,5 +1,6 @@
 package io.tally.common.errors;
 
+import java.util.function.UnaryOperator;
 import org.springframework.kafka.config.KafkaListenerEndpoint;
 import org.springframework.kafka.retrytopic.DestinationTopic;
 import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
@@ -11,10 +12,16 @@ import org.springframework.kafka.retrytopic.SuffixingRetryTopicNamesProviderFact
  */
 public final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
 
-    private final String deadLetterTopic;
+    private final UnaryOperator<String> deadLetterTopicOf;
 
+    /** Every chain ends in {@code deadLetterTopic}. */
     public DeadLetterTopicNaming(String deadLetterTopic) {
-        this.deadLetterTopic = deadLetterTopic;
+        this(mainTopic -> deadLetterTopic);
+    }
+
+    /** Each chain ends in the topic {@code deadLetterTopicOf} names for its main topic (one DLT per task type). */
+    public DeadLetterTopicNaming(UnaryOperator<String> deadLetterTopicOf) {
+        this.deadLetterTopicOf = deadLetterTopicOf;
     }
 
     @Override
@@ -46,7 +53,7 @@ public final class DeadLetterTopicNaming implements RetryTopicNamesProviderFacto
 
             @Override
             public String getTopicName(String topic) {
-                return deadLetterTopic;
+                return deadLetterTopicOf.apply(topic);
             }
         };
     }

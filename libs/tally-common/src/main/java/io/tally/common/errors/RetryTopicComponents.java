@@ -1,7 +1,9 @@
 package io.tally.common.errors;
 
 import io.tally.common.topics.TopicSpec;
+import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -9,6 +11,7 @@ import org.springframework.kafka.retrytopic.DeadLetterPublishingRecovererFactory
 import org.springframework.kafka.retrytopic.DestinationTopicResolver;
 import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
 import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
+import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * The Spring Kafka retry-topic components every Tally worker shares: the chain ends in the service's catalogue
@@ -32,10 +35,19 @@ public final class RetryTopicComponents {
     public static RetryTopicComponentFactory deadLetteringTo(TopicSpec<byte[]> deadLetters,
                                                              BiFunction<ConsumerRecord<?, ?>, Exception, Headers> extraHeaders) {
         String deadLetterTopic = deadLetters.name();
+        return deadLetteringTo(mainTopic -> deadLetterTopic, extraHeaders);
+    }
+
+    /**
+     * As {@link #deadLetteringTo(TopicSpec, BiFunction)}, with a dead-letter topic per main topic: the worker SDK ends
+     * the chain of {@code tally.tasks.<type>} in {@code tally.dlt.tasks.<type>}.
+     */
+    public static RetryTopicComponentFactory deadLetteringTo(UnaryOperator<String> deadLetterTopicOf,
+                                                             BiFunction<ConsumerRecord<?, ?>, Exception, Headers> extraHeaders) {
         return new RetryTopicComponentFactory() {
             @Override
             public RetryTopicNamesProviderFactory retryTopicNamesProviderFactory() {
-                return new DeadLetterTopicNaming(deadLetterTopic);
+                return new DeadLetterTopicNaming(deadLetterTopicOf);
             }
 
             @Override
@@ -43,7 +55,8 @@ public final class RetryTopicComponents {
                     DestinationTopicResolver destinationTopicResolver) {
                 DeadLetterPublishingRecovererFactory factory = super.deadLetterPublishingRecovererFactory(destinationTopicResolver);
                 // The DLT has fewer partitions than the main topic: let the producer pick there; retry topics keep it.
-                factory.setPartitionResolver((record, nextTopic) -> deadLetterTopic.equals(nextTopic) ? null : record.partition());
+                factory.setPartitionResolver((record, nextTopic) ->
+                        nextTopic.equals(deadLetterTopicOf.apply(mainTopic(record))) ? null : record.partition());
                 // Retry topics write kafka_exception-message / kafka_original-topic; the catalogue's readers
                 // (DeadLetterHeaders) look for the kafka_dlt-* names, so add those too, with the unwrapped reason.
                 factory.setHeadersFunction((record, failure) -> {
@@ -56,5 +69,12 @@ public final class RetryTopicComponents {
                 return factory;
             }
         };
+    }
+
+    /** The topic a record was first written to: Spring's original-topic header on retry topics, else its own. */
+    private static String mainTopic(ConsumerRecord<?, ?> record) {
+        Header original = record.headers().lastHeader(KafkaHeaders.ORIGINAL_TOPIC);
+        return original != null && original.value() != null
+                ? new String(original.value(), StandardCharsets.UTF_8) : record.topic();
     }
 }

@@ -5,6 +5,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.data.SerdeMetadata;
 import io.apicurio.registry.serde.data.SerdeRecord;
+import io.apicurio.registry.serde.strategy.SimpleTopicIdStrategy;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import java.util.ArrayList;
@@ -116,6 +117,19 @@ public final class AvroSerdes {
     public <T extends SpecificRecord> Serializer<T> serializer() {
         AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
         serializer.configure(config, false);
+        return new RetryingSerializer<>(serializer, RetryingSerializer.REGISTRY_HICCUPS);
+    }
+
+    /**
+     * A serializer that registers each schema under the name passed to it as the topic, as is (Apicurio's
+     * {@code SimpleTopicIdStrategy}: no {@code -value} suffix). For typed payloads framed inside another record, such
+     * as a task's output under {@code tally.tasks.<type>.output} (ADR 0016): call {@code serialize(subject, value)}.
+     */
+    public <T extends SpecificRecord> Serializer<T> subjectSerializer() {
+        Map<String, Object> subjectConfig = new HashMap<>(config);
+        subjectConfig.put("apicurio.registry.artifact-resolver-strategy", SimpleTopicIdStrategy.class.getName());
+        AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
+        serializer.configure(subjectConfig, false);
         return new RetryingSerializer<>(serializer, RetryingSerializer.REGISTRY_HICCUPS);
     }
 

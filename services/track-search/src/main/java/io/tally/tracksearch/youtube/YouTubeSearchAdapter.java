@@ -10,6 +10,7 @@ import io.tally.tracksearch.RetryableSearchException;
 import io.tally.tracksearch.SearchProperties;
 import io.tally.tracksearch.SearchResult;
 import io.tally.tracksearch.TrackSearchAdapter;
+import io.tally.worker.ratelimit.Throttle;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
 
     private final RestClient client;
     private final String apiKey;
-    private final SearchThrottle throttle;
+    private final Throttle throttle;
     private final YouTubeQuota quota;
     private final long searchCost;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -54,7 +55,7 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
      * @param settings base URL, key and timeouts
      * @param throttle rate limit applied before each call
      */
-    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, SearchThrottle throttle) {
+    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, Throttle throttle) {
         this(builder, settings, throttle, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 
@@ -65,7 +66,7 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
      * @param meters   where the quota metrics go
      * @param clock    the quota day's clock
      */
-    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, SearchThrottle throttle,
+    public YouTubeSearchAdapter(RestClient.Builder builder, SearchProperties.YouTube settings, Throttle throttle,
                                 MeterRegistry meters, Clock clock) {
         if (settings.apiKey() == null || settings.apiKey().isBlank()) {
             throw new IllegalArgumentException("tally.search.youtube.api-key (env TALLY_SEARCH_YOUTUBE_API_KEY) is required "

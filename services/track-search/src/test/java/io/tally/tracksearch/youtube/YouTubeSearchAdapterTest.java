@@ -17,6 +17,8 @@ import io.tally.tracksearch.NonRetryableSearchException;
 import io.tally.tracksearch.RetryableSearchException;
 import io.tally.tracksearch.SearchProperties;
 import io.tally.tracksearch.SearchResult;
+import io.tally.worker.ratelimit.GroupAwareJitter;
+import io.tally.worker.ratelimit.Throttle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +42,7 @@ class YouTubeSearchAdapterTest {
     private final YouTubeSearchAdapter adapter = new YouTubeSearchAdapter(RestClient.builder(),
             new SearchProperties.YouTube(youtube.baseUrl() + "/youtube/v3", KEY, 1000, Duration.ZERO,
                     Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2)),
-            new SearchThrottle(1000, new GroupAwareJitter(Duration.ZERO, () -> 1)));
+            new Throttle(1000, new GroupAwareJitter(Duration.ZERO, () -> 1)));
 
     @Test
     void returnsTheFirstVideoWithAnUnescapedTitleAndSendsTheKeyAsAQueryParameter() {
@@ -130,7 +132,7 @@ class YouTubeSearchAdapterTest {
                 new SearchProperties.YouTube(youtube.baseUrl() + "/youtube/v3", KEY, 1000, Duration.ZERO,
                         Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2),
                         new SearchProperties.Quota(2, 1, ZoneId.of("America/Los_Angeles"))),
-                new SearchThrottle(1000, new GroupAwareJitter(Duration.ZERO, () -> 1)), meters, Clock.systemUTC());
+                new Throttle(1000, new GroupAwareJitter(Duration.ZERO, () -> 1)), meters, Clock.systemUTC());
         // When three tracks are searched
         budgeted.search(request(null));
         budgeted.search(request(null));
@@ -202,7 +204,7 @@ class YouTubeSearchAdapterTest {
         assertThatThrownBy(() -> new YouTubeSearchAdapter(RestClient.builder(),
                 new SearchProperties.YouTube(youtube.baseUrl(), "", 5, Duration.ZERO, Duration.ofSeconds(30),
                         Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                new SearchThrottle(5, new GroupAwareJitter(Duration.ZERO, () -> 1))))
+                new Throttle(5, new GroupAwareJitter(Duration.ZERO, () -> 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tally.search.youtube.api-key");
     }

@@ -1,4 +1,4 @@
-package io.tally.tracksearch.youtube;
+package io.tally.worker.ratelimit;
 
 import java.time.Clock;
 import java.time.Duration;

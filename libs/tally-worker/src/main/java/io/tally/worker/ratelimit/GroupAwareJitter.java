@@ -1,11 +1,11 @@
-package io.tally.tracksearch.youtube;
+package io.tally.worker.ratelimit;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntSupplier;
 
 /**
- * The random pause before each YouTube call, growing with the worker group: jitter ∈ [0, baseJitter × max(1, members)).
+ * The random pause before each rate-limited call, growing with the worker group: jitter ∈ [0, baseJitter × max(1, members)).
  * With n workers each sending at most r requests per second, the group's calls are spread over a window n times
  * wider, so adding workers does not make them hit the API in lock-step (seed 002: jitter grows with active workers).
  */

@@ -1,20 +1,21 @@
-package io.tally.tracksearch.youtube;
+package io.tally.worker.ratelimit;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
 
 /**
- * Paces this worker's YouTube calls: a Bucket4j token bucket of {@code requestsPerSecond}, then a group-aware jitter
- * ({@link GroupAwareJitter}). Known gap: the bucket is per worker instance, not shared by the group; the group-wide
- * rate is at most members × requestsPerSecond.
+ * Paces one worker instance's calls to a rate-limited service (the YouTube API, or a task type's external API): a
+ * Bucket4j token bucket of {@code requestsPerSecond}, then a group-aware jitter ({@link GroupAwareJitter}). Known
+ * gap: the bucket is per worker instance, not shared by the group; the group-wide rate is at most
+ * members × requestsPerSecond.
  */
-public final class SearchThrottle {
+public final class Throttle {
 
     private final Bucket bucket;
     private final GroupAwareJitter jitter;
 
-    public SearchThrottle(int requestsPerSecond, GroupAwareJitter jitter) {
+    public Throttle(int requestsPerSecond, GroupAwareJitter jitter) {
         this.bucket = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(requestsPerSecond)
                         .refillGreedy(requestsPerSecond, Duration.ofSeconds(1)).build())
@@ -32,7 +33,7 @@ public final class SearchThrottle {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the YouTube rate limit", e);
+            throw new IllegalStateException("interrupted while waiting for the rate limit", e);
         }
     }
 }

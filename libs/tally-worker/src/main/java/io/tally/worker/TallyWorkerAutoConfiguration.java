@@ -1,0 +1,104 @@
+package io.tally.worker;
+
+import io.tally.common.config.TallyKafkaAutoConfiguration;
+import io.tally.common.errors.RetryTopicComponents;
+import io.tally.common.kafka.AvroSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.kafka.annotation.EnableKafkaRetryTopic;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
+import org.springframework.kafka.retrytopic.RetryTopicSchedulerWrapper;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * The worker SDK: active in an application that declares at least one {@link TaskHandler} bean (so services that
+ * only use the rate limiter, such as track-search, do not get it). See libs/tally-worker/README.md.
+ * Known gap: it enables Spring Kafka's retry topic support itself ({@code @EnableKafkaRetryTopic}); an application
+ * that also extends {@code RetryTopicConfigurationSupport} must not add this auto-configuration.
+ */
+@AutoConfiguration(after = {KafkaAutoConfiguration.class, TallyKafkaAutoConfiguration.class})
+@ConditionalOnBean(TaskHandler.class)
+@EnableKafkaRetryTopic
+@EnableConfigurationProperties(WorkerProperties.class)
+public class TallyWorkerAutoConfiguration {
+
+    /** Bean name of the executor that runs handlers. */
+    public static final String TASK_EXECUTOR = "tallyWorkerTaskExecutor";
+
+    /** Static: a post-processor must not make this configuration (and its dependencies) initialize early. */
+    @Bean
+    static TaskEndpoints tallyTaskEndpoints() {
+        return new TaskEndpoints();
+    }
+
+    @Bean
+    WorkerMetrics tallyWorkerMetrics(MeterRegistry registry) {
+        return new WorkerMetrics(registry);
+    }
+
+    @Bean
+    CancelledJobs tallyCancelledJobs(ConsumerFactory<?, ?> consumers, AvroSerdes serdes) {
+        return new CancelledJobs(consumers.getConfigurationProperties(), serdes);
+    }
+
+    @Bean
+    TaskReports tallyTaskReports(KafkaTemplate<String, Object> template, AvroSerdes serdes, WorkerProperties properties,
+                                 @Value("${spring.application.name:tally-worker}") String application) {
+        String worker = properties.instanceId().isBlank() ? application + "-" + System.getenv().getOrDefault("HOSTNAME", "local")
+                : properties.instanceId();
+        return new TaskReports(template, serdes.subjectSerializer(), worker, properties.sendTimeout(), Clock.systemUTC());
+    }
+
+    /**
+     * One thread per running task; the containers bound how many run (one per consumer thread). On shutdown the
+     * containers stop first (lifecycle), then closing this executor waits up to {@code drain-timeout} for running
+     * tasks, which write their results: it depends on {@link TaskReports}, so the producer is closed after it.
+     */
+    @Bean(TASK_EXECUTOR)
+    SimpleAsyncTaskExecutor tallyWorkerTaskExecutor(TaskReports reports, WorkerProperties properties) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("tally-task-");
+        executor.setTaskTerminationTimeout(properties.drainTimeout().toMillis());
+        return executor;
+    }
+
+    /**
+     * The scheduler that resumes retry-topic partitions when a record's back-off is due. Spring creates one itself
+     * only for {@code @KafkaListener} endpoints; with {@code @EnableKafkaRetryTopic} it must be a bean.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    RetryTopicSchedulerWrapper tallyRetryTopicScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("tally-retry-backoff-");
+        scheduler.initialize();
+        return new RetryTopicSchedulerWrapper(scheduler);
+    }
+
+    /**
+     * Each task type's retry chain ends in {@code tally.dlt.tasks.<type>}; every hop carries the reason and, for a
+     * {@link TaskFailedException}, its code, which the FAILED result written from the dead-letter topic reports.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    RetryTopicComponentFactory tallyTaskRetryTopicComponentFactory() {
+        return RetryTopicComponents.deadLetteringTo(TaskEndpoints::deadLetterTopicOf, (record, failure) -> {
+            String code = TaskListener.errorCode(failure);
+            return code == null ? new RecordHeaders() : new RecordHeaders(List.of(
+                    new RecordHeader(TaskListener.ERROR_CODE_HEADER, code.getBytes(StandardCharsets.UTF_8))));
+        });
+    }
+}

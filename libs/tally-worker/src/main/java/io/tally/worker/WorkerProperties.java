@@ -1,0 +1,105 @@
+package io.tally.worker;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the worker SDK, bound from {@code tally.worker.*}; every key is described in libs/tally-worker/README.md.
+ *
+ * @param instanceId   this instance's static member id base: consumers use {@code <instanceId>-<type>} as
+ *                     {@code group.instance.id} (Spring adds {@code -n} per consumer thread); empty means
+ *                     {@code <spring.application.name>-<HOSTNAME>}
+ * @param concurrency  consumer threads per task type (and per retry topic); each runs at most one task at a time
+ * @param retry        the default retry policy of every task type
+ * @param rateLimit    the default rate limit of every task type
+ * @param tasks        per task type overrides, keyed by task type
+ * @param sendTimeout  how long a task waits for the broker to acknowledge its result
+ * @param drainTimeout on shutdown, how long the SDK waits for running tasks to finish and write their results
+ */
+@Validated
+@ConfigurationProperties("tally.worker")
+public record WorkerProperties(
+        @DefaultValue("") String instanceId,
+        @Min(1) @DefaultValue("1") int concurrency,
+        @Valid @DefaultValue Retry retry,
+        @Valid @DefaultValue RateLimit rateLimit,
+        @NotNull @DefaultValue Map<String, @Valid Task> tasks,
+        @NotNull @DefaultValue("PT30S") Duration sendTimeout,
+        @NotNull @DefaultValue("PT30S") Duration drainTimeout) {
+
+    /**
+     * Worker-local retries through Spring Kafka retry topics with exponential back-off: attempt n+1 waits
+     * {@code min(initialDelay × multiplier^(n-1), maxDelay)}; after {@code attempts} deliveries the request goes to
+     * {@code tally.dlt.tasks.<type>} and a FAILED result is written. The engine's own retries come on top.
+     *
+     * @param attempts     deliveries including the first one; 1 means no retry topics
+     * @param initialDelay delay before the first retry
+     * @param multiplier   growth of the delay per retry
+     * @param maxDelay     upper bound of any delay
+     */
+    public record Retry(
+            @Min(1) @DefaultValue("3") int attempts,
+            @NotNull @DefaultValue("PT1S") Duration initialDelay,
+            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
+            @NotNull @DefaultValue("PT30S") Duration maxDelay) {
+    }
+
+    /**
+     * A per-instance token bucket, then a jitter in [0, baseJitter × members of the task type's consumer group).
+     *
+     * @param requestsPerSecond tasks this instance starts per second; 0 means no limit
+     * @param baseJitter        jitter per group member; zero means none
+     * @param groupSizeRefresh  how long the member count of the group is cached
+     */
+    public record RateLimit(
+            @Min(0) @DefaultValue("0") int requestsPerSecond,
+            @NotNull @DefaultValue("PT0S") Duration baseJitter,
+            @NotNull @DefaultValue("PT30S") Duration groupSizeRefresh) {
+
+        boolean enabled() {
+            return requestsPerSecond > 0;
+        }
+    }
+
+    /**
+     * Overrides for one task type; a key left out takes the value above.
+     *
+     * @param groupId     consumer group; default {@code tally-worker-<type>}
+     * @param concurrency consumer threads for this type
+     * @param retry       retry policy for this type (given keys only; the rest take {@code Retry}'s defaults)
+     * @param rateLimit   rate limit for this type (likewise)
+     */
+    public record Task(String groupId, @Min(1) Integer concurrency, @Valid Retry retry, @Valid RateLimit rateLimit) {
+    }
+
+    /** The consumer group of {@code taskType}. */
+    public String groupId(String taskType) {
+        Task task = tasks.get(taskType);
+        return task != null && task.groupId() != null ? task.groupId() : "tally-worker-" + taskType;
+    }
+
+    /** Consumer threads of {@code taskType}. */
+    public int concurrency(String taskType) {
+        Task task = tasks.get(taskType);
+        return task != null && task.concurrency() != null ? task.concurrency() : concurrency;
+    }
+
+    /** The retry policy of {@code taskType}. */
+    public Retry retry(String taskType) {
+        Task task = tasks.get(taskType);
+        return task != null && task.retry() != null ? task.retry() : retry;
+    }
+
+    /** The rate limit of {@code taskType}. */
+    public RateLimit rateLimit(String taskType) {
+        Task task = tasks.get(taskType);
+        return task != null && task.rateLimit() != null ? task.rateLimit() : rateLimit;
+    }
+}
