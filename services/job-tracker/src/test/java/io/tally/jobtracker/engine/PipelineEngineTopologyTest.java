@@ -151,14 +151,14 @@ class PipelineEngineTopologyTest {
 
     @Test
     void retriesAFailedAttemptAfterItsBackOffAndCompletesWhenTheRetrySucceeds() {
-        // Given a stage with three attempts, one second apart
+        // Given a stage with three attempts, ten seconds apart
         engine.publish("""
                 name: flaky
                 version: 1
                 stages:
                   - id: fetch
                     task: fetch
-                    retry: {attempts: 3, initialDelay: 1s, multiplier: 2, maxDelay: 10s}
+                    retry: {attempts: 3, initialDelay: 10s, multiplier: 2, maxDelay: 1m}
                 """);
         String job = engine.trigger("flaky", "t1", Map.of());
         Request first = single(engine.dispatched("fetch"));
@@ -167,8 +167,9 @@ class PipelineEngineTopologyTest {
         engine.fail(first, "unavailable", true);
 
         // Then the retry waits for its back-off, and carries the next attempt number and a new task id
+        engine.advance(Duration.ofSeconds(5));
         assertThat(engine.dispatched("fetch")).isEmpty();
-        engine.advance(Duration.ofMillis(1500));
+        engine.advance(Duration.ofSeconds(6));
         Request second = single(engine.dispatched("fetch"));
         assertThat(second.attempt()).isEqualTo(2);
         assertThat(second.id()).isEqualTo(job + "/fetch#2").isNotEqualTo(first.id());
