@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * What the jobs API offers, bound from {@code tally.api.*} (security settings are in
  * {@link io.tally.common.security.ApiSecurityProperties}).
  *
- * @param pipelines           pipelines a client may trigger; any other name answers 404
+ * @param pipelines           pipelines without a published definition that a client may trigger (with any parameters);
+ *                            a pipeline with a published definition may always be triggered; any other name answers 404
  * @param maxPageSize         largest {@code size} accepted by {@code GET /api/jobs}
  * @param idempotencyWait     how long a request waits for a concurrent request with the same Idempotency-Key on this
  *                            instance to finish producing before it answers 503

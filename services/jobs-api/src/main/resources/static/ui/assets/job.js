@@ -8,7 +8,7 @@ const jobId = main.dataset.jobId;
 const base = `/ui/jobs/${encodeURIComponent(jobId)}`;
 const liveState = document.getElementById('live-state');
 let shownUpdatedAt = Date.parse(main.dataset.updatedAt || '') || 0;
-const ENDED = new Set(['COMPLETED', 'COMPLETED_WITH_FAILURES', 'TIMED_OUT']);
+const ENDED = new Set(['COMPLETED', 'COMPLETED_WITH_FAILURES', 'TIMED_OUT', 'FAILED', 'CANCELLED']);
 const POLL_MS = 2000;
 const ITEMS_POLL_MS = 5000;
 const itemsTable = document.getElementById('items');
@@ -83,6 +83,12 @@ function render(job) {
     item.querySelector('.stage-started').textContent = format(stage.startedAt);
     item.querySelector('.stage-ended').textContent = format(stage.endedAt);
     item.querySelector('.stage-detail').textContent = stage.detail ?? '';
+    const node = [...document.querySelectorAll('.graph .node')].find((li) => li.dataset.stage === stage.name);
+    if (node) {
+      badge(node.querySelector('.node-state'), stage.status);
+      node.querySelector('.node-done').textContent = stage.done;
+      node.querySelector('.node-total').textContent = stage.total ?? '?';
+    }
   }
   if (job.links && job.links.playlist) {
     const li = document.getElementById('playlist-link');
@@ -95,6 +101,10 @@ function render(job) {
   if (ENDED.has(job.status)) {
     liveState.textContent = `Job ended: ${job.status}.`;
     jobEnded = true;
+    const cancel = document.getElementById('cancel-form');
+    if (cancel) {
+      cancel.hidden = true;
+    }
   }
   refreshItemsSoon();
 }

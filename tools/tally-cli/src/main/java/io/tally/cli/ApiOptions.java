@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the jobs API is and how to authenticate, as a picocli mixin shared by the {@code jobs}, {@code dlt},
- * {@code replay} and {@code rerun} commands, with the one HTTP exchange they all use. Replays and redrives read whole
- * ranges, so the timeout is long.
+ * {@code replay}, {@code rerun} and {@code pipelines list|show} commands, with the one HTTP exchange they all use.
+ * Replays and redrives read whole ranges, so the timeout is long.
  */
 final class ApiOptions {
 

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,11 +18,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tally jobs list|show}: the jobs API in the terminal. {@code show} follows a running job with a progress bar
- * until it ends. Known gap: one page per {@code list} call; use {@code --page} for more.
+ * {@code tally jobs list|show|cancel}: the jobs API in the terminal. {@code show} follows a running job with a
+ * progress bar until it ends; {@code cancel} asks the engine to cancel a running job. Known gap: one page per
+ * {@code list} call; use {@code --page} for more.
  */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "Lists jobs and shows one job with its stages.",
-        subcommands = {JobsCommand.ListJobs.class, JobsCommand.ShowJob.class})
+@Command(name = "jobs", mixinStandardHelpOptions = true,
+        description = "Lists jobs, shows one job with its stages, cancels a running job.",
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.ShowJob.class, JobsCommand.CancelJob.class})
 public class JobsCommand implements Runnable {
 
 
@@ -97,8 +100,9 @@ public class JobsCommand implements Runnable {
                 PrintWriter out = spec.commandLine().getOut();
                 String path = "/api/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
                 JsonNode job = api.get(path);
-                out.println(String.format(Locale.ROOT, "Job %s  pipeline %s  source %s", job.path("jobId").asText(),
-                        job.path("pipeline").asText("-"), job.path("sourceRef").asText("-")));
+                out.println(String.format(Locale.ROOT, "Job %s  pipeline %s%s  source %s", job.path("jobId").asText(),
+                        job.path("pipeline").asText("-"), job.hasNonNull("pipelineVersion")
+                                ? " v" + job.path("pipelineVersion").asInt() : "", job.path("sourceRef").asText("-")));
                 long deadline = System.nanoTime() + timeout.toNanos();
                 String last = null;
                 while (true) {
@@ -120,6 +124,34 @@ public class JobsCommand implements Runnable {
                         job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
                         corrections > 0 ? " (" + corrections + " corrected after a retry or redrive)" : "",
                         job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
+                if (job.hasNonNull("reason")) {
+                    out.println("  " + job.path("status").asText() + ": " + job.path("reason").asText());
+                }
+            });
+        }
+    }
+
+    /** {@code tally jobs cancel <jobId> [--reason TEXT]}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Asks the engine to cancel a running job; it ends CANCELLED and its workers stop. Exit code 1"
+                    + " for a job the API does not know or one that has already ended.")
+    static final class CancelJob implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Parameters(paramLabel = "JOB_ID", description = "The job to cancel.")
+        String jobId;
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, shown with the cancelled job.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            return ApiOptions.run(spec, () -> {
+                JsonNode answer = api.post("/api/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8)
+                        + "/cancel", reason == null ? null : Map.of("reason", reason));
+                spec.commandLine().getOut().println("Cancel of job " + answer.path("jobId").asText(jobId)
+                        + " requested; follow it with: tally jobs show " + answer.path("jobId").asText(jobId));
             });
         }
     }

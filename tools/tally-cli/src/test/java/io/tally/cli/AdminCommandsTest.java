@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The dlt, replay and rerun commands against a local HTTP server that records what they send and answers like the
+ * The dlt, replay, rerun, jobs cancel and pipelines list/show commands against a local HTTP server that records what they send and answers like the
  * jobs API; the real API is exercised by {@link PipelineEndToEndTest}.
  */
 class AdminCommandsTest {
@@ -105,6 +105,66 @@ class AdminCommandsTest {
         assertThat(requests.get(0)).startsWith("POST /api/jobs/old-job/rerun admin-key");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("404").contains("job 'gone' is not known");
+    }
+
+    @Test
+    void jobsCancelPostsTheReasonAndPrintsOneLine() throws Exception {
+        // Given the API accepts the cancel
+        answer = "{\"jobId\": \"chart-job-1\", \"links\": {\"self\": \"/api/jobs/chart-job-1\"}}";
+        // When a job is cancelled with a reason
+        Run run = tally("jobs", "cancel", "chart-job-1", "--reason", "wrong date");
+        // Then the reason is the body, and one line says what happened
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(requests).singleElement().asString().startsWith("POST /api/jobs/chart-job-1/cancel admin-key ");
+        assertThat(body(0)).isEqualTo(JSON.readTree("{\"reason\": \"wrong date\"}"));
+        assertThat(run.out().lines()).containsExactly(
+                "Cancel of job chart-job-1 requested; follow it with: tally jobs show chart-job-1");
+    }
+
+    @Test
+    void jobsCancelOfAnEndedJobPrintsTheApiDetailAndExitsWith1() {
+        // Given the API answers that the job already ended
+        status = 409;
+        answer = "{\"status\": 409, \"detail\": \"job 'chart-job-1' has already ended COMPLETED\"}";
+        // When it is cancelled without a reason
+        Run run = tally("jobs", "cancel", "chart-job-1");
+        // Then nothing is sent as body, and the detail goes to stderr with exit code 1
+        assertThat(requests).singleElement().asString().isEqualTo("POST /api/jobs/chart-job-1/cancel admin-key ");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("409").contains("has already ended COMPLETED");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void pipelinesListAndShowPrintWhatTheApiPublishes() {
+        // Given the API knows one pipeline at version 2
+        answer = """
+                {"name": "chart", "description": "Chart to playlist", "version": 2, "versions": [1, 2],
+                 "parameters": [{"name": "date", "type": "DATE", "required": true},
+                                {"name": "chart", "type": "STRING", "defaultValue": "top-100", "required": false}],
+                 "schedules": [{"name": "weekly", "cron": "0 0 8 * * MON", "zone": "UTC", "enabled": true}],
+                 "stages": [{"id": "scrape", "task": "scrape-chart", "dependsOn": [], "forEach": false},
+                            {"id": "search", "task": "search-track", "dependsOn": ["scrape"], "forEach": true}]}
+                """;
+        // When it is shown at version 1, then the list is asked for
+        Run show = tally("pipelines", "show", "chart", "1");
+        answer = "[" + answer + "]";
+        Run list = tally("pipelines", "list");
+        // Then show names its parameters, schedule and stages in order with their dependencies, and list one line each
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(requests.get(0)).startsWith("GET /api/pipelines/chart/versions/1 admin-key");
+        assertThat(show.out().lines()).containsExactly(
+                "chart v2  Chart to playlist",
+                "  versions published: 1, 2",
+                "  parameter date date required",
+                "  parameter chart string default top-100",
+                "  schedule weekly \"0 0 8 * * MON\" UTC",
+                "  stage scrape: scrape-chart",
+                "  stage search: search-track for each after scrape");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(requests.get(1)).startsWith("GET /api/pipelines admin-key");
+        assertThat(list.out().lines()).hasSize(3).element(1).asString()
+                .startsWith("chart").contains("v2").contains("Chart to playlist");
     }
 
     private JsonNode body(int request) throws IOException {

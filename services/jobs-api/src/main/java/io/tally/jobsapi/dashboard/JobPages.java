@@ -1,12 +1,17 @@
 package io.tally.jobsapi.dashboard;
 
+import io.tally.common.jobs.JobStates;
 import io.tally.jobsapi.jobs.ItemPage;
+import io.tally.jobsapi.jobs.JobCancellation;
 import io.tally.jobsapi.jobs.ItemResponse;
 import io.tally.jobsapi.jobs.JobResponse;
+import io.tally.jobsapi.pipelines.PublishedPipelines;
 import io.tally.jobsapi.view.JobIndex;
 import io.tally.jobsapi.view.JobView;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobState;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,17 +22,21 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriUtils;
 
 /**
  * The dashboard's overview, job list and job detail pages (server-rendered Thymeleaf), plus the job detail's live feed:
  * server-sent events, and a JSON snapshot the page polls when EventSource is unavailable. The job detail also lists
  * the job's items (latest attempt each), filtered server-side by a plain GET form; the page's script re-reads the
- * same filtered page as JSON when the job changes. Known gap: the item search is a substring match over one job's
+ * same filtered page as JSON when the job changes. A job the engine runs shows its stages as the graph of the
+ * definition version it started with, and a running job has a Cancel button. Known gap: the item search is a substring match over one job's
  * items per request (see {@link JobView#items}).
  */
 @Controller
@@ -43,11 +52,15 @@ public class JobPages {
 
     private final JobView view;
     private final JobEvents events;
+    private final PublishedPipelines pipelines;
+    private final JobCancellation cancellation;
     private final Clock clock = Clock.systemUTC();
 
-    public JobPages(JobView view, JobEvents events) {
+    public JobPages(JobView view, JobEvents events, PublishedPipelines pipelines, JobCancellation cancellation) {
         this.view = view;
         this.events = events;
+        this.pipelines = pipelines;
+        this.cancellation = cancellation;
     }
 
     @GetMapping
@@ -93,7 +106,8 @@ public class JobPages {
     @GetMapping("/jobs/{jobId}")
     public String job(@PathVariable String jobId, @RequestParam(required = false) ItemOutcome outcome,
             @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int page, Model model) {
-        JobResponse job = find(jobId);
+        JobResponse job = view.job(jobId).map(status -> JobResponse.of(status, view.endReason(jobId).orElse(null)))
+                .orElseThrow(() -> unknown(jobId));
         String query = itemQuery(q);
         int current = Math.max(0, page);
         ItemPage items = itemPage(jobId, outcome, query, current);
@@ -104,8 +118,32 @@ public class JobPages {
         model.addAttribute("itemQuery", query);
         model.addAttribute("outcomes", ItemOutcome.values());
         model.addAttribute("updatedAtIso", job.updatedAt() == null ? "" : job.updatedAt().toString());
+        model.addAttribute("ended", JobStates.isEnded(job.status()));
+        model.addAttribute("graph", graph(job));
         model.addAttribute("active", "jobs");
         return "ui/job";
+    }
+
+    /** Asks to cancel the job (the page's Cancel button, behind a confirmation), then shows the job again. */
+    @PostMapping("/jobs/{jobId}/cancel")
+    public String cancel(@PathVariable String jobId, @RequestParam(required = false) String reason, Principal caller,
+            RedirectAttributes flash) {
+        try {
+            cancellation.cancel(jobId, reason, caller.getName(), "ui");
+            flash.addFlashAttribute("message", "Cancel requested; the job ends CANCELLED once the engine has it.");
+        } catch (ResponseStatusException e) {
+            flash.addFlashAttribute("error", e.getReason());
+        }
+        return "redirect:/ui/jobs/" + UriUtils.encodePathSegment(jobId, StandardCharsets.UTF_8);
+    }
+
+    /** The job's stage graph from the definition version it runs on, or null for a job without one. */
+    private StageGraph graph(JobResponse job) {
+        if (job.pipelineVersion() == null || job.pipeline() == null) {
+            return null;
+        }
+        return pipelines.version(job.pipeline(), job.pipelineVersion())
+                .map(published -> StageGraph.of(published.definition(), job.stages())).orElse(null);
     }
 
     @GetMapping(path = "/jobs/{jobId}/progress", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -144,7 +182,10 @@ public class JobPages {
     }
 
     private JobResponse find(String jobId) {
-        return view.job(jobId).map(JobResponse::of)
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "job '" + jobId + "' is not known"));
+        return view.job(jobId).map(JobResponse::of).orElseThrow(() -> unknown(jobId));
+    }
+
+    private static ResponseStatusException unknown(String jobId) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "job '" + jobId + "' is not known");
     }
 }

@@ -10,15 +10,17 @@ import java.util.List;
 
 /**
  * A job as the API shows it: the tracker's {@link JobStatus} with derived counts, progress and links.
+ * {@code pipelineVersion} is the definition version the engine runs the job on (null for a job created the old way);
+ * {@code reason} says why an ended job ended as it did (failed stage, cancel, deadline), null otherwise.
  * Progress is {@code null} while the expected count (or a stage's total) is unknown. {@code correctionCount} counts items
  * whose outcome changed after they were counted (a redriven dead letter that now succeeds), {@code lateCount} items
  * that arrived after the job ended, {@code duplicateCount} item records that changed nothing (redeliveries, replays).
  */
 public record JobResponse(
-        String jobId, JobState status, String pipeline, String sourceRef, Integer expectedCount, int processedCount,
-        int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount, long duplicateCount,
-        Double progressPercent, Instant createdAt,
-        Instant updatedAt, Instant completedAt, List<Stage> stages, Links links) {
+        String jobId, JobState status, String pipeline, Integer pipelineVersion, String sourceRef, Integer expectedCount,
+        int processedCount, int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount,
+        long duplicateCount, Double progressPercent, Instant createdAt, Instant updatedAt, Instant completedAt,
+        String reason, List<Stage> stages, Links links) {
 
     /** Name of the stage whose detail is the playlist link. */
     static final String PLAYLIST_STAGE = "playlist";
@@ -38,8 +40,13 @@ public record JobResponse(
     public record Links(String self, String playlist) {
     }
 
-    /** The API view of {@code status}. */
+    /** The API view of {@code status}, without the end reason (lists leave it out: it is a second store read). */
     public static JobResponse of(JobStatus status) {
+        return of(status, null);
+    }
+
+    /** The API view of {@code status} and, for a job that ended with one, the reason ({@code JobCompleted.reason}). */
+    public static JobResponse of(JobStatus status, String reason) {
         int processed = status.getSucceededCount() + status.getFailedCount() + status.getSkippedCount();
         List<Stage> stages = status.getStages().stream().map(Stage::of).toList();
         String playlist = status.getStages().stream()
@@ -47,11 +54,11 @@ public record JobResponse(
                 .map(StageStatus::getDetail)
                 .filter(JobResponse::looksLikeUrl)
                 .findFirst().orElse(null);
-        return new JobResponse(status.getJobId(), status.getState(), status.getPipeline(), status.getSourceRef(),
-                status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
+        return new JobResponse(status.getJobId(), status.getState(), status.getPipeline(),
+                status.getPipelineVersion(), status.getSourceRef(), status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
                 status.getSkippedCount(), status.getCorrectionCount(), status.getLateCount(), status.getDuplicateCount(),
                 jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
-                status.getCompletedAt(), stages, new Links(selfLink(status.getJobId()), playlist));
+                status.getCompletedAt(), reason, stages, new Links(selfLink(status.getJobId()), playlist));
     }
 
     /** The API path of a job. */

@@ -37,7 +37,7 @@ public class JobsController {
     @Operation(summary = "A job with its per-stage status and progress")
     @GetMapping("/{jobId}")
     public JobResponse job(@PathVariable String jobId) {
-        return view.job(jobId).map(JobResponse::of)
+        return view.job(jobId).map(status -> JobResponse.of(status, view.endReason(jobId).orElse(null)))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "job '" + jobId + "' is not known"));
     }
 

@@ -5,6 +5,7 @@ import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
+import io.tally.events.PipelineDefinitionPublished;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the global job, item and idempotency stores of this instance. Every call throws {@link ViewNotReadyException} until
+ * Reads the global job, item, idempotency, pipeline definition and end reason stores of this instance. Every call throws {@link ViewNotReadyException} until
  * the streams client is RUNNING, so a half-restored view never answers "not found" for a job that exists.
  * Lists page through the {@link JobIndex} and read only the page's jobs from the store. Known gap:
  * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only); {@link #items} scans and
@@ -130,6 +131,32 @@ public class JobView {
     /** The first use of idempotency key {@code key}, or empty if the view has not seen it. */
     public Optional<IdempotencyKeyUsed> idempotencyKey(String key) {
         return read(() -> Optional.ofNullable(this.<IdempotencyKeyUsed>store(JobViewTopology.IDEMPOTENCY_STORE).get(key)));
+    }
+
+    /**
+     * Every published version of pipeline {@code name}, or of every pipeline when {@code name} is null, in key order
+     * ({@code <name>@<version>}, so grouped by name; versions sort as text, callers order them).
+     */
+    public List<PipelineDefinitionPublished> definitions(String name) {
+        return read(() -> {
+            ReadOnlyKeyValueStore<String, PipelineDefinitionPublished> store = store(JobViewTopology.DEFINITIONS_STORE);
+            List<PipelineDefinitionPublished> versions = new ArrayList<>();
+            // '@' cannot appear in a pipeline name, so this prefix matches exactly the versions of this pipeline.
+            try (KeyValueIterator<String, PipelineDefinitionPublished> scan = name == null ? store.all()
+                    : store.prefixScan(name + "@", new StringSerializer())) {
+                scan.forEachRemaining(entry -> {
+                    if (entry.value != null) {
+                        versions.add(entry.value);
+                    }
+                });
+            }
+            return versions;
+        });
+    }
+
+    /** Why {@code jobId} ended as it did ({@code JobCompleted.reason}), or empty when it has not ended or gave none. */
+    public Optional<String> endReason(String jobId) {
+        return read(() -> Optional.ofNullable(this.<String>store(JobViewTopology.REASONS_STORE).get(jobId)));
     }
 
     /** Whether the view answers now. */

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import io.tally.events.ItemProcessed;
+import io.tally.events.JobCompleted;
 import io.tally.events.JobStatus;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the jobs API's read-only topology: global stores, so every API instance holds the whole job view, the latest
- * attempt of every item of every job, and every used idempotency key
- * (docs/adr/0007-job-state-through-a-materialized-view.md). A plain function: Spring only wires it.
+ * attempt of every item of every job, every used idempotency key, every published pipeline definition version and
+ * the reason of every job that ended with one (docs/adr/0007-job-state-through-a-materialized-view.md). A plain function: Spring only wires it.
  * The job store is a global store with its own update processor (the same timestamped store a global table builds),
  * so that every change also reaches the {@link JobIndex}: the list pages from that index, and the dashboard's live
  * updates listen to it. Known gap: a global store is restored from the topic itself, so its values keep the registry
@@ -48,7 +49,19 @@ public final class JobViewTopology {
      * {@link #itemKey} for the key layout.
      */
     public static final String ITEMS_STORE = "api-job-items";
+    /**
+     * {@code <name>@<version>} → {@code PipelineDefinitionPublished}, from {@link Topics#PIPELINE_DEFINITIONS} (compacted,
+     * so the whole topic is every version ever published).
+     */
+    public static final String DEFINITIONS_STORE = "api-pipeline-definitions";
+    /**
+     * Job id → why it ended ({@code JobCompleted.reason}), from {@link Topics#JOB_COMPLETED}; only completions that
+     * give a reason are kept, since the job store already has everything else a completion says.
+     */
+    public static final String REASONS_STORE = "api-job-end-reasons";
     public static final String JOBS_SOURCE = "api-job-status-source";
+    public static final String DEFINITIONS_SOURCE = "api-pipeline-definitions-source";
+    public static final String REASONS_SOURCE = "api-job-completed-source";
     public static final String ITEMS_SOURCE = "api-job-items-source";
     public static final String IDEMPOTENCY_SOURCE = "api-idempotency-source";
 
@@ -104,6 +117,13 @@ public final class JobViewTopology {
                 Consumed.with(Serdes.String(), serdes.valueSerde(Topics.ITEM_PROCESSED)).withName(ITEMS_SOURCE),
                 ItemStoreUpdater::new);
         globalTable(builder, Topics.API_IDEMPOTENCY, IDEMPOTENCY_SOURCE, IDEMPOTENCY_STORE, serdes);
+        globalTable(builder, Topics.PIPELINE_DEFINITIONS, DEFINITIONS_SOURCE, DEFINITIONS_STORE, serdes);
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REASONS_STORE),
+                        Serdes.String(), Serdes.String()).withLoggingDisabled(),
+                Topics.JOB_COMPLETED.name(),
+                Consumed.with(Serdes.String(), serdes.valueSerde(Topics.JOB_COMPLETED)).withName(REASONS_SOURCE),
+                ReasonStoreUpdater::new);
         return builder;
     }
 
@@ -165,6 +185,28 @@ public final class JobViewTopology {
         private String position() {
             return context.recordMetadata().map(RecordMetadata::partition).map(String::valueOf).orElse("?") + "@"
                     + context.recordMetadata().map(RecordMetadata::offset).map(String::valueOf).orElse("?");
+        }
+    }
+
+    /**
+     * Keeps the reason of each completion that gives one, by job id. A job ends once, so the last reason wins; one
+     * without a job id is skipped (on the global thread an exception would stop the whole view).
+     */
+    static final class ReasonStoreUpdater implements Processor<String, JobCompleted, Void, Void> {
+
+        private KeyValueStore<String, String> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(REASONS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, JobCompleted> record) {
+            JobCompleted completed = record.value();
+            if (completed != null && completed.getJobId() != null && completed.getReason() != null) {
+                store.put(completed.getJobId(), completed.getReason());
+            }
         }
     }
 
