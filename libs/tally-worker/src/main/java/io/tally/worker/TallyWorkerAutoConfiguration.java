@@ -45,6 +45,12 @@ public class TallyWorkerAutoConfiguration {
         return new TaskEndpoints();
     }
 
+    /** The task types' schemas, registered before the listener containers start. */
+    @Bean
+    TaskContracts tallyTaskContracts(List<TaskHandler<?, ?>> handlers, AvroSerdes serdes) {
+        return new TaskContracts(handlers, serdes);
+    }
+
     @Bean
     WorkerMetrics tallyWorkerMetrics(MeterRegistry registry) {
         return new WorkerMetrics(registry);

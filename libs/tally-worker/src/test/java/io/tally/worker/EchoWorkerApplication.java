@@ -12,12 +12,14 @@ import org.springframework.context.annotation.Bean;
 /**
  * A test worker with one task type, {@code echo}, whose input says how the handler behaves: fail the first n
  * deliveries, fail for good, work for a while (reporting progress), or have nothing to do. It counts its runs per
- * task id so tests can tell a redelivery from a retry.
+ * task id so tests can tell a redelivery from a retry. A second type, {@code contract}, is never sent a request: its
+ * schemas can only be in the registry because the SDK registered them at start-up.
  */
 @SpringBootApplication
 public class EchoWorkerApplication {
 
     static final String TASK_TYPE = "echo";
+    static final String CONTRACT_ONLY_TYPE = "contract";
     static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
 
     static int runs(String taskId) {
@@ -27,7 +29,7 @@ public class EchoWorkerApplication {
 
     @Bean
     TaskHandler<EchoInput, EchoOutput> echo() {
-        return TaskHandler.of(TASK_TYPE, EchoInput.class, (input, ctx) -> {
+        return TaskHandler.of(TASK_TYPE, EchoInput.class, EchoOutput.class, (input, ctx) -> {
             RUNS.computeIfAbsent(ctx.taskId(), id -> new AtomicInteger()).incrementAndGet();
             if (input.getFatal()) {
                 throw new TaskFailedException("bad-input", "cannot echo '" + input.getText() + "'", false);
@@ -45,5 +47,11 @@ public class EchoWorkerApplication {
             }
             return new EchoOutput(input.getText().toUpperCase(Locale.ROOT), ctx.deliveryAttempt());
         });
+    }
+
+    @Bean
+    TaskHandler<EchoInput, EchoOutput> contractOnly() {
+        return TaskHandler.of(CONTRACT_ONLY_TYPE, EchoInput.class, EchoOutput.class,
+                (input, ctx) -> new EchoOutput(input.getText(), ctx.deliveryAttempt()));
     }
 }

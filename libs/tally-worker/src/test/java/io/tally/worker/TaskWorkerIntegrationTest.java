@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -94,6 +95,35 @@ class TaskWorkerIntegrationTest {
         assertThat(registryStatus("/groups/default/artifacts/" + TaskHeaders.outputSubject("echo"))).isEqualTo(200);
         assertThat(meters.get(WorkerMetrics.TASKS).tags("task_type", "echo", "outcome", "succeeded").counter().count())
                 .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void registersEachTaskTypesInputAndOutputSchemaAtStartUp() throws Exception {
+        // Given the started worker, whose 'contract' task type has never been sent a request nor written a result
+        String input = TaskHeaders.requestTopic(EchoWorkerApplication.CONTRACT_ONLY_TYPE) + "-value";
+        String output = TaskHeaders.outputSubject(EchoWorkerApplication.CONTRACT_ONLY_TYPE);
+
+        // When the registry is asked for the type's artifacts
+        String inputSchema = registryContent("/groups/default/artifacts/" + input);
+        String outputSchema = registryContent("/groups/default/artifacts/" + output);
+
+        // Then both are there, with the handler's input and output records as their content
+        assertThat(new Schema.Parser().parse(inputSchema)).isEqualTo(EchoInput.getClassSchema());
+        assertThat(new Schema.Parser().parse(outputSchema)).isEqualTo(EchoOutput.getClassSchema());
+    }
+
+    @Test
+    void registersAContractAgainWithoutANewVersion() throws Exception {
+        // Given a type's contract registered at start-up
+        String artifact = TaskHeaders.requestTopic(EchoWorkerApplication.CONTRACT_ONLY_TYPE) + "-value";
+        String versions = registryContent("/groups/default/artifacts/" + artifact + "/versions");
+
+        // When a second instance of the worker registers the same contract
+        new TaskContracts(List.of(TaskHandler.of(EchoWorkerApplication.CONTRACT_ONLY_TYPE, EchoInput.class,
+                EchoOutput.class, (in, ctx) -> null)), serdes).register();
+
+        // Then the artifact still has the versions it had
+        assertThat(registryContent("/groups/default/artifacts/" + artifact + "/versions")).isEqualTo(versions);
     }
 
     @Test
@@ -295,6 +325,13 @@ class TaskWorkerIntegrationTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private String registryContent(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(registryUrl + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private int registryStatus(String path) throws Exception {

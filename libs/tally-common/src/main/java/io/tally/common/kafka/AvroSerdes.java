@@ -8,9 +8,9 @@ import io.apicurio.registry.serde.data.SerdeRecord;
 import io.apicurio.registry.serde.strategy.SimpleTopicIdStrategy;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /**
@@ -66,24 +67,49 @@ public final class AvroSerdes {
      * that register the same new schema at the same moment make all but one fail ("Cache load failed"). Idempotent.
      */
     public List<String> registerContracts(Collection<TopicSpec<?>> topics) {
-        Map<String, Object> registering = new HashMap<>(config);
+        Map<String, Class<? extends SpecificRecord>> avroTopics = new LinkedHashMap<>();
+        for (TopicSpec<?> topic : topics) {
+            if (SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+                avroTopics.put(topic.name(), topic.valueType().asSubclass(SpecificRecord.class));
+            }
+        }
+        register(config, avroTopics);
+        return avroTopics.keySet().stream().map(topic -> topic + "-value").toList();
+    }
+
+    /**
+     * Registers {@code type} as the value contract of {@code topic}, under the artifact producers look up
+     * ({@code <topic>-value}), the way {@link #registerContracts} does for the catalogue; returns the artifact id.
+     * For topics outside the catalogue, such as a task type's request topic, whose worker owns the contract
+     * (ADR 0016). Idempotent.
+     */
+    public String registerValueContract(String topic, Class<? extends SpecificRecord> type) {
+        register(config, Map.of(topic, type));
+        return topic + "-value";
+    }
+
+    /**
+     * Registers {@code type} under {@code subject} as is, the artifact {@link #subjectSerializer()} writes with, such
+     * as a task's output under {@code tally.tasks.<type>.output}; returns the artifact id. Idempotent.
+     */
+    public String registerSubjectContract(String subject, Class<? extends SpecificRecord> type) {
+        register(subjectConfig(), Map.of(subject, type));
+        return subject;
+    }
+
+    /** Resolves each type's schema for its topic through a registering serializer configured as {@code base}. */
+    private void register(Map<String, Object> base, Map<String, Class<? extends SpecificRecord>> typesByTopic) {
+        Map<String, Object> registering = new HashMap<>(base);
         registering.put("apicurio.registry.auto-register", true);
-        List<String> artifacts = new ArrayList<>();
         try (AvroKafkaSerializer<SpecificRecord> serializer = client == null ? new AvroKafkaSerializer<>()
                 : new AvroKafkaSerializer<>(client)) {
             serializer.configure(registering, false);
-            for (TopicSpec<?> topic : topics) {
-                if (!SpecificRecord.class.isAssignableFrom(topic.valueType())) {
-                    continue;
-                }
-                // An empty instance is enough: the resolver only asks the record for its schema.
-                SpecificRecord empty = newInstance(topic.valueType().asSubclass(SpecificRecord.class));
-                serializer.getSchemaResolver().resolveSchema(
-                        new SerdeRecord<>(new SerdeMetadata(topic.name(), false), empty));
-                artifacts.add(topic.name() + "-value");
-            }
+            // Retried like a producer's registration: instances starting together race on a new artifact.
+            RetryTemplate retry = new RetryTemplate(RetryingSerializer.REGISTRY_HICCUPS);
+            // An empty instance is enough: the resolver only asks the record for its schema.
+            typesByTopic.forEach((topic, type) -> retry.invoke(() -> serializer.getSchemaResolver().resolveSchema(
+                    new SerdeRecord<>(new SerdeMetadata(topic, false), newInstance(type)))));
         }
-        return artifacts;
     }
 
     private static SpecificRecord newInstance(Class<? extends SpecificRecord> type) {
@@ -126,11 +152,16 @@ public final class AvroSerdes {
      * as a task's output under {@code tally.tasks.<type>.output} (ADR 0016): call {@code serialize(subject, value)}.
      */
     public <T extends SpecificRecord> Serializer<T> subjectSerializer() {
+        AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
+        serializer.configure(subjectConfig(), false);
+        return new RetryingSerializer<>(serializer, RetryingSerializer.REGISTRY_HICCUPS);
+    }
+
+    /** The settings with the artifact named by the subject as is (Apicurio's {@code SimpleTopicIdStrategy}). */
+    private Map<String, Object> subjectConfig() {
         Map<String, Object> subjectConfig = new HashMap<>(config);
         subjectConfig.put("apicurio.registry.artifact-resolver-strategy", SimpleTopicIdStrategy.class.getName());
-        AvroKafkaSerializer<T> serializer = client == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(client);
-        serializer.configure(subjectConfig, false);
-        return new RetryingSerializer<>(serializer, RetryingSerializer.REGISTRY_HICCUPS);
+        return subjectConfig;
     }
 
     /** A configured value deserializer that rejects bad input with a clear reason (see {@link ExplainingAvroDeserializer}). */
