@@ -25,7 +25,8 @@ import org.springframework.kafka.core.KafkaTemplate;
  * A chart the source answers with something that is not a chart, or a malformed parameter, fails at once
  * ({@code chart-format}, {@code bad-parameter}); anything else is retried.
  */
-final class ScrapeChartHandler implements TaskHandler.Work<ScrapeChartInput, ScrapeChartOutput> {
+record ScrapeChartHandler(ChartSource source, KafkaTemplate<String, Object> template, ScraperMetrics metrics, Clock clock)
+        implements TaskHandler.Work<ScrapeChartInput, ScrapeChartOutput> {
 
     /** The task type: requests come from {@code tally.tasks.scrape-chart}. */
     static final String TASK_TYPE = "scrape-chart";
@@ -34,23 +35,6 @@ final class ScrapeChartHandler implements TaskHandler.Work<ScrapeChartInput, Scr
 
     private static final Logger log = LoggerFactory.getLogger(ScrapeChartHandler.class);
     private static final long SEND_TIMEOUT_SECONDS = 30;
-
-    private final ChartSource source;
-    private final KafkaTemplate<String, Object> template;
-    private final ScraperMetrics metrics;
-    private final Clock clock;
-
-    ScrapeChartHandler(ChartSource source, KafkaTemplate<String, Object> template, ScraperMetrics metrics, Clock clock) {
-        this.source = source;
-        this.template = template;
-        this.metrics = metrics;
-        this.clock = clock;
-    }
-
-    /** This work as the SDK's handler bean. */
-    TaskHandler<ScrapeChartInput, ScrapeChartOutput> handler() {
-        return TaskHandler.of(TASK_TYPE, ScrapeChartInput.class, this);
-    }
 
     @Override
     public ScrapeChartOutput run(ScrapeChartInput input, TaskContext context) throws Exception {
