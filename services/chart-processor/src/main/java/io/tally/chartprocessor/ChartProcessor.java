@@ -9,6 +9,7 @@ import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.PickNewTracksOutput;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one validated chart (keyed by pipeline) into a job: one {@code JobCreated} with the number of new tracks, one
+ * Decides which tracks of one validated chart (keyed by pipeline) are new, and keeps the decision per job in
+ * {@link ChartProcessorTopology#PICKS_STORE}, where the {@code pick-new-tracks} task reads it
+ * ({@link PickNewTracksHandler}). Legacy path, alongside: it turns the chart into a job: one {@code JobCreated} with the number of new tracks, one
  * {@code TrackSearchRequested} per new track and a {@code StageReported} for the process stage, all in the same
  * Streams transaction as the store updates. A track is new unless the tracks table resolved it (FOUND or NOT_FOUND)
  * or an earlier chart requested it less than {@code requested-ttl} ago. A chart whose source key was processed before
@@ -49,6 +52,7 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
     private TimestampedKeyValueStore<String, TrackResolved> knownTracks;
     private KeyValueStore<String, String> processedCharts;
     private KeyValueStore<String, RequestedTrack> requestedTracks;
+    private TimestampedKeyValueStore<String, PickNewTracksOutput> picks;
 
     ChartProcessor(ProcessorProperties config, ProcessorMetrics metrics) {
         this.config = config;
@@ -61,6 +65,7 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
         this.knownTracks = context.getStateStore(ChartProcessorTopology.KNOWN_TRACKS_STORE);
         this.processedCharts = context.getStateStore(ChartProcessorTopology.PROCESSED_CHARTS_STORE);
         this.requestedTracks = context.getStateStore(ChartProcessorTopology.REQUESTED_TRACKS_STORE);
+        this.picks = context.getStateStore(ChartProcessorTopology.PICKS_STORE);
         context.schedule(config.expiryInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireRequested);
     }
 
@@ -83,6 +88,7 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
         long now = context.currentSystemTimeMs();
         String jobId = chart.getJobId();
         List<TrackSearchRequested> requests = new ArrayList<>();
+        List<ChartTrack> picked = new ArrayList<>();
         for (ChartTrack track : distinctTracks(chart).values()) {
             if (isKnown(track.getTrackKey())) {
                 // Drops a leftover request entry: the resolution has arrived, the table now answers.
@@ -92,6 +98,7 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
                 metrics.requestedTrack();
             } else {
                 requestedTracks.put(track.getTrackKey(), new RequestedTrack(jobId, now));
+                picked.add(track);
                 requests.add(TrackSearchRequested.newBuilder().setJobId(jobId).setTrackKey(track.getTrackKey())
                         .setArtists(track.getArtists()).setTitle(track.getTitle()).setMix(track.getMix())
                         .setRequestedAt(Instant.ofEpochMilli(now)).build());
@@ -99,6 +106,8 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
             }
         }
         processedCharts.put(chart.getSourceKey(), jobId);
+        picks.put(jobId, ValueAndTimestamp.make(PickNewTracksOutput.newBuilder().setTracks(picked)
+                .setChartSize(chart.getTracks().size()).setProcessedBy(null).build(), now));
         // JobCreated first, so the tracker knows the job before the first item of it can arrive.
         forward(record, jobId, jobCreated(chart, requests.size(), now));
         for (TrackSearchRequested request : requests) {
@@ -113,6 +122,8 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
     private void onRerun(Record<String, ChartPublished> record, ChartPublished chart, String processedBy) {
         long now = context.currentSystemTimeMs();
         String jobId = chart.getJobId();
+        picks.put(jobId, ValueAndTimestamp.make(PickNewTracksOutput.newBuilder().setTracks(List.of())
+                .setChartSize(chart.getTracks().size()).setProcessedBy(processedBy).build(), now));
         // An empty job completes at once, so the new run ends instead of waiting for items nobody will send.
         forward(record, jobId, jobCreated(chart, 0, now));
         forward(record, jobId, stage(jobId, StageState.SKIPPED, 0, chart.getTracks().size(),
@@ -168,10 +179,24 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
         }
         // Deleted after the scan: the iterator does not promise to survive writes to its own store.
         expired.forEach(requestedTracks::delete);
+        expirePicks(now);
         if (!expired.isEmpty()) {
             metrics.expired(expired.size());
             log.debug("Forgot {} requested tracks that resolved or outlived {}", expired.size(), config.requestedTtl());
         }
+    }
+
+    /** Forgets the picks of jobs that asked longer than {@code requested-ttl} ago: their pick stage is long over. */
+    private void expirePicks(long now) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<PickNewTracksOutput>> all = picks.all()) {
+            all.forEachRemaining(entry -> {
+                if (now - entry.value.timestamp() >= config.requestedTtl().toMillis()) {
+                    expired.add(entry.key);
+                }
+            });
+        }
+        expired.forEach(picks::delete);
     }
 
     private static JobCreated jobCreated(ChartPublished chart, int expectedCount, long now) {

@@ -9,6 +9,7 @@ import io.tally.events.JobCreated;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.PickNewTracksOutput;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -60,6 +61,8 @@ public final class ChartProcessorTopology {
     public static final String PROCESSED_CHARTS_STORE = "processor-processed-charts";
     /** Track key → {@link RequestedTrack}: searches asked for and not resolved yet. */
     public static final String REQUESTED_TRACKS_STORE = "processor-requested-tracks";
+    /** Job id → the new tracks picked from the job's chart (a {@code PickNewTracksOutput}), with when they were picked. */
+    public static final String PICKS_STORE = "processor-picks";
 
     private ChartProcessorTopology() {
     }
@@ -84,6 +87,8 @@ public final class ChartProcessorTopology {
                 Stores.persistentKeyValueStore(PROCESSED_CHARTS_STORE), keys, Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(REQUESTED_TRACKS_STORE), keys, RequestedTrack.SERDE));
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
+                Stores.persistentTimestampedKeyValueStore(PICKS_STORE), keys, pickSerde()));
 
         KStream<String, SpecificRecord> outputs = builder
                 .stream(Topics.CHARTS_PUBLISHED.name(),
@@ -95,7 +100,7 @@ public final class ChartProcessorTopology {
                 .repartition(Repartitioned.<String, ChartPublished>as(CHARTS_BY_PIPELINE)
                         .withKeySerde(keys).withValueSerde(chartSerde()).withNumberOfPartitions(1))
                 .process(() -> new ChartProcessor(config, metrics), Named.as(CHART_PROCESSOR),
-                        PROCESSED_CHARTS_STORE, REQUESTED_TRACKS_STORE);
+                        PROCESSED_CHARTS_STORE, REQUESTED_TRACKS_STORE, PICKS_STORE);
 
         Serde<SpecificRecord> records = Serdes.serdeFrom(serdes.serializer(), serdes.deserializer(SpecificRecord.class));
         outputs.split(Named.as(ROUTE))
@@ -121,5 +126,10 @@ public final class ChartProcessorTopology {
      */
     static Serde<ChartPublished> chartSerde() {
         return SingleObjectSerde.of(ChartPublished::toByteBuffer, ChartPublished::fromByteBuffer);
+    }
+
+    /** The picks store's values in Avro's single-object encoding: this service alone reads its changelog. */
+    static Serde<PickNewTracksOutput> pickSerde() {
+        return SingleObjectSerde.of(PickNewTracksOutput::toByteBuffer, PickNewTracksOutput::fromByteBuffer);
     }
 }

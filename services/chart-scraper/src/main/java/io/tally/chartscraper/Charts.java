@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
 /** Turns a fetched chart and its trigger into the {@code ChartPublished} event: source key, date, name and track keys. */
 public final class Charts {
 
+    /** The {@code date} parameter's value for the source's own (or today's) chart. */
+    public static final String LATEST = "latest";
+
     private static final DateTimeFormatter KEY_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd");
 
     private Charts() {
@@ -29,8 +32,16 @@ public final class Charts {
      * else the trigger's scheduled instant (or its trigger time) in UTC.
      */
     public static LocalDate chartDate(PipelineTriggered trigger, FetchedChart chart) {
-        String date = trigger.getParameters().get("date");
-        if (date != null) {
+        Instant at = trigger.getScheduledFor() != null ? trigger.getScheduledFor() : trigger.getTriggeredAt();
+        return chartDate(trigger.getParameters().get("date"), chart, at);
+    }
+
+    /**
+     * The chart date: {@code date} (yyyy-MM-dd) unless it is null or {@code latest}, else the source's own date (the
+     * sample's), else {@code fallback}'s date in UTC.
+     */
+    public static LocalDate chartDate(String date, FetchedChart chart, Instant fallback) {
+        if (date != null && !date.equals(LATEST)) {
             try {
                 return LocalDate.parse(date);
             } catch (DateTimeParseException e) {
@@ -40,8 +51,7 @@ public final class Charts {
         if (chart.chartDate() != null) {
             return chart.chartDate();
         }
-        Instant at = trigger.getScheduledFor() != null ? trigger.getScheduledFor() : trigger.getTriggeredAt();
-        return LocalDate.ofInstant(at, ZoneOffset.UTC);
+        return LocalDate.ofInstant(fallback, ZoneOffset.UTC);
     }
 
     /** {@code beatport/<yyyy>/<MM>/<dd>/top100}, or {@code beatport/<yyyy>/<MM>/<dd>/<genre-slug>-top100}. */
@@ -62,12 +72,18 @@ public final class Charts {
 
     /** The event for {@code chart}, fetched for {@code trigger}. */
     public static ChartPublished published(PipelineTriggered trigger, FetchedChart chart, Instant now) {
-        LocalDate date = chartDate(trigger, chart);
+        return published(trigger.getJobId(), trigger.getTriggerId(), trigger.getPipeline(), chartDate(trigger, chart),
+                chart, now);
+    }
+
+    /** The event for {@code chart} of {@code date}, fetched for job {@code jobId} of {@code pipeline}. */
+    public static ChartPublished published(String jobId, String triggerId, String pipeline, LocalDate date,
+                                           FetchedChart chart, Instant now) {
         return ChartPublished.newBuilder()
                 .setSourceKey(sourceKey(date, chart.genreSlug()))
-                .setJobId(trigger.getJobId())
-                .setTriggerId(trigger.getTriggerId())
-                .setPipeline(trigger.getPipeline())
+                .setJobId(jobId)
+                .setTriggerId(triggerId)
+                .setPipeline(pipeline)
                 .setChartName(chartName(chart.genreSlug()))
                 .setChartDate(date)
                 .setSourceUrl(chart.sourceUrl())

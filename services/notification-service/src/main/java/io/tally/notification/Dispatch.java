@@ -48,16 +48,7 @@ final class Dispatch {
             return false;
         }
         long now = context.currentSystemTimeMs();
-        NotificationRequested intent = NotificationRequested.newBuilder()
-                .setNotificationId(notification.id())
-                .setKind(kind.id())
-                .setJobId(notification.jobId())
-                .setSubject(notification.subject())
-                .setBody(notification.body())
-                .setFieldsJson(Messages.fieldsJson(notification.fields()))
-                .setReportsStage(kind.endsJob())
-                .setRequestedAt(Instant.ofEpochMilli(now))
-                .build();
+        NotificationRequested intent = Messages.intent(kind, notification, kind.endsJob(), Instant.ofEpochMilli(now));
         context.forward(new Record<>(notification.id(), intent, now), requestSink);
         sent.put(notification.id(), REQUESTED);
         metrics.requested(kind);

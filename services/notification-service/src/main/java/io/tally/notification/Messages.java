@@ -9,6 +9,7 @@ import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.notification.channels.Notification;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,20 @@ final class Messages {
         Map<String, Object> fields = intent.getFieldsJson().isBlank() ? new LinkedHashMap<>() : JSON.readValue(intent.getFieldsJson(), FIELDS);
         return new Notification(intent.getNotificationId(), intent.getKind(), intent.getJobId(), intent.getSubject(),
                 intent.getBody(), fields);
+    }
+
+    /** The delivery intent of {@code notification}, decided at {@code at}. */
+    static NotificationRequested intent(NotificationKind kind, Notification notification, boolean reportsStage, Instant at) {
+        return NotificationRequested.newBuilder()
+                .setNotificationId(notification.id())
+                .setKind(kind.id())
+                .setJobId(notification.jobId())
+                .setSubject(notification.subject())
+                .setBody(notification.body())
+                .setFieldsJson(fieldsJson(notification.fields()))
+                .setReportsStage(reportsStage)
+                .setRequestedAt(at)
+                .build();
     }
 
     static String id(NotificationKind kind, String jobId) {

@@ -68,14 +68,7 @@ class OnDemandPlaylists {
             metrics.outcome(Outcome.SKIPPED);
             return new Result.NoVideos(sourceRef, draft.chartSize());
         }
-        CreatedPlaylist made;
-        try {
-            made = adapter.create(draft);
-        } catch (RuntimeException e) {
-            metrics.outcome(Outcome.FAILED);
-            throw e;
-        }
-        metrics.made(draft);
+        CreatedPlaylist made = metrics.make(adapter, draft);
         if (existing != null) {
             // A job requested this chart's playlist (placeholder without URL): the idempotent adapter returned it.
             return new Result.Existing(new PlaylistView(sourceRef, made.playlistId(), draft.title(), made.url(),

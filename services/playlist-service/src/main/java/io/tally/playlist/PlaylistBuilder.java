@@ -4,6 +4,7 @@ import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +27,13 @@ final class PlaylistBuilder {
      * @param tracks looks a track key up in the tracks table; null when the track has no row yet
      */
     static Result build(ChartPublished chart, Function<String, TrackResolved> tracks) {
-        List<ChartTrack> ordered = chart.getTracks().stream().sorted(Comparator.comparingInt(ChartTrack::getPosition)).toList();
+        return build(chart.getSourceKey(), chart.getChartName(), chart.getChartDate(), chart.getTracks(), tracks);
+    }
+
+    /** The draft of the chart edition {@code sourceRef} with these tracks; see {@link #build(ChartPublished, Function)}. */
+    static Result build(String sourceRef, String chartName, LocalDate chartDate, List<ChartTrack> chartTracks,
+                        Function<String, TrackResolved> tracks) {
+        List<ChartTrack> ordered = chartTracks.stream().sorted(Comparator.comparingInt(ChartTrack::getPosition)).toList();
         List<PlaylistEntry> entries = new ArrayList<>();
         int unresolved = 0;
         for (ChartTrack track : ordered) {
@@ -39,7 +46,7 @@ final class PlaylistBuilder {
                         resolved.getVideoId()));
             }
         }
-        PlaylistDraft draft = new PlaylistDraft(chart.getSourceKey(), chart.getChartName(), chart.getChartDate(), entries,
+        PlaylistDraft draft = new PlaylistDraft(sourceRef, chartName, chartDate, entries,
                 ordered.size() - entries.size(), ordered.size());
         return new Result(draft, unresolved);
     }

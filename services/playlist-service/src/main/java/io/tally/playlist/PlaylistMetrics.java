@@ -51,4 +51,17 @@ public final class PlaylistMetrics {
         entries.increment(draft.entries().size());
         skipped.increment(draft.skippedCount());
     }
+
+    /** Makes {@code draft} through {@code adapter}, counting it as made, or as failed when the adapter throws. */
+    CreatedPlaylist make(PlaylistAdapter adapter, PlaylistDraft draft) {
+        CreatedPlaylist made;
+        try {
+            made = adapter.create(draft);
+        } catch (RuntimeException e) {
+            outcome(Outcome.FAILED);
+            throw e;
+        }
+        made(draft);
+        return made;
+    }
 }

@@ -63,15 +63,7 @@ public class TrackSearchWorker {
     public void onRequest(ConsumerRecord<String, TrackSearchRequested> record) {
         TrackSearchRequested request = validated(record);
         int attempt = deliveryAttempt(record.headers());
-        SearchResult result;
-        try {
-            result = metrics.timed(() -> adapter.search(request, attempt));
-        } catch (RetryableSearchException e) {
-            if (attempt < properties.retry().attempts()) {
-                metrics.retried();
-            }
-            throw e;
-        }
+        SearchResult result = SearchTrackHandler.search(adapter, request, attempt, metrics, properties);
         if (result.isFound()) {
             publish(resolved(request, TrackResolution.FOUND, result, null),
                     item(request, ItemOutcome.SUCCEEDED, attempt, null));
@@ -142,18 +134,7 @@ public class TrackSearchWorker {
 
     private TrackResolved resolved(TrackSearchRequested request, TrackResolution resolution, SearchResult result,
                                    String error) {
-        return TrackResolved.newBuilder()
-                .setTrackKey(request.getTrackKey())
-                .setArtists(request.getArtists())
-                .setTitle(request.getTitle())
-                .setMix(request.getMix())
-                .setResolution(resolution)
-                .setVideoId(result.videoId())
-                .setVideoTitle(result.videoTitle())
-                .setSource(source)
-                .setError(error)
-                .setResolvedAt(clock.instant())
-                .build();
+        return SearchTrackHandler.resolved(request, resolution, result, error, source, clock.instant());
     }
 
     private ItemProcessed item(TrackSearchRequested request, ItemOutcome outcome, int attempt, String error) {

@@ -142,7 +142,7 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
                 errorMessage(response.body())));
         if (status == 403 && reasons.stream().anyMatch(QUOTA_403_REASONS::contains)) {
             quota.exhausted();
-            return new NonRetryableSearchException(message + " (the day's quota is used up: no searches until it "
+            return new NonRetryableSearchException(NonRetryableSearchException.QUOTA_EXCEEDED, message + " (the day's quota is used up: no searches until it "
                     + quota.resetDescription() + ")");
         }
         boolean retryable = status == 429 || response.status().is5xxServerError()
