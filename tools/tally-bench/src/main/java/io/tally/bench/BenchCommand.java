@@ -251,7 +251,7 @@ public class BenchCommand implements Callable<Integer> {
      * Until the broker answers ListOffsets as leader for every partition: producing to a partition whose leadership
      * is still being set up can leave an idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER.
      */
-    private static void awaitLeaders(Admin admin, List<String> topicNames) {
+    static void awaitLeaders(Admin admin, List<String> topicNames) {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         admin.describeTopics(topicNames).allTopicNames().toCompletionStage().toCompletableFuture().join()
                 .forEach((name, description) -> description.partitions().forEach(

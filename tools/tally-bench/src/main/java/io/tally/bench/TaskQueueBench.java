@@ -336,8 +336,8 @@ final class TaskQueueBench {
                 setShareGroupConfig(group, mode);
             }
             for (int i = 0; i < workers; i++) {
-                Thread thread = new Thread(mode == Mode.consumer ? this::consumerLoop : this::shareLoop,
-                        "task-worker-" + mode + "-" + i);
+                Runnable loop = mode == Mode.consumer ? this::consumerLoop : this::shareLoop;
+                Thread thread = new Thread(() -> guarded(loop), "task-worker-" + mode + "-" + i);
                 thread.setDaemon(true);
                 threads.add(thread);
                 thread.start();
@@ -358,20 +358,10 @@ final class TaskQueueBench {
             lastNanos.set(0);
         }
 
-        private void consumerLoop() {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                    consumerConfig(env.bootstrap(), group, maxPollRecords))) {
-                wakeups.add(consumer::wakeup);
-                consumer.subscribe(List.of(topic));
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        work(record);
-                    }
-                    if (!records.isEmpty()) {
-                        consumer.commitSync();
-                    }
-                }
+        /** Runs a worker loop until {@link #close()} wakes it; a failure before that fails the measurement. */
+        private void guarded(Runnable loop) {
+            try {
+                loop.run();
             } catch (WakeupException stopping) {
                 // close
             } catch (RuntimeException e) {
@@ -381,11 +371,32 @@ final class TaskQueueBench {
             }
         }
 
+        /** Lets {@link #close()} wake the worker, and subscribes it to the task topic. */
+        private void join(Runnable wakeup, java.util.function.Consumer<Collection<String>> subscribe) {
+            wakeups.add(wakeup);
+            subscribe.accept(List.of(topic));
+        }
+
+        private void consumerLoop() {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                    consumerConfig(env.bootstrap(), group, maxPollRecords))) {
+                join(consumer::wakeup, consumer::subscribe);
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        work(record);
+                    }
+                    if (!records.isEmpty()) {
+                        consumer.commitSync();
+                    }
+                }
+            }
+        }
+
         private void shareLoop() {
             try (KafkaShareConsumer<byte[], byte[]> consumer = new KafkaShareConsumer<>(
                     shareConfig(env.bootstrap(), group, maxPollRecords))) {
-                wakeups.add(consumer::wakeup);
-                consumer.subscribe(List.of(topic));
+                join(consumer::wakeup, consumer::subscribe);
                 while (running) {
                     // Acknowledgements of the previous batch travel with this poll.
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
@@ -397,12 +408,6 @@ final class TaskQueueBench {
                             consumer.acknowledge(record, AcknowledgeType.ACCEPT);
                         }
                     }
-                }
-            } catch (WakeupException stopping) {
-                // close
-            } catch (RuntimeException e) {
-                if (running) {
-                    errors.add(Thread.currentThread().getName() + ": " + e);
                 }
             }
         }
@@ -546,45 +551,42 @@ final class TaskQueueBench {
                             }
                         }
                     });
-                    while (true) {
-                        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                        if (records.isEmpty()) {
-                            continue;
-                        }
-                        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                        records.forEach(batch::add);
-                        for (int i = 0; i < batch.size() / 2; i++) {
-                            ConsumerRecord<byte[], byte[]> record = batch.get(i);
-                            Thread.sleep(ByteBuffer.wrap(record.value()).getInt(8));
-                            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                                    new OffsetAndMetadata(record.offset() + 1)));
-                            System.out.println("DONE " + ByteBuffer.wrap(record.value()).getLong(0));
-                        }
-                        hang(batch.subList(batch.size() / 2, batch.size()));
-                    }
+                    takeHalfAndHang(() -> consumer.poll(POLL), record -> consumer.commitSync(Map.of(
+                            new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1))));
                 }
+                return;
             }
             try (KafkaShareConsumer<byte[], byte[]> consumer = new KafkaShareConsumer<>(shareConfig(bootstrap, group, 500))) {
                 consumer.subscribe(List.of(topic));
                 consumer.poll(Duration.ZERO);
                 System.out.println("READY");
                 System.out.flush();
-                while (true) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                    records.forEach(batch::add);
-                    for (int i = 0; i < batch.size() / 2; i++) {
-                        ConsumerRecord<byte[], byte[]> record = batch.get(i);
-                        Thread.sleep(ByteBuffer.wrap(record.value()).getInt(8));
-                        consumer.acknowledge(record, AcknowledgeType.ACCEPT);
-                        consumer.commitSync();
-                        System.out.println("DONE " + ByteBuffer.wrap(record.value()).getLong(0));
-                    }
-                    hang(batch.subList(batch.size() / 2, batch.size()));
+                takeHalfAndHang(() -> consumer.poll(POLL), record -> {
+                    consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+                    consumer.commitSync();
+                });
+            }
+        }
+
+        /** Finishes the first half of the first non-empty batch, one commit or acknowledgement each, then hangs. */
+        private static void takeHalfAndHang(java.util.function.Supplier<ConsumerRecords<byte[], byte[]>> poll,
+                                            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> finish)
+                throws InterruptedException {
+            while (true) {
+                ConsumerRecords<byte[], byte[]> records = poll.get();
+                if (records.isEmpty()) {
+                    continue;
                 }
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                records.forEach(batch::add);
+                for (int i = 0; i < batch.size() / 2; i++) {
+                    ConsumerRecord<byte[], byte[]> record = batch.get(i);
+                    Thread.sleep(ByteBuffer.wrap(record.value()).getInt(8));
+                    finish.accept(record);
+                    System.out.println("DONE " + ByteBuffer.wrap(record.value()).getLong(0));
+                }
+                hang(batch.subList(batch.size() / 2, batch.size()));
             }
         }
 
@@ -653,28 +655,19 @@ final class TaskQueueBench {
         try {
             admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!hasLeaders(name)) {
+            while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(name)) {
                 if (System.nanoTime() > deadline) {
-                    throw new BenchEnvironment.BenchFailure(name + " has no leader after 30 s");
+                    throw new BenchEnvironment.BenchFailure(name + " not listed 30 s after its creation");
                 }
                 sleep(100);
             }
+            BenchCommand.awaitLeaders(admin, List.of(name));
         } catch (BenchEnvironment.BenchFailure e) {
             throw e;
         } catch (Exception e) {
             throw new BenchEnvironment.BenchFailure("could not create " + name + ": " + e);
         }
         return name;
-    }
-
-    /** False while the new topic's metadata has not reached the broker's cache (UnknownTopicOrPartition). */
-    private boolean hasLeaders(String topic) {
-        try {
-            return admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-                    .partitions().stream().allMatch(partition -> partition.leader() != null);
-        } catch (Exception notYet) {
-            return false;
-        }
     }
 
     private KafkaProducer<byte[], byte[]> producer(boolean bulk) {

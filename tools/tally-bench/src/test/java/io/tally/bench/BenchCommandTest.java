@@ -58,12 +58,10 @@ class BenchCommandTest {
     void tinyTaskQueueRunComparesConsumerAndShareGroupsWithNothingLost() throws Exception {
         // Given
         Path output = dir.resolve("tasks.json");
-        StringWriter stdout = new StringWriter();
-        CommandLine command = new CommandLine(new BenchCommand());
-        command.setOut(new PrintWriter(stdout, true));
 
         // When
-        int exitCode = command.execute("--sections=tasks", "--tasks=300", "--task-seconds=2", "--output=" + output);
+        int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(new StringWriter(), true))
+                .execute("--sections=tasks", "--tasks=300", "--task-seconds=2", "--output=" + output);
 
         // Then
         assertThat(exitCode).isZero();
