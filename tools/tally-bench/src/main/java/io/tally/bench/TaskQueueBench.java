@@ -43,6 +43,10 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.kafka.core.DefaultShareConsumerFactory;
+import org.springframework.kafka.listener.AcknowledgingShareConsumerAwareMessageListener;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ShareKafkaMessageListenerContainer;
 
 /**
  * Issue 14: task queues for the engine's workers, a consumer group (KafkaConsumer, classic protocol, commit after
@@ -68,10 +72,12 @@ final class TaskQueueBench {
     private static final Duration POLL = Duration.ofMillis(100);
 
     /**
+     * {@code shareSpringContainer}: the same share group through spring-kafka's
+     * {@code ShareKafkaMessageListenerContainer} (concurrency = workers, the listener acknowledges).
      * {@code shareShortTimeouts}: a share group with the group configs {@code share.session.timeout.ms} = the consumer
      * group's session timeout and {@code share.record.lock.duration.ms} = the broker's minimum (15 s), for the crash.
      */
-    enum Mode { consumer, share, shareOnePerPoll, shareShortTimeouts }
+    enum Mode { consumer, share, shareOnePerPoll, shareShortTimeouts, shareSpringContainer }
 
     /** Share group session timeout of {@link Mode#shareShortTimeouts}; the broker's minimum is lowered to allow it. */
     static final int SHARE_SHORT_SESSION_TIMEOUT_MS = SESSION_TIMEOUT_MS;
@@ -96,11 +102,13 @@ final class TaskQueueBench {
         figures.put("partitions", PARTITIONS);
         try {
             Map<String, Object> throughput = new LinkedHashMap<>();
-            for (Mode mode : List.of(Mode.consumer, Mode.share)) {
+            for (Mode mode : List.of(Mode.consumer, Mode.share, Mode.shareSpringContainer)) {
                 throughput.put(mode.name(), part("throughput " + mode, () -> throughput(mode, workers, trivialTasks)));
             }
             figures.put("throughput", throughput);
             ratios.put("throughputShareToConsumer", ratio(throughput, "share", "consumer", "tasksPerSec"));
+            ratios.put("throughputSpringContainerToShare",
+                    ratio(throughput, "shareSpringContainer", "share", "tasksPerSec"));
 
             Map<String, Object> hol = new LinkedHashMap<>();
             for (Mode mode : List.of(Mode.consumer, Mode.share, Mode.shareOnePerPoll)) {
@@ -122,7 +130,11 @@ final class TaskQueueBench {
             ratios.put("crashRecoveryShareShortTimeoutsToConsumer",
                     ratio(crash, "shareShortTimeouts", "consumer", "recoveryMs"));
 
-            figures.put("poison", part("poison", () -> poison(workers)));
+            Map<String, Object> poison = new LinkedHashMap<>();
+            for (Mode mode : List.of(Mode.share, Mode.shareSpringContainer)) {
+                poison.put(mode.name(), part("poison " + mode, () -> poison(mode, workers)));
+            }
+            figures.put("poison", poison);
         } finally {
             admin.close(Duration.ofSeconds(10));
         }
@@ -268,10 +280,10 @@ final class TaskQueueBench {
     }
 
     /** (4) A poison task released on every delivery, with 100 ordinary tasks of the same job behind it. */
-    private Map<String, Object> poison(int workers) {
-        String topic = newTopic("poison");
+    private Map<String, Object> poison(Mode mode, int workers) {
+        String topic = newTopic("poison-" + mode);
         int normal = 100;
-        try (Pool pool = new Pool(Mode.share, topic, workers, 500)) {
+        try (Pool pool = new Pool(mode, topic, workers, 500)) {
             pool.warmUp();
             long start = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = producer(false)) {
@@ -297,12 +309,12 @@ final class TaskQueueBench {
             result.put("msBetweenDeliveries", gaps);
             result.put("archivedAfterMs", Math.round((deliveries.get(deliveries.size() - 1)[0] - start) / 1e6));
             result.put("ordinaryTasksOfTheSameJobDoneMs", Math.round((normalDone - start) / 1e6));
-            pool.checkOnce(normal, result, "poison");
+            pool.checkOnce(normal, result, "poison " + mode);
             if (deliveries.size() != DELIVERY_COUNT_LIMIT) {
-                problems.add("poison: " + deliveries.size() + " deliveries, expected the limit " + DELIVERY_COUNT_LIMIT);
+                problems.add("poison " + mode + ": " + deliveries.size() + " deliveries, expected the limit " + DELIVERY_COUNT_LIMIT);
             }
-            env.say("task queues: poison delivered %d times (counts %s), %s ms apart; ordinary tasks done after %s ms",
-                    deliveries.size(), result.get("deliveryCountsSeen"), gaps, result.get("ordinaryTasksOfTheSameJobDoneMs"));
+            env.say("task queues: poison (%s) delivered %d times (counts %s), %s ms apart; ordinary tasks done after %s ms",
+                    mode, deliveries.size(), result.get("deliveryCountsSeen"), gaps, result.get("ordinaryTasksOfTheSameJobDoneMs"));
             return result;
         }
     }
@@ -326,6 +338,7 @@ final class TaskQueueBench {
         final List<Thread> threads = new ArrayList<>();
         final List<String> errors = new CopyOnWriteArrayList<>();
         volatile boolean running = true;
+        ShareKafkaMessageListenerContainer<byte[], byte[]> container;
 
         Pool(Mode mode, String topic, int workers, int maxPollRecords) {
             this.mode = mode;
@@ -334,6 +347,11 @@ final class TaskQueueBench {
             this.maxPollRecords = maxPollRecords;
             if (mode != Mode.consumer) {
                 setShareGroupConfig(group, mode);
+            }
+            if (mode == Mode.shareSpringContainer) {
+                container = springContainer(workers);
+                container.start();
+                return;
             }
             for (int i = 0; i < workers; i++) {
                 Runnable loop = mode == Mode.consumer ? this::consumerLoop : this::shareLoop;
@@ -400,16 +418,44 @@ final class TaskQueueBench {
                 while (running) {
                     // Acknowledgements of the previous batch travel with this poll.
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                        if (ByteBuffer.wrap(record.value()).getInt(8) == POISON) {
-                            poisonDeliveries.add(new long[] {System.nanoTime(), record.deliveryCount().orElse((short) -1)});
-                            consumer.acknowledge(record, AcknowledgeType.RELEASE);
-                        } else {
-                            work(record);
-                            consumer.acknowledge(record, AcknowledgeType.ACCEPT);
-                        }
+                        consumer.acknowledge(record, handle(record));
                     }
                 }
             }
+        }
+
+        /**
+         * Spring's share container, as a worker SDK would configure it: N consumers, and the listener acknowledges
+         * ({@code ShareAckMode.MANUAL}; with {@code EXPLICIT} spring-kafka 4.1.1 acknowledges by itself and passes the
+         * listener a null acknowledgment).
+         */
+        private ShareKafkaMessageListenerContainer<byte[], byte[]> springContainer(int workers) {
+            ContainerProperties properties = new ContainerProperties(topic);
+            properties.setShareAckMode(ContainerProperties.ShareAckMode.MANUAL);
+            properties.setMessageListener((AcknowledgingShareConsumerAwareMessageListener<byte[], byte[]>)
+                    (record, acknowledgment, consumer) -> {
+                        if (handle(record) == AcknowledgeType.ACCEPT) {
+                            acknowledgment.acknowledge();
+                        } else {
+                            acknowledgment.release();
+                        }
+                    });
+            Map<String, Object> config = shareConfig(env.bootstrap(), group, maxPollRecords);
+            ShareKafkaMessageListenerContainer<byte[], byte[]> spring = new ShareKafkaMessageListenerContainer<>(
+                    new DefaultShareConsumerFactory<>(config), properties);
+            spring.setConcurrency(workers);
+            spring.setBeanName("task-worker-" + mode);
+            return spring;
+        }
+
+        /** A share worker's answer: RELEASE for the poison task (its delivery is recorded), ACCEPT after the work. */
+        private AcknowledgeType handle(ConsumerRecord<byte[], byte[]> record) {
+            if (ByteBuffer.wrap(record.value()).getInt(8) == POISON) {
+                poisonDeliveries.add(new long[] {System.nanoTime(), record.deliveryCount().orElse((short) -1)});
+                return AcknowledgeType.RELEASE;
+            }
+            work(record);
+            return AcknowledgeType.ACCEPT;
         }
 
         private void work(ConsumerRecord<byte[], byte[]> record) {
@@ -476,6 +522,9 @@ final class TaskQueueBench {
         @Override
         public void close() {
             running = false;
+            if (container != null) {
+                container.stop();
+            }
             wakeups.forEach(Runnable::run);
             for (Thread thread : threads) {
                 try {

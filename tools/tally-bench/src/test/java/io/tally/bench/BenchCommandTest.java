@@ -67,12 +67,16 @@ class BenchCommandTest {
         assertThat(exitCode).isZero();
         JsonNode summary = JsonMapper.builder().build().readTree(Files.readString(output));
         assertThat(summary.get("problems")).isEmpty();
-        for (String part : List.of("throughput/consumer", "throughput/share", "headOfLine/consumer",
+        for (String part : List.of("throughput/consumer", "throughput/share", "throughput/shareSpringContainer",
+                "headOfLine/consumer",
                 "headOfLine/share", "headOfLine/shareOnePerPoll", "crash/consumer", "crash/share",
                 "crash/shareShortTimeouts")) {
             assertThat(summary.at("/taskQueues/" + part + "/lost").asLong()).as(part).isZero();
         }
-        assertThat(summary.at("/taskQueues/poison/deliveries").asInt()).isEqualTo(TaskQueueBench.DELIVERY_COUNT_LIMIT);
+        for (String poison : List.of("share", "shareSpringContainer")) {
+            assertThat(summary.at("/taskQueues/poison/" + poison + "/deliveries").asInt()).as(poison)
+                    .isEqualTo(TaskQueueBench.DELIVERY_COUNT_LIMIT);
+        }
         for (String ratio : List.of("throughputShareToConsumer", "fastP99ShareToConsumer", "crashRecoveryShareToConsumer")) {
             assertThat(summary.at("/ratios/" + ratio).asDouble()).as(ratio).isPositive();
         }
