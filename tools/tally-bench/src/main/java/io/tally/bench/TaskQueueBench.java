@@ -226,8 +226,9 @@ final class TaskQueueBench {
             Process child = startCrashWorker(mode, topic, pool.group);
             List<Long> held = new CopyOnWriteArrayList<>();
             AtomicLong hungAt = new AtomicLong();
+            AtomicLong heldMs = new AtomicLong();
             AtomicInteger ready = new AtomicInteger();
-            Thread reader = new Thread(() -> readCrashWorker(child, pool, held, hungAt, ready), "crash-worker-out");
+            Thread reader = new Thread(() -> readCrashWorker(child, pool, held, hungAt, heldMs, ready), "crash-worker-out");
             reader.setDaemon(true);
             reader.start();
             try {
@@ -266,6 +267,10 @@ final class TaskQueueBench {
                 result.put("workers", workers);
                 result.put("doneByCrashedWorker", pool.doneByChild.get());
                 result.put("heldByCrashedWorker", heldIds.size());
+                // From the crashed worker's poll returning them until the kill; a share lock runs from acquisition.
+                result.put("heldForMsBeforeKill", heldMs.get() + Math.round((killedAt - hungAt.get()) / 1e6));
+                result.put("heldDoneByOthersBeforeKill", heldIds.stream()
+                        .filter(id -> pool.doneAt.getOrDefault(id, Long.MAX_VALUE) < killedAt).count());
                 result.put("recoveryMs", Math.round(((heldDone > 0 ? heldDone : recoveredAt) - killedAt) / 1e6));
                 result.put("allDoneAfterKillMs", Math.round((recoveredAt - killedAt) / 1e6));
                 sleep(2_000); // late doubles
@@ -550,7 +555,7 @@ final class TaskQueueBench {
     }
 
     private static void readCrashWorker(Process child, Pool pool, List<Long> held, AtomicLong hungAt,
-                                        AtomicInteger ready) {
+                                        AtomicLong heldMs, AtomicInteger ready) {
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -561,7 +566,9 @@ final class TaskQueueBench {
                     pool.completed(Long.parseLong(line.substring(5)));
                     pool.doneByChild.incrementAndGet();
                 } else if (line.startsWith("HUNG ")) {
-                    for (String id : line.substring(5).split(",")) {
+                    String[] words = line.split(" ");
+                    heldMs.set(Long.parseLong(words[1]));
+                    for (String id : (words.length > 2 ? words[2] : "").split(",")) {
                         if (!id.isBlank()) {
                             held.add(Long.parseLong(id));
                         }
@@ -627,6 +634,7 @@ final class TaskQueueBench {
                 if (records.isEmpty()) {
                     continue;
                 }
+                long taken = System.nanoTime();
                 List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
                 records.forEach(batch::add);
                 for (int i = 0; i < batch.size() / 2; i++) {
@@ -635,12 +643,12 @@ final class TaskQueueBench {
                     finish.accept(record);
                     System.out.println("DONE " + ByteBuffer.wrap(record.value()).getLong(0));
                 }
-                hang(batch.subList(batch.size() / 2, batch.size()));
+                hang(batch.subList(batch.size() / 2, batch.size()), (System.nanoTime() - taken) / 1_000_000);
             }
         }
 
-        private static void hang(List<ConsumerRecord<byte[], byte[]>> held) throws InterruptedException {
-            StringBuilder ids = new StringBuilder("HUNG ");
+        private static void hang(List<ConsumerRecord<byte[], byte[]>> held, long heldMs) throws InterruptedException {
+            StringBuilder ids = new StringBuilder("HUNG " + heldMs + " ");
             held.forEach(record -> ids.append(ByteBuffer.wrap(record.value()).getLong(0)).append(','));
             System.out.println(ids);
             System.out.flush();
