@@ -53,8 +53,8 @@ import org.springframework.kafka.listener.ShareKafkaMessageListenerContainer;
  * processing) against a share group (KafkaShareConsumer, explicit ACCEPT/RELEASE), on one 6-partition task topic
  * keyed by job id, in one run: (1) throughput of trivial tasks, (2) head-of-line blocking with 5% slow tasks at a
  * fixed rate, (3) a worker SIGKILLed in the middle of a task (a child JVM, {@link CrashWorker}), (4) a poison task
- * released on every delivery until the broker's delivery count limit archives it. Method and figures:
- * docs/benchmarks.md ("Task queues"); decision: docs/adr/0017.
+ * released on every delivery until the broker's delivery count limit archives it; (1) and (4) also through
+ * spring-kafka's share container. Method and figures: docs/benchmarks.md ("Task queues"); decision: docs/adr/0017.
  */
 final class TaskQueueBench {
 
