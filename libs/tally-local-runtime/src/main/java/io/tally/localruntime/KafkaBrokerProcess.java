@@ -166,6 +166,11 @@ public final class KafkaBrokerProcess extends ChildProcess {
         props.put("transaction.state.log.min.isr", "1");
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
+        // Share groups (KIP-932) need nothing else on a 4.2 broker formatted by 4.2's StorageTool: share.version=1 is
+        // the latest production level and on by default. Only the floor of the share session timeout is lowered, from
+        // 45 s to the 6 s that classic groups allow (group.min.session.timeout.ms), so that a share group can be
+        // configured to notice a dead worker as soon as a consumer group does (group config share.session.timeout.ms).
+        props.put("group.share.min.session.timeout.ms", "6000");
         // The default 3 s delay only helps clusters where many members join at once; tests want the first poll.
         props.put("group.initial.rebalance.delay.ms", "0");
         // A killed EOS instance leaves its transaction open, and read_committed readers wait until the coordinator

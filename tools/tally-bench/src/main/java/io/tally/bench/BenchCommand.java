@@ -41,8 +41,11 @@ import tools.jackson.databind.json.JsonMapper;
                 + " JSON summary as the last line. Exit 1 when a job was lost or doubled.")
 public class BenchCommand implements Callable<Integer> {
 
-    /** The parts of a run, in the order they run. */
-    enum Section { throughput, latency, e2e, scale }
+    /** The parts of a run, in the order they run; {@code tasks} (issue 14) runs only when named. */
+    enum Section { throughput, latency, e2e, scale, tasks }
+
+    private static final Set<Section> DEFAULT_SECTIONS =
+            Set.of(Section.throughput, Section.latency, Section.e2e, Section.scale);
 
     @Spec
     CommandSpec spec;
@@ -59,13 +62,24 @@ public class BenchCommand implements Callable<Integer> {
     Duration timeout;
 
     @Option(names = "--sections", split = ",", paramLabel = "SECTION",
-            description = "Which parts to run, comma-separated: ${COMPLETION-CANDIDATES} (default: all).")
+            description = "Which parts to run, comma-separated: ${COMPLETION-CANDIDATES} (default: all but tasks,"
+                    + " the task-queue comparison of consumer and share groups).")
     List<Section> sections;
 
     @Option(names = "--commit-intervals", split = ",", defaultValue = "100,1000", paramLabel = "MS",
             description = "Commit intervals to measure the tracker at besides its shipped one, for the"
                     + " throughput/latency trade-off (default: ${DEFAULT-VALUE}).")
     List<Integer> extraCommitIntervals;
+
+    @Option(names = "--task-workers", defaultValue = "12", paramLabel = "N",
+            description = "Workers of each group in the tasks section, on a 6-partition topic (default: ${DEFAULT-VALUE}).")
+    int taskWorkers;
+
+    @Option(names = "--tasks", hidden = true, description = "Trivial tasks for the task-queue throughput.")
+    Integer tasks;
+
+    @Option(names = "--task-seconds", hidden = true, description = "How long the head-of-line part sends tasks.")
+    Integer taskSeconds;
 
     @Option(names = "--records", hidden = true, description = "N: records for the producer and identity runs.")
     Integer records;
@@ -98,7 +112,7 @@ public class BenchCommand implements Callable<Integer> {
         int n = sized(records, 200_000, 1_000_000);
         int j = sized(jobs, 2_000, 10_000);
         int m = sized(items, 50, 100);
-        Set<Section> toRun = sections == null || sections.isEmpty() ? Set.of(Section.values()) : Set.copyOf(sections);
+        Set<Section> toRun = sections == null || sections.isEmpty() ? DEFAULT_SECTIONS : Set.copyOf(sections);
         long started = System.nanoTime();
         PrintWriter progress = spec.commandLine().getErr();
         Path workDir = Files.createTempDirectory("tally-bench-");
@@ -112,7 +126,8 @@ public class BenchCommand implements Callable<Integer> {
             Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
             int shippedInterval = Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
             summary.put("trackerCommitIntervalMs", shippedInterval);
-            if (toRun.contains(Section.throughput) || toRun.contains(Section.latency) || toRun.contains(Section.scale)) {
+            if (toRun.contains(Section.throughput) || toRun.contains(Section.latency) || toRun.contains(Section.scale)
+                    || toRun.contains(Section.tasks)) {
                 try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(workDir.resolve("stack"),
                         0, 0, 0, Duration.ofMinutes(2), line -> say(progress, "infra%s", line)));
                      Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -156,6 +171,13 @@ public class BenchCommand implements Callable<Integer> {
                         problems.addAll(scale.problems());
                         targets.put("rssUnder1GiB", scale.rssBytes() > 0 && scale.rssBytes() < 1L << 30);
                         targets.put("failoverWithStandbyUnder10s", scale.failoverSec() < 10);
+                    }
+                    if (toRun.contains(Section.tasks)) {
+                        TaskQueueBench.Result taskQueues = new TaskQueueBench(env).run(taskWorkers,
+                                sized(tasks, 20_000, 100_000), sized(taskSeconds, 8, 20), 100, sized(tasks, 300, 600));
+                        summary.put("taskQueues", taskQueues.figures());
+                        ratios.putAll(taskQueues.ratios());
+                        problems.addAll(taskQueues.problems());
                     }
                 }
             }
@@ -229,7 +251,7 @@ public class BenchCommand implements Callable<Integer> {
      * Until the broker answers ListOffsets as leader for every partition: producing to a partition whose leadership
      * is still being set up can leave an idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER.
      */
-    private static void awaitLeaders(Admin admin, List<String> topicNames) {
+    static void awaitLeaders(Admin admin, List<String> topicNames) {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         admin.describeTopics(topicNames).allTopicNames().toCompletionStage().toCompletableFuture().join()
                 .forEach((name, description) -> description.partitions().forEach(

@@ -53,4 +53,32 @@ class BenchCommandTest {
         assertThat(summary.at("/scale/failoverWithStandbySec").asDouble()).isPositive();
         assertThat(JsonMapper.builder().build().readTree(Files.readString(output))).isEqualTo(summary);
     }
+
+    @Test
+    void tinyTaskQueueRunComparesConsumerAndShareGroupsWithNothingLost() throws Exception {
+        // Given
+        Path output = dir.resolve("tasks.json");
+
+        // When
+        int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(new StringWriter(), true))
+                .execute("--sections=tasks", "--tasks=300", "--task-seconds=2", "--output=" + output);
+
+        // Then
+        assertThat(exitCode).isZero();
+        JsonNode summary = JsonMapper.builder().build().readTree(Files.readString(output));
+        assertThat(summary.get("problems")).isEmpty();
+        for (String part : List.of("throughput/consumer", "throughput/share", "throughput/shareSpringContainer",
+                "headOfLine/consumer",
+                "headOfLine/share", "headOfLine/shareOnePerPoll", "crash/consumer", "crash/share",
+                "crash/shareShortTimeouts")) {
+            assertThat(summary.at("/taskQueues/" + part + "/lost").asLong()).as(part).isZero();
+        }
+        for (String poison : List.of("share", "shareSpringContainer")) {
+            assertThat(summary.at("/taskQueues/poison/" + poison + "/deliveries").asInt()).as(poison)
+                    .isEqualTo(TaskQueueBench.DELIVERY_COUNT_LIMIT);
+        }
+        for (String ratio : List.of("throughputShareToConsumer", "fastP99ShareToConsumer", "crashRecoveryShareToConsumer")) {
+            assertThat(summary.at("/ratios/" + ratio).asDouble()).as(ratio).isPositive();
+        }
+    }
 }
