@@ -41,6 +41,8 @@ public final class PipelineLoader {
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     /** A task type: it names the topic {@code tally.tasks.<type>}, so only characters every topic tool accepts. */
     public static final Pattern TASK_TYPE = Pattern.compile("[a-z][a-z0-9-]*");
+    /** Task types whose topic name is taken by the engine's shared topics ({@code tally.tasks.results}, ...). */
+    public static final java.util.Set<String> RESERVED_TASK_TYPES = java.util.Set.of("results", "progress");
     /** A stage id, parameter name or element name: one segment of an expression path. */
     public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
@@ -355,7 +357,10 @@ public final class PipelineLoader {
                 yaml.problem(stage.get("id").orElseThrow(), what + ": id must match " + IDENTIFIER.pattern());
             }
             String task = required(stage, "task", what);
-            if (task != null && !TASK_TYPE.matcher(task).matches()) {
+            if (task != null && RESERVED_TASK_TYPES.contains(task)) {
+                yaml.problem(stage.get("task").orElseThrow(), what + ": task type '" + task + "' is reserved: "
+                        + "tally.tasks." + task + " is the topic of every task type's " + task);
+            } else if (task != null && !TASK_TYPE.matcher(task).matches()) {
                 yaml.problem(stage.get("task").orElseThrow(), what + ": task type '" + task + "' must match "
                         + TASK_TYPE.pattern() + " (it names the topic tally.tasks.<type>)");
             }

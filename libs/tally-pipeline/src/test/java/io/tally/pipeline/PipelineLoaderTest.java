@@ -141,6 +141,24 @@ class PipelineLoaderTest {
     }
 
     @Test
+    void refusesATaskTypeWhoseTopicIsOneOfTheEnginesSharedTopics() {
+        // Given a stage whose task type would name tally.tasks.results
+        List<DefinitionProblem> problems = problems("""
+                name: clash
+                version: 1
+                stages:
+                  - id: a
+                    task: results
+                """);
+
+        // Then it is refused on its line, saying why
+        assertThat(problems).singleElement().satisfies(problem -> {
+            assertThat(problem.line()).isEqualTo(5);
+            assertThat(problem.message()).contains("'results' is reserved").contains("tally.tasks.results");
+        });
+    }
+
+    @Test
     void collectsEveryProblemOfAFileNotJustTheFirst() {
         // Given a file with a mistake in nearly every key
         PipelineDefinitionException failure = failure("""

@@ -20,8 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -113,6 +117,38 @@ class ReplayAndRedriveIntegrationTest {
         });
         assertThat(kafka.awaitRaw(Topics.SEARCH_REQUESTS.name(), KafkaTestClient.withKey("orphan-" + key), 0,
                 Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void redrivesATaskTypesDeadLetterToItsRequestTopicWithItsTaskHeaders() throws Exception {
+        // Given a task request dead-lettered by its worker from a retry topic, on a DLT that came with a pipeline
+        String key = "task-" + UUID.randomUUID();
+        String topic = "tally.dlt.tasks.echo-" + key.substring(5, 13);
+        String requests = "tally.tasks.echo-" + key.substring(5, 13);
+        byte[] value = ("input " + key).getBytes(StandardCharsets.UTF_8);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            // A worker creates both at start-up; the broker creates no topic by itself.
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(requests, 1, (short) 1))).all().get();
+        }
+        send(topic, key, value,
+                header("ce_id", key + "/work/e1#1"),
+                header("ce_tallystage", "work"),
+                header("kafka_dlt-original-topic", requests + "-retry-1000"),
+                header("tally_dlt-reason", "echo failed 3 times"));
+
+        // When an admin lists and redrives it
+        HttpResponse<String> listed = get("/api/admin/dead-letters/" + topic + "?limit=50", ADMIN_KEY);
+        HttpResponse<String> response = post("/api/admin/dead-letters/" + topic + "/redrive", ADMIN_KEY, "{\"all\": true}");
+
+        // Then it is listed with its reason, and goes back to the task type's request topic with its task headers
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.body()).contains("echo failed 3 times").contains(requests);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("redriven").asLong()).isEqualTo(1);
+        assertThat(kafka.awaitRaw(requests, KafkaTestClient.withKey(key), 1, WAIT)).singleElement().satisfies(record -> {
+            assertThat(record.value()).isEqualTo(value);
+            assertThat(headerNames(record)).containsExactlyInAnyOrder("ce_id", "ce_tallystage");
+        });
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,7 +48,15 @@ public final class NotificationTopology {
     private NotificationTopology() {
     }
 
-    /** The dead-letter topics this service watches: all but its own, so its own failures never loop. */
+    /**
+     * Every dead-letter topic but this service's own (so its own failures never loop): the catalogue's and each task
+     * type's {@code tally.dlt.tasks.<type>}, which come and go with the pipelines. Known gap: a task type's DLT created
+     * after start-up is picked up with the next metadata refresh ({@code metadata.max.age.ms}, 5 minutes by default).
+     */
+    public static final Pattern WATCHED_DEAD_LETTERS = Pattern.compile(
+            Pattern.quote("tally.dlt.") + "(?!" + Pattern.quote(Topics.NOTIFICATION_SERVICE_DLT.name().substring("tally.dlt.".length())) + "$).+");
+
+    /** The catalogue's dead-letter topics this service watches: all but its own. */
     public static List<TopicSpec<byte[]>> watchedDeadLetters() {
         return Topics.DEAD_LETTERS.stream().filter(topic -> !topic.equals(Topics.NOTIFICATION_SERVICE_DLT)).toList();
     }
@@ -76,7 +85,7 @@ public final class NotificationTopology {
                 JOB_PROCESSOR);
 
         topology.addSource(DEAD_LETTERS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-                watchedDeadLetters().stream().map(TopicSpec::name).toArray(String[]::new));
+                WATCHED_DEAD_LETTERS);
         topology.addProcessor(DEAD_LETTER_PROCESSOR, () -> new DeadLetterNotifier(metrics), DEAD_LETTERS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEAD_LETTERS_SENT_STORE),
                 Serdes.String(), Serdes.String()), DEAD_LETTER_PROCESSOR);

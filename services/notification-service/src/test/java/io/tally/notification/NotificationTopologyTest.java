@@ -207,6 +207,21 @@ class NotificationTopologyTest {
     }
 
     @Test
+    void notifiesAboutADeadLetterOfATaskTypeThatNoCatalogueNames() {
+        // Given a task type's dead letter, written by its worker after the last retry
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DeadLetterHeaders.TALLY_REASON, "search failed 4 times: YouTube answered 503".getBytes(StandardCharsets.UTF_8));
+        // When it arrives on tally.dlt.tasks.search-track, a topic that came with a pipeline
+        notify.deadLetterTopic("tally.dlt.tasks.search-track")
+                .pipeInput(new TestRecord<>("job-16", "request".getBytes(StandardCharsets.UTF_8), headers, NotifyDriver.START));
+        // Then it is notified like a catalogue dead letter, naming the topic and the reason
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
+            assertThat(message.id()).isEqualTo("dead-letter:tally.dlt.tasks.search-track:0:0");
+            assertThat(message.body()).contains("tally.dlt.tasks.search-track").contains("YouTube answered 503");
+        });
+    }
+
+    @Test
     void sendsNothingForKindsThatAreNotEnabled() {
         // Given a service that notifies only completed jobs
         notify.close();

@@ -1,5 +1,7 @@
 package io.tally.common.tasks;
 
+import io.tally.pipeline.PipelineLoader;
+
 /**
  * The task envelope's metadata: CloudEvents 1.0 attributes in the Kafka protocol binding's binary content mode
  * ({@code ce_} headers, UTF-8 strings), with Tally's extension attributes. The record value is the task's typed Avro
@@ -42,6 +44,8 @@ public final class TaskHeaders {
 
     /** Prefix of every task request topic: {@code tally.tasks.<task type>}. */
     public static final String REQUEST_TOPIC_PREFIX = "tally.tasks.";
+    /** Prefix of every task type's dead-letter topic: {@code tally.dlt.tasks.<task type>}. */
+    public static final String DEAD_LETTER_PREFIX = "tally.dlt.tasks.";
 
     private TaskHeaders() {
     }
@@ -49,6 +53,42 @@ public final class TaskHeaders {
     /** The topic that carries requests of {@code taskType}. */
     public static String requestTopic(String taskType) {
         return REQUEST_TOPIC_PREFIX + taskType;
+    }
+
+    /** The dead-letter topic of {@code taskType}, where its worker puts requests that failed every retry. */
+    public static String deadLetterTopic(String taskType) {
+        return DEAD_LETTER_PREFIX + taskType;
+    }
+
+    /** Whether {@code topic} is a task type's request topic (not the shared results or progress topic). */
+    public static boolean isRequestTopic(String topic) {
+        return isTaskTopic(topic, REQUEST_TOPIC_PREFIX);
+    }
+
+    /** Whether {@code topic} is a task type's dead-letter topic. */
+    public static boolean isDeadLetterTopic(String topic) {
+        return isTaskTopic(topic, DEAD_LETTER_PREFIX);
+    }
+
+    /**
+     * The request topic a task topic's record belongs to: the topic itself, or for a Spring retry topic of it
+     * ({@code tally.tasks.<type>-retry-N}) its main topic; null for anything else.
+     */
+    public static String requestTopicOf(String topic) {
+        if (topic == null || !topic.startsWith(REQUEST_TOPIC_PREFIX)) {
+            return null;
+        }
+        int retry = topic.indexOf("-retry");
+        String main = retry < 0 ? topic : topic.substring(0, retry);
+        return isRequestTopic(main) ? main : null;
+    }
+
+    private static boolean isTaskTopic(String topic, String prefix) {
+        if (topic == null || !topic.startsWith(prefix)) {
+            return false;
+        }
+        String type = topic.substring(prefix.length());
+        return PipelineLoader.TASK_TYPE.matcher(type).matches() && !PipelineLoader.RESERVED_TASK_TYPES.contains(type);
     }
 
     /** The registry subject of a task type's output schema (its input is the request topic's value subject). */

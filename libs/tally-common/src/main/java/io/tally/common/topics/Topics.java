@@ -185,6 +185,25 @@ public final class Topics {
         return SpecificRecord.class;
     }
 
+    /**
+     * A task type's dead-letter topic ({@code tally.dlt.tasks.<type>}) as a spec, for the tools that list, count and
+     * redrive dead letters; such topics come from the definitions and the workers, not from this catalogue.
+     */
+    public static java.util.Optional<TopicSpec<byte[]>> taskDeadLetters(String name) {
+        return io.tally.common.tasks.TaskHeaders.isDeadLetterTopic(name)
+                ? java.util.Optional.of(new TopicSpec<>(name, byte[].class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE,
+                        DEAD_LETTER_RETENTION))
+                : java.util.Optional.empty();
+    }
+
+    /** A task type's request topic ({@code tally.tasks.<type>}) as a spec; its values are typed per task type. */
+    public static java.util.Optional<TopicSpec<byte[]>> taskRequests(String name) {
+        return io.tally.common.tasks.TaskHeaders.isRequestTopic(name)
+                ? java.util.Optional.of(new TopicSpec<>(name, byte[].class, JOB_PARTITIONS, true,
+                        TopicConfig.CLEANUP_POLICY_DELETE, null))
+                : java.util.Optional.empty();
+    }
+
     /** Looks a topic up by name, for tools that take a topic from the command line. */
     public static TopicSpec<?> byName(String name) {
         return ALL.stream()

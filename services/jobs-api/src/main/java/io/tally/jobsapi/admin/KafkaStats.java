@@ -2,6 +2,7 @@ package io.tally.jobsapi.admin;
 
 import io.tally.jobsapi.ApiProperties;
 import io.tally.common.topics.TopicSpec;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import java.util.HashMap;
 import java.util.List;
@@ -43,9 +44,13 @@ public class KafkaStats {
         this.properties = properties;
     }
 
-    /** Records held by each dead-letter topic: end minus start offset, summed over partitions. */
+    /**
+     * Records held by each dead-letter topic, the catalogue's and every task type's that exists: end minus start
+     * offset, summed over partitions.
+     */
     public Map<String, Long> deadLetterDepths() {
-        List<String> topics = Topics.DEAD_LETTERS.stream().map(TopicSpec::name).toList();
+        List<String> topics = new java.util.ArrayList<>(Topics.DEAD_LETTERS.stream().map(TopicSpec::name).toList());
+        get(admin.listTopics().names()).stream().filter(TaskHeaders::isDeadLetterTopic).sorted().forEach(topics::add);
         Map<String, TopicDescription> descriptions = get(admin.describeTopics(topics).allTopicNames());
         List<TopicPartition> partitions = descriptions.values().stream()
                 .flatMap(description -> description.partitions().stream()

@@ -33,32 +33,36 @@ public class DeadLetterGauges implements SmartLifecycle {
     private final KafkaStats stats;
     private final DashboardProperties properties;
     private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
     private volatile ScheduledExecutorService refresher;
 
     public DeadLetterGauges(KafkaStats stats, DashboardProperties properties, MeterRegistry meters) {
         this.stats = stats;
         this.properties = properties;
+        this.meters = meters;
         for (TopicSpec<byte[]> topic : Topics.DEAD_LETTERS) {
-            AtomicLong depth = depths.computeIfAbsent(topic.name(), name -> new AtomicLong());
-            Gauge.builder(METER, depth, AtomicLong::doubleValue)
-                    .tag("topic", topic.name())
-                    .description("Records held by the dead-letter topic")
-                    .register(meters);
+            gauge(topic.name());
         }
     }
 
-    /** Reads the depths now; the background refresh calls this too. */
+    /** Reads the depths now; the background refresh calls this too. A task type's new DLT gets its gauge here. */
     public void refresh() {
         try {
-            stats.deadLetterDepths().forEach((topic, depth) -> {
-                AtomicLong gauge = depths.get(topic);
-                if (gauge != null) {
-                    gauge.set(depth);
-                }
-            });
+            stats.deadLetterDepths().forEach((topic, depth) -> gauge(topic).set(depth));
         } catch (RuntimeException e) {
             log.warn("Could not read dead-letter depths, the gauges keep their last value: {}", e.getMessage());
         }
+    }
+
+    private AtomicLong gauge(String topic) {
+        return depths.computeIfAbsent(topic, name -> {
+            AtomicLong depth = new AtomicLong();
+            Gauge.builder(METER, depth, AtomicLong::doubleValue)
+                    .tag("topic", name)
+                    .description("Records held by the dead-letter topic")
+                    .register(meters);
+            return depth;
+        });
     }
 
     @Override

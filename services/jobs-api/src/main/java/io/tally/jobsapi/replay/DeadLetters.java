@@ -3,6 +3,7 @@ package io.tally.jobsapi.replay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.topics.TopicSpec;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -114,14 +115,18 @@ public class DeadLetters {
     }
 
     /**
-     * The catalogue topic a dead letter came from: the header's topic, with a Spring retry topic
-     * ({@code <topic>-retry-N}) mapped to its main topic; null when unknown, not in the catalogue, or a dead-letter
-     * topic itself (redriving into a DLT would only move the problem).
+     * The topic a dead letter came from: the header's topic, with a Spring retry topic ({@code <topic>-retry-N})
+     * mapped to its main topic; a catalogue topic or a task type's request topic. Null when unknown, anything else,
+     * or a dead-letter topic itself (redriving into a DLT would only move the problem).
      */
     static String originalTopic(Headers headers) {
         String original = DeadLetterHeaders.originalTopic(headers);
         if (original == null) {
             return null;
+        }
+        String taskTopic = TaskHeaders.requestTopicOf(original);
+        if (taskTopic != null) {
+            return taskTopic;
         }
         return Topics.ALL.stream()
                 .filter(spec -> !Topics.DEAD_LETTERS.contains(spec))
@@ -150,8 +155,10 @@ public class DeadLetters {
         return Topics.DEAD_LETTERS.stream()
                 .filter(spec -> spec.name().equals(topic))
                 .findFirst()
+                .or(() -> Topics.taskDeadLetters(topic))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "'" + topic
-                        + "' is not a dead-letter topic; known: " + Topics.DEAD_LETTERS.stream().map(TopicSpec::name).toList()));
+                        + "' is not a dead-letter topic; known: " + Topics.DEAD_LETTERS.stream().map(TopicSpec::name).toList()
+                        + " and " + TaskHeaders.DEAD_LETTER_PREFIX + "<task type>"));
     }
 
     // One range per partition from the lowest to the highest wanted offset: a scan, then a filter.

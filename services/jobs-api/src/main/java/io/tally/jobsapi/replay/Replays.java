@@ -97,7 +97,9 @@ public class Replays {
                 .filter(spec -> !Topics.DEAD_LETTERS.contains(spec))
                 .filter(spec -> spec.name().equals(topic))
                 .findFirst()
+                .or(() -> Topics.taskRequests(topic).map(spec -> (TopicSpec<?>) spec))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "'" + topic
-                        + "' is not a replayable catalogue topic (dead-letter topics are redriven, not replayed)"));
+                        + "' is neither a replayable catalogue topic nor a task type's request topic (dead-letter "
+                        + "topics are redriven, not replayed)"));
     }
 }
