@@ -4,6 +4,7 @@ import io.tally.chartprocessor.ProcessorProperties;
 import io.tally.chartscraper.ScraperProperties;
 import io.tally.jobsapi.ApiProperties;
 import io.tally.jobtracker.TrackerProperties;
+import io.tally.jobtracker.pipelines.PipelinesProperties;
 import io.tally.notification.NotificationProperties;
 import io.tally.playlist.PlaylistProperties;
 import io.tally.scheduler.SchedulerProperties;
@@ -315,7 +316,8 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
         services.put(PipelineServices.NOTIFY, Map.of("tally.notify", NotificationProperties.class));
         services.put(PipelineServices.SCHEDULER, Map.of("tally.scheduler", SchedulerProperties.class));
         services.put(PipelineServices.API, Map.of("tally.api", ApiProperties.class));
-        services.put(PipelineServices.TRACKER, Map.of("tally.tracker", TrackerProperties.class));
+        services.put(PipelineServices.TRACKER, Map.of("tally.tracker", TrackerProperties.class,
+                "tally.pipelines", PipelinesProperties.class));
         services.put(PipelineServices.PROCESSOR, Map.of("tally.processor", ProcessorProperties.class));
         return java.util.Collections.unmodifiableMap(services);
     }

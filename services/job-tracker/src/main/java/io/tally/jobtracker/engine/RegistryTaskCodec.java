@@ -75,8 +75,8 @@ public final class RegistryTaskCodec implements TaskCodec {
                             URI.create(registry + "/groups/default/artifacts/" + artifact))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 404) {
-                throw new TaskCodecException(("no input schema is registered as %s; start a worker of the task type, "
-                        + "or register it with 'tally schemas register'").formatted(artifact), null);
+                throw new TaskCodecException(("no input schema is registered as %s; start a worker of the task type, which "
+                        + "registers its contract").formatted(artifact), null);
             }
             if (response.statusCode() != 200) {
                 throw new TaskCodecException("the registry answered %d for %s".formatted(response.statusCode(), artifact), null);
