@@ -156,15 +156,22 @@ class PipelinesApiIntegrationTest {
     }
 
     @Test
-    void cancelAnswers404ForAnUnknownJobAnd409NamingTheStateForAnEndedOne() throws Exception {
+    void cancelAnswers404ForAnUnknownJobAnd409ForAnEndedOneOrOneTheEngineDoesNotRun() throws Exception {
         // Given a job that ended CANCELLED and one that ended FAILED
         String cancelled = "ended-" + UUID.randomUUID();
         String failed = "failed-" + UUID.randomUUID();
         fixtures.publish(PipelineFixtures.engineJob(cancelled, "some-pipeline", 1, JobState.CANCELLED));
         fixtures.publish(PipelineFixtures.engineJob(failed, "some-pipeline", 1, JobState.FAILED));
+        String serviceWired = "wired-" + UUID.randomUUID();
+        JobStatus wired = PipelineFixtures.engineJob(serviceWired, "beatport-chart", 1, JobState.RUNNING);
+        wired.setPipelineVersion(null);
+        fixtures.publish(wired);
         awaitJob(cancelled);
         awaitJob(failed);
-        // When each is cancelled, and so is a job nobody knows (without a body)
+        awaitJob(serviceWired);
+        // When each is cancelled, and so is a job nobody knows (without a body), and a running job the engine does
+        // not run (a JobCreated job of the service-wired chart pipeline)
+        HttpResponse<String> legacy = http.post("/api/jobs/" + serviceWired + "/cancel", "{}", "X-API-Key", USER_KEY);
         HttpResponse<String> again = http.post("/api/jobs/" + cancelled + "/cancel", "{}", "X-API-Key", USER_KEY);
         HttpResponse<String> ended = http.post("/api/jobs/" + failed + "/cancel", "{}", "X-API-Key", USER_KEY);
         HttpResponse<String> unknown = http.send(http.request("/api/jobs/no-such-" + cancelled + "/cancel",
@@ -175,8 +182,11 @@ class PipelinesApiIntegrationTest {
         assertProblem(ended, 409);
         assertThat(detail(ended)).contains("FAILED");
         assertProblem(unknown, 404);
+        assertProblem(legacy, 409);
+        assertThat(detail(legacy)).contains("not run by the pipeline engine");
         assertThat(kafka.await(Topics.JOB_CANCEL_REQUESTS.name(), JobCancelRequested.class,
-                record -> record.key().equals(cancelled) || record.key().equals(failed), 0, Duration.ofSeconds(3)))
+                record -> record.key().equals(cancelled) || record.key().equals(failed)
+                        || record.key().equals(serviceWired), 0, Duration.ofSeconds(3)))
                 .isEmpty();
     }
 

@@ -40,7 +40,8 @@ public class JobCancellation {
      *
      * @param reason      why, shown with the job once cancelled, or null
      * @param requestedBy the caller's name, or null when unknown
-     * @throws ResponseStatusException 404 for a job the view does not know, 409 for one that has ended
+     * @throws ResponseStatusException 404 for a job the view does not know, 409 for one that has ended or that the
+     *                                 engine does not run
      */
     public JobCancelRequested cancel(String jobId, String reason, String requestedBy, String via) {
         JobStatus job = view.job(jobId).orElseThrow(() ->
@@ -48,6 +49,11 @@ public class JobCancellation {
         if (JobStates.isEnded(job.getState())) {
             throw new ResponseStatusException(HttpStatus.CONFLICT,
                     "job '" + jobId + "' has already ended " + job.getState() + "; only a running job can be cancelled");
+        }
+        if (job.getPipelineVersion() == null) {
+            // Only the engine acts on cancel requests; it would ignore this one, and the caller would wait for nothing.
+            throw new ResponseStatusException(HttpStatus.CONFLICT, "job '" + jobId + "' is not run by the pipeline "
+                    + "engine (it has no pipeline definition version), so it cannot be cancelled");
         }
         Instant now = clock.instant();
         JobCancelRequested request = JobCancelRequested.newBuilder().setJobId(jobId).setRequestedBy(requestedBy)
