@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code tally bench}: on one real broker and registry (child processes), measures Kafka's own ceiling, a plain EOS
  * count, the job tracker's throughput (checking every job completed exactly once, correctly), its completion
- * latency, a 100-track chart end to end, and the tracker with many open jobs: memory, restore and failover.
+ * latency, a 100-track chart end to end, the tracker with many open jobs (memory, restore and failover), and the
+ * pipeline engine's stage transitions and task round trips per second ({@link EngineBench}).
  * Prints a JSON summary as the last stdout line and writes it to {@code --output}; exit 1 when a job was lost or
  * doubled or a part could not finish. Method and figures: docs/benchmarks.md.
  * Known gap: one broker, replication factor 1, so broker-side replication costs are not in the figures.
@@ -42,10 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
 public class BenchCommand implements Callable<Integer> {
 
     /** The parts of a run, in the order they run; {@code tasks} (issue 14) runs only when named. */
-    enum Section { throughput, latency, e2e, scale, tasks }
+    enum Section { throughput, latency, e2e, scale, engine, tasks }
 
     private static final Set<Section> DEFAULT_SECTIONS =
-            Set.of(Section.throughput, Section.latency, Section.e2e, Section.scale);
+            Set.of(Section.throughput, Section.latency, Section.e2e, Section.scale, Section.engine);
 
     @Spec
     CommandSpec spec;
@@ -99,10 +100,15 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--open-jobs", hidden = true, description = "Open jobs for the scale part.")
     Integer openJobs;
 
+    @Option(names = "--engine-jobs", hidden = true, description = "Measured pipeline jobs for the engine part.")
+    Integer engineJobs;
+
     public static void main(String[] args) {
-        // Avro 1.12 refuses generated classes outside trusted packages; the surefire config sets this for tests.
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.tally.events");
+        // Avro 1.12 refuses generated classes outside trusted packages; the surefire config sets this for tests. The
+        // launcher trusts the catalogue's package; the engine section's task records are the bench's own.
+        String trusted = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.tally.events");
+        if (!List.of(trusted.split(",")).contains(EngineBench.TASKS_PACKAGE)) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", trusted + "," + EngineBench.TASKS_PACKAGE);
         }
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
@@ -117,7 +123,8 @@ public class BenchCommand implements Callable<Integer> {
         PrintWriter progress = spec.commandLine().getErr();
         Path workDir = Files.createTempDirectory("tally-bench-");
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("mode", records != null || jobs != null || items != null ? "custom" : quick ? "quick" : "full");
+        boolean custom = records != null || jobs != null || items != null || engineJobs != null;
+        summary.put("mode", custom ? "custom" : quick ? "quick" : "full");
         summary.put("machine", machine());
         List<String> problems = new ArrayList<>();
         Map<String, Object> ratios = new LinkedHashMap<>();
@@ -127,7 +134,7 @@ public class BenchCommand implements Callable<Integer> {
             int shippedInterval = Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
             summary.put("trackerCommitIntervalMs", shippedInterval);
             if (toRun.contains(Section.throughput) || toRun.contains(Section.latency) || toRun.contains(Section.scale)
-                    || toRun.contains(Section.tasks)) {
+                    || toRun.contains(Section.engine) || toRun.contains(Section.tasks)) {
                 try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(workDir.resolve("stack"),
                         0, 0, 0, Duration.ofMinutes(2), line -> say(progress, "infra%s", line)));
                      Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -171,6 +178,14 @@ public class BenchCommand implements Callable<Integer> {
                         problems.addAll(scale.problems());
                         targets.put("rssUnder1GiB", scale.rssBytes() > 0 && scale.rssBytes() < 1L << 30);
                         targets.put("failoverWithStandbyUnder10s", scale.failoverSec() < 10);
+                    }
+                    if (toRun.contains(Section.engine)) {
+                        resetTopics(admin);
+                        int measuredJobs = sized(engineJobs, 1_000, 4_000);
+                        EngineBench.Result engine = new EngineBench(env, admin).run(measuredJobs,
+                                Math.max(1, measuredJobs / 4));
+                        summary.put("engine", engine.figures());
+                        problems.addAll(engine.problems());
                     }
                     if (toRun.contains(Section.tasks)) {
                         TaskQueueBench.Result taskQueues = new TaskQueueBench(env).run(taskWorkers,

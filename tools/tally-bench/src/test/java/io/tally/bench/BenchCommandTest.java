@@ -32,7 +32,7 @@ class BenchCommandTest {
 
         // When
         int exitCode = command.execute("--records=2000", "--jobs=20", "--items=20", "--latency-seconds=2",
-                "--e2e-runs=1", "--open-jobs=2000", "--commit-intervals=100", "--output=" + output);
+                "--e2e-runs=1", "--open-jobs=2000", "--engine-jobs=10", "--commit-intervals=100", "--output=" + output);
 
         // Then
         assertThat(exitCode).isZero();
@@ -51,7 +51,28 @@ class BenchCommandTest {
         assertThat(summary.at("/scale/rssBytes").asLong()).isPositive();
         assertThat(summary.at("/scale/restoreUntilProcessingSec").asDouble()).isPositive();
         assertThat(summary.at("/scale/failoverWithStandbySec").asDouble()).isPositive();
+        assertThat(summary.at("/engine/completions").asInt()).isEqualTo(10);
         assertThat(JsonMapper.builder().build().readTree(Files.readString(output))).isEqualTo(summary);
+    }
+
+    @Test
+    void tinyEngineRunCompletesEveryPipelineJobOnceThroughTheRegistryCodecAndAnEchoWorker() throws Exception {
+        // Given
+        Path output = dir.resolve("engine.json");
+
+        // When
+        int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(new StringWriter(), true))
+                .execute("--sections=engine", "--engine-jobs=30", "--output=" + output);
+
+        // Then every job completed once, COMPLETED, each task requested and answered once; speed is not checked
+        assertThat(exitCode).isZero();
+        JsonNode summary = JsonMapper.builder().build().readTree(Files.readString(output));
+        assertThat(summary.get("problems")).isEmpty();
+        assertThat(summary.at("/engine/completions").asInt()).isEqualTo(30);
+        assertThat(summary.at("/engine/taskResultsSent").asInt()).isEqualTo(30 * EngineBench.TASKS_PER_JOB);
+        for (String rate : List.of("jobsPerSec", "stageTransitionsPerSec", "taskRoundTripsPerSec")) {
+            assertThat(summary.at("/engine/" + rate).asLong()).as(rate).isPositive();
+        }
     }
 
     @Test
