@@ -6,6 +6,8 @@ import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tally.common.tasks.TaskHeaders;
+import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
@@ -30,8 +32,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -347,10 +353,15 @@ class DashboardBrowserTest {
 
     @Test
     void exportsTheDeadLetterDepthOfEachTopicAsAPrometheusGauge() throws Exception {
-        // Given a dead letter on the notification service's DLT
+        // Given a dead letter on the notification service's DLT, and one on a task type's DLT that came with a pipeline
         String topic = Topics.NOTIFICATION_SERVICE_DLT.name();
         send(topic, "gauge-" + UUID.randomUUID(), new byte[] {1}, header("tally_dlt-reason", "bad"));
         long depth = stats.deadLetterDepths().get(topic);
+        String taskTopic = "tally.dlt.tasks.gauge-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(taskTopic, 1, (short) 1))).all().get();
+        }
+        send(taskTopic, "gauge-task", new byte[] {2}, header("tally_dlt-reason", "failed every retry"));
 
         // When the gauges refresh and Prometheus scrapes
         gauges.refresh();
@@ -358,14 +369,20 @@ class DashboardBrowserTest {
                 HttpRequest.newBuilder(URI.create(url("/actuator/prometheus"))).build(),
                 HttpResponse.BodyHandlers.ofString());
 
-        // Then tally_api_dead_letters carries that topic's depth (at least this record), and every DLT has a series
+        // Then tally_api_dead_letters carries that topic's depth (at least this record), every catalogue DLT has a
+        // series, and so does the task type's DLT, with its one record
         assertThat(depth).isPositive();
         assertThat(scrape.body().lines().filter(line -> line.startsWith("tally_api_dead_letters{"))
                 .filter(line -> line.contains("topic=\"" + topic + "\""))
                 .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
                 .singleElement().satisfies(value -> assertThat(value).isGreaterThanOrEqualTo(depth));
-        assertThat(scrape.body().lines().filter(line -> line.startsWith("tally_api_dead_letters{")))
-                .hasSize(Topics.DEAD_LETTERS.size());
+        List<String> series = scrape.body().lines().filter(line -> line.startsWith("tally_api_dead_letters{")).toList();
+        for (TopicSpec<byte[]> catalogued : Topics.DEAD_LETTERS) {
+            assertThat(series).anyMatch(line -> line.contains("topic=\"" + catalogued.name() + "\""));
+        }
+        assertThat(series).contains("tally_api_dead_letters{application=\"jobs-api\",topic=\"" + taskTopic + "\"} 1.0");
+        assertThat(series).allMatch(line -> Topics.DEAD_LETTERS.stream().anyMatch(spec -> line.contains("\"" + spec.name() + "\""))
+                || line.contains("topic=\"" + TaskHeaders.DEAD_LETTER_PREFIX));
     }
 
     @Test
