@@ -3,6 +3,7 @@ package io.tally.worker;
 import io.tally.common.config.TallyKafkaAutoConfiguration;
 import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.tasks.TaskHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -101,7 +102,7 @@ public class TallyWorkerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RetryTopicComponentFactory tallyTaskRetryTopicComponentFactory() {
-        return RetryTopicComponents.deadLetteringTo(TaskEndpoints::deadLetterTopicOf, (record, failure) -> {
+        return RetryTopicComponents.deadLetteringTo(TaskHeaders::deadLetterTopicOf, (record, failure) -> {
             String code = TaskListener.errorCode(failure);
             return code == null ? new RecordHeaders() : new RecordHeaders(List.of(
                     new RecordHeader(TaskListener.ERROR_CODE_HEADER, code.getBytes(StandardCharsets.UTF_8))));

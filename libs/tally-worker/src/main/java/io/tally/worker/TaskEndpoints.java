@@ -62,11 +62,6 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         return bean;
     }
 
-    /** The dead-letter topic at the end of a main topic's chain: {@code tally.tasks.x} → {@code tally.dlt.tasks.x}. */
-    static String deadLetterTopicOf(String mainTopic) {
-        return "tally.dlt." + (mainTopic.startsWith("tally.") ? mainTopic.substring("tally.".length()) : mainTopic);
-    }
-
     /** The id of a task type's main listener endpoint; retry and DLT endpoints add Spring's suffixes. */
     static String listenerId(String taskType) {
         return "tally-worker-" + taskType;
@@ -84,7 +79,7 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
             beanFactory.registerSingleton(topic + "-newTopic", TopicBuilder.name(topic).partitions(kafka.partitions())
                     .replicas(kafka.replicationFactor()).build());
             // One partition, like the catalogue's dead-letter topics; KafkaAdmin prefers it to Spring's retry default.
-            String deadLetters = deadLetterTopicOf(topic);
+            String deadLetters = TaskHeaders.deadLetterTopic(type);
             beanFactory.registerSingleton(deadLetters + "-newTopic", TopicBuilder.name(deadLetters).partitions(1)
                     .replicas(kafka.replicationFactor()).build());
         }

@@ -60,6 +60,14 @@ public final class TaskHeaders {
         return DEAD_LETTER_PREFIX + taskType;
     }
 
+    /** The dead-letter topic at the end of a request topic's retry chain: {@code tally.tasks.x} → {@code tally.dlt.tasks.x}. */
+    public static String deadLetterTopicOf(String requestTopic) {
+        if (!requestTopic.startsWith(REQUEST_TOPIC_PREFIX)) {
+            throw new IllegalArgumentException(requestTopic + " is not a task request topic");
+        }
+        return deadLetterTopic(requestTopic.substring(REQUEST_TOPIC_PREFIX.length()));
+    }
+
     /** Whether {@code topic} is a task type's request topic (not the shared results or progress topic). */
     public static boolean isRequestTopic(String topic) {
         return isTaskTopic(topic, REQUEST_TOPIC_PREFIX);
