@@ -2,12 +2,12 @@ package io.tally.jobsapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
-import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.pipeline.PipelineDefinition;
@@ -79,10 +79,8 @@ public final class PipelineFixtures {
     /** Publishes {@code yaml} as the definition publisher does (checked by the loader first), keyed name@version. */
     public PipelineDefinition publish(String yaml) throws Exception {
         PipelineDefinition definition = PipelineLoader.load("test.yml", yaml);
-        PipelineDefinitionPublished record = PipelineDefinitionPublished.newBuilder().setName(definition.name())
-                .setVersion(definition.version()).setYaml(yaml).setSha256("ab".repeat(32)).setFile("test.yml")
-                .setPublishedAt(Instant.now()).build();
-        send(Topics.PIPELINE_DEFINITIONS.name(), definition.name() + "@" + definition.version(), record);
+        send(Topics.PIPELINE_DEFINITIONS.name(), PublishedDefinitions.key(definition.name(), definition.version()),
+                PublishedDefinitions.of(definition, Instant.now()));
         return definition;
     }
 

@@ -6,27 +6,23 @@ import io.tally.bench.tasks.BenchElementInput;
 import io.tally.bench.tasks.BenchElementOutput;
 import io.tally.bench.tasks.BenchStepInput;
 import io.tally.bench.tasks.BenchStepOutput;
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
-import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.TaskResult;
 import io.tally.jobtracker.JobTrackerTopology;
 import io.tally.jobtracker.TrackerProperties;
-import io.tally.jobtracker.engine.StoredDefinitions;
 import io.tally.pipeline.PipelineLoader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,10 +206,8 @@ final class EngineBench {
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
                 env.promptProducerConfig("tally-bench-engine-definitions"), new StringSerializer(), env.serdes().serializer())) {
             producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(),
-                    StoredDefinitions.key(definition.name(), definition.version()),
-                    PipelineDefinitionPublished.newBuilder().setName(definition.name()).setVersion(definition.version())
-                            .setYaml(DEFINITION).setSha256(sha256(DEFINITION)).setFile(PIPELINE + ".yml")
-                            .setPublishedAt(Instant.now()).build())).get(30, TimeUnit.SECONDS);
+                    PublishedDefinitions.key(definition.name(), definition.version()),
+                    PublishedDefinitions.of(definition, Instant.now()))).get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -287,14 +281,6 @@ final class EngineBench {
                         worker.answered.get()));
             }
             BenchEnvironment.sleep(10);
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tally.jobtracker.engine;
 
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.PipelineLoader;
@@ -26,17 +27,11 @@ public final class StoredDefinitions implements PipelineDefinitions {
         this.store = store;
     }
 
-    /** The key of one version in the definitions topic and store. */
-    public static String key(String name, int version) {
-        return name + "@" + version;
-    }
-
     @Override
     public Optional<PipelineDefinition> latest(String name) {
-        // '@' cannot appear in a pipeline name, so this prefix matches exactly the versions of this pipeline.
         PipelineDefinitionPublished latest = null;
         try (KeyValueIterator<String, PipelineDefinitionPublished> versions =
-                     store.prefixScan(name + "@", Serdes.String().serializer())) {
+                     store.prefixScan(PublishedDefinitions.versionsOf(name), Serdes.String().serializer())) {
             while (versions.hasNext()) {
                 KeyValue<String, PipelineDefinitionPublished> next = versions.next();
                 if (next.value != null && (latest == null || next.value.getVersion() > latest.getVersion())) {
@@ -49,11 +44,11 @@ public final class StoredDefinitions implements PipelineDefinitions {
 
     @Override
     public Optional<PipelineDefinition> version(String name, int version) {
-        return Optional.ofNullable(store.get(key(name, version))).map(this::parse);
+        return Optional.ofNullable(store.get(PublishedDefinitions.key(name, version))).map(this::parse);
     }
 
     private PipelineDefinition parse(PipelineDefinitionPublished published) {
-        String key = key(published.getName(), published.getVersion());
+        String key = PublishedDefinitions.key(published.getName(), published.getVersion());
         Parsed cached = parsed.get(key);
         if (cached == null || !cached.sha256().equals(published.getSha256())) {
             cached = new Parsed(published.getSha256(), PipelineLoader.load(new SourceText(published.getFile(), published.getYaml())));

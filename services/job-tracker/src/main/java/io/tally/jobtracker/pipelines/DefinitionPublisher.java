@@ -2,22 +2,18 @@ package io.tally.jobtracker.pipelines;
 
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineDefinitionPublished;
-import io.tally.jobtracker.engine.StoredDefinitions;
 import io.tally.pipeline.PipelineCatalog;
 import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.StageSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,11 +68,10 @@ public final class DefinitionPublisher {
         try (KafkaProducer<String, PipelineDefinitionPublished> producer = new KafkaProducer<>(producerConfig(),
                 new StringSerializer(), serdes.<PipelineDefinitionPublished>serializer())) {
             for (PipelineDefinition definition : catalog.all()) {
-                String key = StoredDefinitions.key(definition.name(), definition.version());
-                String yaml = definition.source().text();
-                String sha = sha256(yaml);
+                String key = PublishedDefinitions.key(definition.name(), definition.version());
+                PipelineDefinitionPublished record = PublishedDefinitions.of(definition, Instant.now());
                 PipelineDefinitionPublished existing = published.get(key);
-                if (existing != null && existing.getSha256().equals(sha)) {
+                if (existing != null && existing.getSha256().equals(record.getSha256())) {
                     continue;
                 }
                 if (existing != null) {
@@ -84,10 +79,7 @@ public final class DefinitionPublisher {
                             + "content (from %s); give the changed file a higher version")
                             .formatted(definition.source().file(), definition.version(), definition.name(), existing.getFile()));
                 }
-                producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(), key,
-                        PipelineDefinitionPublished.newBuilder().setName(definition.name())
-                                .setVersion(definition.version()).setYaml(yaml).setSha256(sha)
-                                .setFile(definition.source().file()).setPublishedAt(Instant.now()).build())).get();
+                producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(), key, record)).get();
                 added.add(key);
             }
         } catch (InterruptedException e) {
@@ -167,13 +159,5 @@ public final class DefinitionPublisher {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return config;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 }

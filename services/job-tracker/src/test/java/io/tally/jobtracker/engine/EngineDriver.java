@@ -2,6 +2,7 @@ package io.tally.jobtracker.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
@@ -75,10 +75,8 @@ final class EngineDriver implements AutoCloseable {
     /** Publishes one definition version, as the engine's publisher does. */
     void publish(String yaml) {
         var definition = io.tally.pipeline.PipelineLoader.load("test.yml", yaml);
-        definitions.pipeInput(StoredDefinitions.key(definition.name(), definition.version()),
-                PipelineDefinitionPublished.newBuilder().setName(definition.name()).setVersion(definition.version())
-                        .setYaml(yaml).setSha256(HexFormat.of().formatHex(Integer.toString(yaml.hashCode()).getBytes(StandardCharsets.UTF_8)))
-                        .setFile("test.yml").setPublishedAt(START).build());
+        definitions.pipeInput(PublishedDefinitions.key(definition.name(), definition.version()),
+                PublishedDefinitions.of(definition, START));
     }
 
     /** Triggers a run; the job id is {@code job-<triggerId>}. */

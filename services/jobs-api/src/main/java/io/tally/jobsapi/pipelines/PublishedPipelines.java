@@ -1,5 +1,6 @@
 package io.tally.jobsapi.pipelines;
 
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.jobsapi.view.JobView;
 import io.tally.pipeline.PipelineDefinition;
@@ -79,7 +80,7 @@ public class PublishedPipelines {
     private List<PipelineDefinition> parse(List<PipelineDefinitionPublished> published) {
         Map<String, PipelineDefinition> definitions = new LinkedHashMap<>();
         for (PipelineDefinitionPublished record : published) {
-            String key = record.getName() + "@" + record.getVersion();
+            String key = PublishedDefinitions.key(record.getName(), record.getVersion());
             Parsed cached = parsed.get(key);
             if (cached == null || !cached.sha256().equals(record.getSha256())) {
                 cached = new Parsed(record.getSha256(), load(record));

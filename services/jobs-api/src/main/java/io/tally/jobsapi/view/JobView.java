@@ -1,5 +1,6 @@
 package io.tally.jobsapi.view;
 
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
@@ -141,9 +142,8 @@ public class JobView {
         return read(() -> {
             ReadOnlyKeyValueStore<String, PipelineDefinitionPublished> store = store(JobViewTopology.DEFINITIONS_STORE);
             List<PipelineDefinitionPublished> versions = new ArrayList<>();
-            // '@' cannot appear in a pipeline name, so this prefix matches exactly the versions of this pipeline.
             try (KeyValueIterator<String, PipelineDefinitionPublished> scan = name == null ? store.all()
-                    : store.prefixScan(name + "@", new StringSerializer())) {
+                    : store.prefixScan(PublishedDefinitions.versionsOf(name), new StringSerializer())) {
                 scan.forEachRemaining(entry -> {
                     if (entry.value != null) {
                         versions.add(entry.value);
