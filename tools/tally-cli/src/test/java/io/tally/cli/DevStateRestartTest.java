@@ -60,7 +60,8 @@ class DevStateRestartTest {
         start();
         String firstJob = DemoCommand.trigger(stack.port(PipelineServices.SCHEDULER));
         PipelineWatcher.Outcome first = watch(firstJob);
-        assertThat(first.settled()).as("first run settled; last status %s", first.status()).isTrue();
+        assertThat(first.settled()).as("first run settled; %s; last status %s",
+                StackTopics.stillness(stack.bootstrapServers()), first.status()).isTrue();
         assertThat(first.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(100);
         int searchesBefore = readAll(Topics.SEARCH_REQUESTS.name()).size();
         Set<Integer> idsWritten = schemaIds(Topics.JOB_COMPLETED.name());
@@ -90,7 +91,8 @@ class DevStateRestartTest {
         PipelineWatcher.Outcome second = watch(secondJob);
 
         // Then every track is still known: the new job expects nothing and no search was requested
-        assertThat(second.settled()).as("second run settled; last status %s", second.status()).isTrue();
+        assertThat(second.settled()).as("second run settled; %s; last status %s",
+                StackTopics.stillness(stack.bootstrapServers()), second.status()).isTrue();
         assertThat(second.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(0);
         assertThat(readAll(Topics.SEARCH_REQUESTS.name())).hasSize(searchesBefore);
         // And no effect of the first job happened twice: one completion, one playlist file, one notification

@@ -191,7 +191,8 @@ class LivePipelineEndToEndTest {
         runOutput = captured.getAll();
 
         // Then the job completes once, the track without a video skipped, not failed
-        assertThat(outcome.settled()).as("settled; last status %s", outcome.status()).isTrue();
+        assertThat(outcome.settled()).as("settled; %s; last status %s",
+                StackTopics.stillness(stack.bootstrapServers()), outcome.status()).isTrue();
         assertThat(outcome.completions()).singleElement().satisfies(done -> {
             assertThat(done.getState()).isEqualTo(JobState.COMPLETED);
             assertThat(done.getExpectedCount()).isEqualTo(12);

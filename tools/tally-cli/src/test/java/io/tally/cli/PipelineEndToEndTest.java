@@ -103,7 +103,7 @@ class PipelineEndToEndTest {
 
         // Then the job completes once, with the one failing search counted as failed
         assertThat(outcome.settled()).as("settled; %s; last status %s",
-                StackTopics.lagging(stack.bootstrapServers()), outcome.status()).isTrue();
+                StackTopics.stillness(stack.bootstrapServers()), outcome.status()).isTrue();
         assertThat(outcome.completions()).singleElement().satisfies(done -> {
             assertThat(done.getState()).isEqualTo(JobState.COMPLETED_WITH_FAILURES);
             assertThat(done.getExpectedCount()).isEqualTo(100);

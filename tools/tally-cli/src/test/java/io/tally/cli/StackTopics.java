@@ -3,6 +3,7 @@ package io.tally.cli;
 import io.tally.common.kafka.AvroSerdes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,6 +50,34 @@ final class StackTopics {
             }
         }
         return records;
+    }
+
+    /** Why a job may not have settled: the consumer groups behind and the consumer threads not in a poll. */
+    static String stillness(String bootstrapServers) {
+        return lagging(bootstrapServers) + "; " + busyConsumerThreads();
+    }
+
+    /**
+     * The stream and listener threads of this JVM's services that are not waiting in a poll (or that assign partitions
+     * or run a rebalance listener inside one), each with its top frames.
+     * Printed with {@link #lagging} when a job does not settle: a consumer that stood still says where it stood.
+     */
+    static String busyConsumerThreads() {
+        StringBuilder busy = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, frames) -> {
+            String name = thread.getName();
+            boolean consumerThread = name.contains("StreamThread") || name.contains("-C-");
+            boolean inPoll = Arrays.stream(frames).anyMatch(frame -> frame.getMethodName().equals("poll")
+                    && frame.getClassName().equals("org.apache.kafka.clients.consumer.KafkaConsumer"));
+            // A group leader computes the assignment, and rebalance listeners run, inside poll: that is not waiting.
+            boolean working = Arrays.stream(frames).anyMatch(frame -> frame.getClassName().startsWith("io.tally.")
+                    || frame.getClassName().contains("PartitionAssignor") || frame.getClassName().contains("RebalanceListener"));
+            if (consumerThread && (!inPoll || working)) {
+                busy.append("\n  ").append(name).append(' ').append(thread.getState());
+                Arrays.stream(frames).limit(12).forEach(frame -> busy.append("\n    at ").append(frame));
+            }
+        });
+        return busy.isEmpty() ? "every consumer thread is in a poll" : "consumer threads not in a poll:" + busy;
     }
 
     /**
