@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,6 +139,43 @@ class PipelinesApiIntegrationTest {
                 "{\"parameters\": {\"date\": \"2026-01-05\"}}", "X-API-Key", USER_KEY);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(json.readTree(accepted.body()).get("jobId").asString()).startsWith(name + "-");
+    }
+
+    @Test
+    void rerunsAnEngineJobWithTheParametersItStoredAndRefusesOnesTheLatestVersionDoesNotTake() throws Exception {
+        // Given a published pipeline, a job that ran on it with a genre chart, and one whose chart the pipeline
+        // no longer allows
+        String name = PipelineFixtures.uniqueName("rerun");
+        fixtures.publish(PipelineFixtures.yaml(name, 1, false));
+        await().atMost(WAIT).until(() -> get("/api/pipelines/" + name).statusCode() == 200);
+        String ran = "ran-" + UUID.randomUUID();
+        JobStatus job = PipelineFixtures.engineJob(ran, name, 1, JobState.COMPLETED);
+        job.setParameters(Map.of("date", "2026-01-05", "limit", "10", "chart", "hype-100"));
+        fixtures.publish(job);
+        String outdated = "outdated-" + UUID.randomUUID();
+        JobStatus old = PipelineFixtures.engineJob(outdated, name, 1, JobState.COMPLETED);
+        old.setParameters(Map.of("date", "2026-01-05", "limit", "10", "chart", "top-10"));
+        fixtures.publish(old);
+        awaitJob(ran);
+        awaitJob(outdated);
+        assertThat(json.readTree(get("/api/jobs/" + ran).body()).get("parameters").get("chart").asString())
+                .isEqualTo("hype-100");
+
+        // When each is rerun
+        HttpResponse<String> rerun = http.post("/api/jobs/" + ran + "/rerun", "{}", "X-API-Key", USER_KEY);
+        HttpResponse<String> refused = http.post("/api/jobs/" + outdated + "/rerun", "{}", "X-API-Key", USER_KEY);
+
+        // Then the first is a new job whose trigger carries the stored parameters, not ones derived from its source
+        assertThat(rerun.statusCode()).as(rerun.body()).isEqualTo(202);
+        JsonNode accepted = json.readTree(rerun.body());
+        assertThat(accepted.get("jobId").asString()).isNotEqualTo(ran).startsWith(name + "-");
+        assertThat(kafka.await(Topics.PIPELINE_TRIGGERS.name(), PipelineTriggered.class,
+                KafkaTestClient.withKey(accepted.get("triggerId").asString()), 1, WAIT)).singleElement()
+                .satisfies(trigger -> assertThat(trigger.value().getParameters())
+                        .containsExactlyInAnyOrderEntriesOf(Map.of("date", "2026-01-05", "limit", "10", "chart", "hype-100")));
+        // And the second is a 409 problem naming the parameter the latest version refuses
+        assertProblem(refused, 409);
+        assertThat(detail(refused)).contains("chart").contains("POST /api/pipelines/" + name + "/runs");
     }
 
     @Test

@@ -103,6 +103,12 @@ public class JobsCommand implements Runnable {
                 out.println(String.format(Locale.ROOT, "Job %s  pipeline %s%s  source %s", job.path("jobId").asText(),
                         job.path("pipeline").asText("-"), job.hasNonNull("pipelineVersion")
                                 ? " v" + job.path("pipelineVersion").asInt() : "", job.path("sourceRef").asText("-")));
+                if (job.path("parameters").isObject()) {
+                    StringBuilder parameters = new StringBuilder("  parameters");
+                    job.path("parameters").properties().forEach(entry ->
+                            parameters.append(' ').append(entry.getKey()).append('=').append(entry.getValue().asText()));
+                    out.println(parameters);
+                }
                 long deadline = System.nanoTime() + timeout.toNanos();
                 String last = null;
                 while (true) {

@@ -167,6 +167,23 @@ class AdminCommandsTest {
                 .startsWith("chart").contains("v2").contains("Chart to playlist");
     }
 
+    @Test
+    void jobsShowPrintsTheParametersAnEngineJobRunsWith() {
+        // Given the API has an ended engine job with its parameters
+        answer = """
+                {"jobId": "chart-1", "status": "COMPLETED", "pipeline": "chart", "pipelineVersion": 2,
+                 "parameters": {"chart": "house/5", "date": "latest"}, "sourceRef": "beatport/2026/01/25/top100",
+                 "expectedCount": 3, "succeededCount": 3, "failedCount": 0, "skippedCount": 0, "correctionCount": 0,
+                 "stages": [], "links": {"self": "/api/jobs/chart-1"}}
+                """;
+        // When it is shown
+        Run show = tally("jobs", "show", "chart-1", "--no-follow");
+        // Then the header names the version and the next line the parameters, in the API's order
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out().lines()).startsWith("Job chart-1  pipeline chart v2  source beatport/2026/01/25/top100",
+                "  parameters chart=house/5 date=latest");
+    }
+
     private JsonNode body(int request) throws IOException {
         String line = requests.get(request);
         return JSON.readTree(line.substring(line.indexOf('{')));

@@ -133,6 +133,7 @@ public final class PipelineEngine {
                 .build();
         try {
             run.setParameters(new LinkedHashMap<>(RunParameters.resolve(definition, trigger.getParameters())));
+            job.setParameters(new LinkedHashMap<>(run.getParameters()));
         } catch (RunParameters.InvalidException e) {
             // The API checks parameters before it triggers; a schedule's or a replayed trigger's can still be bad.
             end(run, job, JobState.FAILED, "bad parameters: " + e.getMessage(), now, timestamp);

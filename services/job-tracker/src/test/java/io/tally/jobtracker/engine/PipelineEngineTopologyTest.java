@@ -136,6 +136,20 @@ class PipelineEngineTopologyTest {
     }
 
     @Test
+    void keepsEachRunsParametersWithTheDefinitionsDefaultsInTheJobStatusForAReRun() {
+        // Given a pipeline with a defaulted parameter
+        engine.publish(FAN_OUT);
+
+        // When one run names the parameter and another leaves it out
+        String named = engine.trigger("charts", "t1", Map.of("chart", "house/5"));
+        String defaulted = engine.trigger("charts", "t2", Map.of());
+
+        // Then each job's status carries the parameters it runs with, the default filled in
+        assertThat(engine.status(named).getParameters()).containsExactlyEntriesOf(Map.of("chart", "house/5"));
+        assertThat(engine.status(defaulted).getParameters()).containsExactlyEntriesOf(Map.of("chart", "top-100"));
+    }
+
+    @Test
     void anEmptyFanOutEndsItsStageAtOnceAndTheNextStageRuns() {
         // Given a run whose pick stage found nothing new
         engine.publish(FAN_OUT);

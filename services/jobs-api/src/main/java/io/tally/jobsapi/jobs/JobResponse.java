@@ -7,17 +7,21 @@ import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A job as the API shows it: the tracker's {@link JobStatus} with derived counts, progress and links.
- * {@code pipelineVersion} is the definition version the engine runs the job on (null for a job created the old way);
+ * {@code pipelineVersion} is the definition version the engine runs the job on and {@code parameters} the run
+ * parameters it runs with, defaults applied (both null for a job created the old way);
  * {@code reason} says why an ended job ended as it did (failed stage, cancel, deadline), null otherwise.
  * Progress is {@code null} while the expected count (or a stage's total) is unknown. {@code correctionCount} counts items
  * whose outcome changed after they were counted (a redriven dead letter that now succeeds), {@code lateCount} items
  * that arrived after the job ended, {@code duplicateCount} item records that changed nothing (redeliveries, replays).
  */
 public record JobResponse(
-        String jobId, JobState status, String pipeline, Integer pipelineVersion, String sourceRef, Integer expectedCount,
+        String jobId, JobState status, String pipeline, Integer pipelineVersion, Map<String, String> parameters,
+        String sourceRef, Integer expectedCount,
         int processedCount, int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount,
         long duplicateCount, Double progressPercent, Instant createdAt, Instant updatedAt, Instant completedAt,
         String reason, List<Stage> stages, Links links) {
@@ -55,7 +59,8 @@ public record JobResponse(
                 .filter(JobResponse::looksLikeUrl)
                 .findFirst().orElse(null);
         return new JobResponse(status.getJobId(), status.getState(), status.getPipeline(),
-                status.getPipelineVersion(), status.getSourceRef(), status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
+                status.getPipelineVersion(), status.getParameters() == null ? null : new TreeMap<>(status.getParameters()),
+                status.getSourceRef(), status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
                 status.getSkippedCount(), status.getCorrectionCount(), status.getLateCount(), status.getDuplicateCount(),
                 jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
                 status.getCompletedAt(), reason, stages, new Links(selfLink(status.getJobId()), playlist));
