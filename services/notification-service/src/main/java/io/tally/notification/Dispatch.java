@@ -43,12 +43,20 @@ final class Dispatch {
      * @return whether this call wrote it (false for a duplicate)
      */
     boolean request(NotificationKind kind, Notification notification) {
+        return request(kind, notification, kind.endsJob());
+    }
+
+    /**
+     * As {@link #request(NotificationKind, Notification)}, saying whether the delivery reports the job's
+     * {@code notify} stage; the engine's jobs have stages of their own, which no delivery reports.
+     */
+    boolean request(NotificationKind kind, Notification notification, boolean reportsStage) {
         if (done(notification.id())) {
             metrics.duplicate();
             return false;
         }
         long now = context.currentSystemTimeMs();
-        NotificationRequested intent = Messages.intent(kind, notification, kind.endsJob(), Instant.ofEpochMilli(now));
+        NotificationRequested intent = Messages.intent(kind, notification, reportsStage, Instant.ofEpochMilli(now));
         context.forward(new Record<>(notification.id(), intent, now), requestSink);
         sent.put(notification.id(), REQUESTED);
         metrics.requested(kind);

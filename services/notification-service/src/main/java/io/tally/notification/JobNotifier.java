@@ -7,6 +7,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobStalled;
+import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.StageStatus;
 import java.nio.ByteBuffer;
@@ -26,7 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Notifies about job ends and stalls. Reads the job status table, {@code JobStalled} and {@code ItemProcessed}, all
- * keyed by job id (co-partitioned, so one task sees all of a job). Values arrive as raw bytes and are read here, so
+ * keyed by job id (co-partitioned, so one task sees all of a job). A job the stage engine runs is notified only when it
+ * ends FAILED (naming the stage and its error), TIMED_OUT or CANCELLED: its pipeline tells about its success. Values arrive as raw bytes and are read here, so
  * a dead letter keeps the original bytes. A completed job whose pipeline has a playlist stage waits (in the pending
  * store) until that stage ends or {@code playlist-wait} passes by wall clock.
  * Known gaps: a job that never ends keeps its failed-items entry; an old FAILED attempt redelivered after a newer
@@ -96,6 +98,12 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
         if (kind == null || !config.notifies(kind)) {
             return;
         }
+        if (ranByEngine(status) && (kind == NotificationKind.COMPLETED
+                || status.getState() == JobState.COMPLETED_WITH_FAILURES)) {
+            // The pipeline tells about its own success (a notify-job stage knows what to say); this service tells
+            // what ended a job badly, which no stage of it can.
+            return;
+        }
         String jobId = status.getJobId();
         if (dispatch.done(Messages.id(kind, jobId))) {
             metrics.duplicate();
@@ -117,7 +125,8 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
     private void notifyEnd(NotificationKind kind, JobStatus status) {
         String jobId = status.getJobId();
         List<FailedItem> failed = kind == NotificationKind.COMPLETED ? List.of() : orEmpty(failures.get(jobId));
-        dispatch.request(kind, Messages.jobEnded(kind, status, failed, config.playlistWait()));
+        dispatch.request(kind, Messages.jobEnded(kind, status, failed, config.playlistWait()),
+                kind.endsJob() && !ranByEngine(status));
         failures.delete(jobId);
     }
 
@@ -170,7 +179,7 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             byte[] raw = new byte[entry.value.length - Long.BYTES];
             ByteBuffer.wrap(entry.value, Long.BYTES, raw.length).get(raw);
             JobStatus status = (JobStatus) deserializers.apply(JobStatus.class).deserialize(Topics.JOB_STATUS.name(), raw);
-            NotificationKind kind = status.getState() == io.tally.events.JobState.COMPLETED ? NotificationKind.COMPLETED : NotificationKind.FAILED;
+            NotificationKind kind = NotificationKind.forJobEnd(status.getState());
             if (!dispatch.done(Messages.id(kind, status.getJobId()))) {
                 notifyEnd(kind, status);
             }
@@ -187,6 +196,11 @@ final class JobNotifier implements Processor<String, byte[], Object, Object> {
             throw new PoisonRecordException("Record on %s with key '%s' is not a readable %s: %s"
                     .formatted(topic.name(), record.key(), topic.valueType().getSimpleName(), e.getMessage()));
         }
+    }
+
+    /** Whether the stage engine runs the job (from a pipeline definition) rather than services wired to it. */
+    private static boolean ranByEngine(JobStatus status) {
+        return status.getPipelineVersion() != null;
     }
 
     private static void requireKey(String topic, String key, String jobId) {

@@ -3,6 +3,7 @@ package io.tally.notification;
 import io.tally.common.jobs.NotificationKind;
 import io.tally.common.jobs.Stages;
 import io.tally.events.JobStalled;
+import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationRequested;
 import io.tally.events.StageState;
@@ -74,7 +75,7 @@ final class Messages {
                 || stage.getState() == StageState.SKIPPED;
     }
 
-    /** A completed, failed or timed-out job; {@code playlistWait} is set when the playlist stage did not end in time. */
+    /** A completed, failed, timed-out or cancelled job; {@code playlistWait} is set when the playlist stage did not end in time. */
     static Notification jobEnded(NotificationKind kind, JobStatus job, List<FailedItem> failures, Duration playlistWait) {
         String jobId = job.getJobId();
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -92,8 +93,10 @@ final class Messages {
         StringBuilder body = new StringBuilder();
         String verb = switch (kind) {
             case COMPLETED -> "completed";
-            case FAILED -> "completed with %d failed item(s)".formatted(job.getFailedCount());
+            case FAILED -> job.getState() == JobState.FAILED ? "failed"
+                    : "completed with %d failed item(s)".formatted(job.getFailedCount());
             case TIMED_OUT -> "timed out";
+            case CANCELLED -> "was cancelled";
             default -> throw new IllegalArgumentException(kind + " does not end a job");
         };
         body.append("Job ").append(jobId).append(' ').append(verb).append(".\n");
@@ -105,6 +108,13 @@ final class Messages {
         body.append("Duration: ").append(duration == null ? "unknown" : human(duration)).append('\n');
         if (job.getDeadline() != null && kind == NotificationKind.TIMED_OUT) {
             body.append("Deadline: ").append(job.getDeadline()).append('\n');
+        }
+        StageStatus failedStage = job.getState() == JobState.FAILED ? failedStage(job) : null;
+        if (failedStage != null) {
+            fields.put("failedStage", failedStage.getName());
+            fields.put("error", failedStage.getDetail());
+            body.append("Failed stage: ").append(failedStage.getName()).append(": ")
+                    .append(orUnknown(failedStage.getDetail())).append('\n');
         }
         StageStatus playlist = playlistStage(job);
         if (playlist != null) {
@@ -136,6 +146,14 @@ final class Messages {
         }
         String subject = "[tally] %s %s: %s".formatted(orUnknown(job.getPipeline()), verb, jobId);
         return new Notification(id(kind, jobId), kind.id(), jobId, subject, body.toString(), fields);
+    }
+
+    /** The stage whose failure ended the job: the first FAILED one that did not fail only because the job ended. */
+    private static StageStatus failedStage(JobStatus job) {
+        return job.getStages().stream()
+                .filter(stage -> stage.getState() == StageState.FAILED)
+                .filter(stage -> !Stages.isStoppedByJobEnd(stage.getDetail()))
+                .findFirst().orElse(null);
     }
 
     static Notification stalled(JobStalled stalled) {

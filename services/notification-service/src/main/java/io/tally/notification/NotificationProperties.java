@@ -20,7 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * What the notification service sends, where, and how patiently. Bound from {@code tally.notify.*}; the topology
  * takes it as a plain argument. SMTP server settings stay under Spring Boot's {@code spring.mail.*}.
  *
- * @param kinds             which kinds of event are notified (completed, failed, timed-out, stalled, dead-letter)
+ * @param kinds             which kinds of event are notified (completed, failed, timed-out, cancelled, stalled, dead-letter)
  * @param playlistWait      how long a completed job whose pipeline has a playlist stage waits for that stage to end
  *                          before it is notified without the playlist link
  * @param checkInterval     how often (wall clock) waiting jobs are checked against {@code playlistWait}
@@ -36,7 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tally.notify")
 public record NotificationProperties(
-        @NotNull @DefaultValue({"completed", "failed", "timed-out", "stalled", "dead-letter"}) Set<NotificationKind> kinds,
+        @NotNull @DefaultValue({"completed", "failed", "timed-out", "cancelled", "stalled", "dead-letter"}) Set<NotificationKind> kinds,
         @NotNull @DefaultValue("PT2M") Duration playlistWait,
         @NotNull @DefaultValue("PT1S") Duration checkInterval,
         @Min(0) @Max(1000) @DefaultValue("20") int maxFailedItems,

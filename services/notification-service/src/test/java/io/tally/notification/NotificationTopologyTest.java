@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.jobs.NotificationKind;
+import io.tally.common.jobs.Stages;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobState;
+import io.tally.events.JobStatus;
 import io.tally.events.StageState;
+import io.tally.events.StageStatus;
 import io.tally.notification.channels.Notification;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,6 +33,18 @@ class NotificationTopologyTest {
     @AfterEach
     void close() {
         notify.close();
+    }
+
+    /** A job the stage engine ran (it has a pipeline version), ended in {@code state} with {@code stages}. */
+    private static JobStatus engineJob(String jobId, JobState state, StageStatus... stages) {
+        JobStatus job = job(jobId, state, 0, null, null);
+        job.setPipelineVersion(1);
+        job.setStages(List.of(stages));
+        return job;
+    }
+
+    private static StageStatus stage(String name, StageState state, String detail) {
+        return StageStatus.newBuilder().setName(name).setState(state).setDone(0).setDetail(detail).build();
     }
 
     @Test
@@ -165,6 +180,48 @@ class NotificationTopologyTest {
         assertThat(notify.notifications()).singleElement().satisfies(message -> {
             assertThat(message.id()).isEqualTo("timed-out:job-9");
             assertThat(message.body()).contains("timed out");
+        });
+    }
+
+    @Test
+    void namesTheStageAndErrorThatFailedAnEngineJobOnceAndReportsNoNotifyStage() {
+        // Given an engine job whose search stage failed it while the playlist stage had not started
+        JobStatus failed = engineJob("job-20", JobState.FAILED,
+                stage(Stages.SEARCH, StageState.FAILED, "quota-exceeded: YouTube quota exceeded"),
+                stage(Stages.PLAYLIST, StageState.SKIPPED, null),
+                stage("archive", StageState.FAILED, Stages.stoppedByJobEnd(JobState.FAILED)));
+
+        // When its FAILED status arrives twice
+        notify.send(failed);
+        notify.send(failed);
+
+        // Then one failed message names the stage and its error, not the stage stopped by the end
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
+            assertThat(message.id()).isEqualTo("failed:job-20");
+            assertThat(message.subject()).contains("failed").doesNotContain("completed");
+            assertThat(message.body()).contains("Failed stage: search: quota-exceeded: YouTube quota exceeded")
+                    .doesNotContain("archive");
+            assertThat(message.fields()).containsEntry("failedStage", "search")
+                    .containsEntry("error", "quota-exceeded: YouTube quota exceeded");
+        });
+        // And its delivery reports no notify stage: the engine owns the job's stages
+        assertThat(notify.intents()).singleElement().satisfies(record ->
+                assertThat(record.value().getReportsStage()).isFalse());
+    }
+
+    @Test
+    void notifiesACancelledEngineJobButLeavesItsSuccessToThePipeline() {
+        // Given engine jobs that were cancelled, completed, and completed with failed items
+        notify.send(engineJob("job-21", JobState.CANCELLED, stage(Stages.SEARCH, StageState.FAILED,
+                Stages.stoppedByJobEnd(JobState.CANCELLED))));
+        notify.send(engineJob("job-22", JobState.COMPLETED, stage(Stages.SEARCH, StageState.SUCCEEDED, null)));
+        notify.send(engineJob("job-23", JobState.COMPLETED_WITH_FAILURES,
+                stage(Stages.SEARCH, StageState.SUCCEEDED, "1 of 10 items failed")));
+
+        // Then only the cancelled one is told, as cancelled
+        assertThat(notify.notifications()).singleElement().satisfies(message -> {
+            assertThat(message.id()).isEqualTo("cancelled:job-21");
+            assertThat(message.subject()).contains("was cancelled");
         });
     }
 

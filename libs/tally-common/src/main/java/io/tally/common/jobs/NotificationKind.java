@@ -10,6 +10,7 @@ public enum NotificationKind {
     COMPLETED("completed"),
     FAILED("failed"),
     TIMED_OUT("timed-out"),
+    CANCELLED("cancelled"),
     STALLED("stalled"),
     DEAD_LETTER("dead-letter");
 
@@ -36,15 +37,19 @@ public enum NotificationKind {
 
     /** Whether the kind reports the end of a job (and so is followed by a {@code notify} stage report). */
     public boolean endsJob() {
-        return this == COMPLETED || this == FAILED || this == TIMED_OUT;
+        return this == COMPLETED || this == FAILED || this == TIMED_OUT || this == CANCELLED;
     }
 
-    /** The kind that reports a job ending in {@code state}, or null for a state that is not an end. */
+    /**
+     * The kind that reports a job ending in {@code state}, or null for a state that is not an end: {@link #FAILED}
+     * covers a job that completed with failed items and one the engine ended FAILED (a stage that failed the job).
+     */
     public static NotificationKind forJobEnd(JobState state) {
         return switch (state) {
             case COMPLETED -> COMPLETED;
-            case COMPLETED_WITH_FAILURES -> FAILED;
+            case COMPLETED_WITH_FAILURES, FAILED -> FAILED;
             case TIMED_OUT -> TIMED_OUT;
+            case CANCELLED -> CANCELLED;
             default -> null;
         };
     }

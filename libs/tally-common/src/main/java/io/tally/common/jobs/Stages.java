@@ -1,5 +1,6 @@
 package io.tally.common.jobs;
 
+import io.tally.events.JobState;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import java.time.Instant;
@@ -20,6 +21,8 @@ public final class Stages {
     /** The chart pipeline's stages in order. */
     public static final List<String> CHART_PIPELINE = List.of(SCRAPE, PROCESS, SEARCH, PLAYLIST, NOTIFY);
 
+    private static final String STOPPED_BY_JOB_END = "job ended ";
+
     private Stages() {
     }
 
@@ -27,5 +30,15 @@ public final class Stages {
     public static StageReported report(String jobId, String stage, StageState state, long done, Long total, String detail) {
         return StageReported.newBuilder().setJobId(jobId).setStage(stage).setState(state).setDone(done).setTotal(total)
                 .setDetail(detail).setReportedAt(Instant.now()).build();
+    }
+
+    /** The detail of a stage that was still running when its job ended {@code state}: it failed with the job. */
+    public static String stoppedByJobEnd(JobState state) {
+        return STOPPED_BY_JOB_END + state + " while it ran";
+    }
+
+    /** Whether {@code detail} says a stage failed only because its job ended, not of its own. */
+    public static boolean isStoppedByJobEnd(String detail) {
+        return detail != null && detail.startsWith(STOPPED_BY_JOB_END);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
+import io.tally.common.jobs.Stages;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
@@ -544,7 +545,7 @@ public final class PipelineEngine {
             } else if (stage.getState() == StageState.RUNNING) {
                 stage.setState(StageState.FAILED);
                 stage.setEndedAt(at);
-                stage.setDetail("job ended " + state + " while it ran");
+                stage.setDetail(Stages.stoppedByJobEnd(state));
             }
         }
     }
