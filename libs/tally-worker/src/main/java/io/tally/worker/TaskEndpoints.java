@@ -4,6 +4,8 @@ import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.tasks.TaskHeaders;
+import io.tally.common.topics.TopicSpec;
+import io.tally.common.topics.Topics;
 import io.tally.worker.ratelimit.ConsumerGroupSize;
 import io.tally.worker.ratelimit.GroupAwareJitter;
 import io.tally.worker.ratelimit.Throttle;
@@ -24,7 +26,6 @@ import org.springframework.kafka.annotation.KafkaListenerAnnotationBeanPostProce
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerConfigUtils;
 import org.springframework.kafka.config.MethodKafkaListenerEndpoint;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -75,13 +76,13 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         String topic = TaskHeaders.requestTopic(type);
         String groupId = properties.groupId(type);
         if (kafka.createTopics()) {
-            // Request topics are job-keyed, like every topic the engine reads from or writes to.
-            beanFactory.registerSingleton(topic + "-newTopic", TopicBuilder.name(topic).partitions(kafka.partitions())
-                    .replicas(kafka.replicationFactor()).build());
-            // One partition, like the catalogue's dead-letter topics; KafkaAdmin prefers it to Spring's retry default.
-            String deadLetters = TaskHeaders.deadLetterTopic(type);
-            beanFactory.registerSingleton(deadLetters + "-newTopic", TopicBuilder.name(deadLetters).partitions(1)
-                    .replicas(kafka.replicationFactor()).build());
+            // The catalogue's specs: job-keyed request topics, and one-partition dead-letter topics kept as long as the
+            // catalogue's; KafkaAdmin prefers these definitions to Spring's retry-topic defaults.
+            beanFactory.registerSingleton(topic + "-newTopic", Topics.taskRequests(topic).orElseThrow()
+                    .toNewTopic(kafka.partitions(), kafka.replicationFactor()));
+            TopicSpec<byte[]> deadLetters = Topics.taskDeadLetters(TaskHeaders.deadLetterTopic(type)).orElseThrow();
+            beanFactory.registerSingleton(deadLetters.name() + "-newTopic",
+                    deadLetters.toNewTopic(deadLetters.partitions(), kafka.replicationFactor()));
         }
 
         TaskListener<?> listener = new TaskListener(handler, beanFactory.getBean(TaskReports.class),

@@ -29,9 +29,13 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -110,6 +114,24 @@ class TaskWorkerIntegrationTest {
         // Then both are there, with the handler's input and output records as their content
         assertThat(new Schema.Parser().parse(inputSchema)).isEqualTo(EchoInput.getClassSchema());
         assertThat(new Schema.Parser().parse(outputSchema)).isEqualTo(EchoOutput.getClassSchema());
+    }
+
+    @Test
+    void createsEachTaskTypesDeadLetterTopicAsTheCatalogueDoesItsOwn() throws Exception {
+        // Given the started worker
+        ConfigResource deadLetters = new ConfigResource(ConfigResource.Type.TOPIC, TaskHeaders.deadLetterTopic("echo"));
+
+        // When its task type's dead-letter topic is described
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            TopicDescription topic = admin.describeTopics(List.of(deadLetters.name())).allTopicNames().get()
+                    .get(deadLetters.name());
+            Config config = admin.describeConfigs(List.of(deadLetters)).all().get().get(deadLetters);
+
+            // Then it has one partition and keeps records 28 days, like the catalogue's dead-letter topics
+            assertThat(topic.partitions()).hasSize(1);
+            assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value())
+                    .isEqualTo(Long.toString(Duration.ofDays(28).toMillis()));
+        }
     }
 
     @Test

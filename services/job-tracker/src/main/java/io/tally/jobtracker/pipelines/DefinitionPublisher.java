@@ -4,6 +4,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
+import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.pipeline.PipelineCatalog;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the definitions of the pipelines folder to the compacted definitions topic and creates each task type's
- * request topic, before the engine's streams start (so no trigger can meet an engine that has not seen its pipeline
+ * request and dead-letter topics (the catalogue's specs), before the engine's streams start (so no trigger can meet an engine that has not seen its pipeline
  * yet). A file whose version is already published with other content is refused: a running job must always find the
  * exact version it started with, so a change needs a new version number.
  */
@@ -101,12 +102,17 @@ public final class DefinitionPublisher {
     }
 
     private void createTopics(PipelineCatalog catalog) {
-        Set<String> taskTopics = new TreeSet<>();
-        catalog.all().forEach(definition -> definition.stages().stream().map(StageSpec::task)
-                .map(TaskHeaders::requestTopic).forEach(taskTopics::add));
+        Set<String> taskTypes = new TreeSet<>();
+        catalog.all().forEach(definition -> definition.stages().stream().map(StageSpec::task).forEach(taskTypes::add));
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(Topics.PIPELINE_DEFINITIONS.toNewTopic(Topics.PIPELINE_DEFINITIONS.partitions(), topics.replicationFactor()));
-        taskTopics.forEach(topic -> wanted.add(new NewTopic(topic, topics.partitions(), topics.replicationFactor())));
+        for (String type : taskTypes) {
+            // Both exist before any worker does, so a request or a dead letter never waits for a worker to start.
+            wanted.add(Topics.taskRequests(TaskHeaders.requestTopic(type)).orElseThrow()
+                    .toNewTopic(topics.partitions(), topics.replicationFactor()));
+            TopicSpec<byte[]> deadLetters = Topics.taskDeadLetters(TaskHeaders.deadLetterTopic(type)).orElseThrow();
+            wanted.add(deadLetters.toNewTopic(deadLetters.partitions(), topics.replicationFactor()));
+        }
         try (Admin admin = Admin.create(kafka)) {
             for (NewTopic topic : wanted) {
                 try {

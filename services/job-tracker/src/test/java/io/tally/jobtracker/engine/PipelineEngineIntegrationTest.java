@@ -16,13 +16,17 @@ import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,9 +58,15 @@ class PipelineEngineIntegrationTest {
 
     @Test
     void publishesTheFolderAndFailsAJobWhoseTaskTypeHasNoSchemaSayingWhy() throws Exception {
-        // Given the service started with a pipelines folder; its task type's topic exists
+        // Given the service started with a pipelines folder; its task type's request and dead-letter topics exist,
+        // the dead letters kept as long as the catalogue's
         try (Admin client = Admin.create(admin.getConfigurationProperties())) {
-            assertThat(client.listTopics().names().get()).contains(TaskHeaders.requestTopic("no-such-worker"));
+            assertThat(client.listTopics().names().get()).contains(TaskHeaders.requestTopic("no-such-worker"),
+                    TaskHeaders.deadLetterTopic("no-such-worker"));
+            ConfigResource deadLetters = new ConfigResource(ConfigResource.Type.TOPIC,
+                    TaskHeaders.deadLetterTopic("no-such-worker"));
+            assertThat(client.describeConfigs(List.of(deadLetters)).all().get().get(deadLetters)
+                    .get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(Long.toString(Duration.ofDays(28).toMillis()));
         }
         String triggerId = "manual:" + UUID.randomUUID();
         String jobId = "orphan-" + UUID.randomUUID();
