@@ -199,7 +199,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             return;
         }
         items.put(key, new ItemMark(item.getOutcome(), item.getAttempt(), false));
-        addToCounts(job, item.getOutcome(), 1);
+        JobCounts.add(job, item.getOutcome(), 1);
         StageStatus counted = countedStage(job);
         if (counted.getStartedAt() == null) {
             counted.setStartedAt(Instant.ofEpochMilli(now));
@@ -221,8 +221,8 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             save(job);
             return;
         }
-        addToCounts(job, previous.outcome(), -1);
-        addToCounts(job, item.getOutcome(), 1);
+        JobCounts.add(job, previous.outcome(), -1);
+        JobCounts.add(job, item.getOutcome(), 1);
         if (isEnded(job)) {
             // The job keeps its single JobCompleted; its status shows the corrected counts.
             if (job.getState() != JobState.TIMED_OUT) {
@@ -563,14 +563,6 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             job.getStages().add(stage);
         }
         return stage;
-    }
-
-    private static void addToCounts(JobStatus job, ItemOutcome outcome, int delta) {
-        switch (outcome) {
-            case SUCCEEDED -> job.setSucceededCount(job.getSucceededCount() + delta);
-            case FAILED -> job.setFailedCount(job.getFailedCount() + delta);
-            case SKIPPED -> job.setSkippedCount(job.getSkippedCount() + delta);
-        }
     }
 
     private static int processed(JobStatus job) {

@@ -19,6 +19,7 @@ import io.tally.events.TaskResult;
 import io.tally.events.engine.JobRun;
 import io.tally.events.engine.StageRun;
 import io.tally.events.engine.TaskRun;
+import io.tally.jobtracker.JobCounts;
 import io.tally.pipeline.ExpressionException;
 import io.tally.pipeline.ExpressionScope;
 import io.tally.pipeline.Expressions;
@@ -602,19 +603,11 @@ public final class PipelineEngine {
     }
 
     private static void count(JobStatus job, StageRun stage, ItemOutcome outcome, int delta) {
+        JobCounts.add(job, outcome, delta);
         switch (outcome) {
-            case SUCCEEDED -> {
-                stage.setSucceeded(stage.getSucceeded() + delta);
-                job.setSucceededCount(job.getSucceededCount() + delta);
-            }
-            case FAILED -> {
-                stage.setFailed(stage.getFailed() + delta);
-                job.setFailedCount(job.getFailedCount() + delta);
-            }
-            case SKIPPED -> {
-                stage.setSkipped(stage.getSkipped() + delta);
-                job.setSkippedCount(job.getSkippedCount() + delta);
-            }
+            case SUCCEEDED -> stage.setSucceeded(stage.getSucceeded() + delta);
+            case FAILED -> stage.setFailed(stage.getFailed() + delta);
+            case SKIPPED -> stage.setSkipped(stage.getSkipped() + delta);
         }
     }
 
