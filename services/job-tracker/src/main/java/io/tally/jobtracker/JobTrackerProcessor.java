@@ -2,7 +2,6 @@ package io.tally.jobtracker;
 
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
-import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
