@@ -2,6 +2,7 @@ package io.tally.testsupport;
 
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,10 +164,6 @@ public final class KafkaTestClient {
     }
 
     private static List<TopicPartition> assignFromStart(KafkaConsumer<String, ?> consumer, String topic) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return partitions;
+        return FromStart.assign(consumer, List.of(topic));
     }
 }

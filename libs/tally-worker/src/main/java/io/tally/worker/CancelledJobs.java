@@ -1,6 +1,7 @@
 package io.tally.worker;
 
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCancelled;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -92,16 +92,9 @@ public final class CancelledJobs implements SmartLifecycle {
 
     // The topic is a catalogue topic; on a fresh cluster it may appear a moment after this worker starts.
     private void assignFromStart() {
-        List<TopicPartition> partitions = List.of();
-        while (running && partitions.isEmpty()) {
-            partitions = consumer.partitionsFor(Topics.JOBS_CANCELLED.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            if (partitions.isEmpty()) {
-                sleep();
-            }
+        while (running && FromStart.assign(consumer, List.of(Topics.JOBS_CANCELLED.name())).isEmpty()) {
+            sleep();
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
     }
 
     private static void sleep() {

@@ -2,6 +2,7 @@ package io.tally.bench;
 
 import static io.tally.bench.BenchEnvironment.millis;
 
+import io.tally.common.kafka.FromStart;
 import io.tally.localruntime.LocalStack;
 import io.tally.cli.PipelineServices;
 import io.tally.common.jobs.TrackKeys;
@@ -25,14 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.core.io.ClassPathResource;
 
@@ -79,11 +78,7 @@ final class EndToEndBench {
                          "bootstrap.servers", stack.bootstrapServers(), "isolation.level", "read_committed",
                          "enable.auto.commit", false), new org.apache.kafka.common.serialization.StringDeserializer(),
                          serdes.catalogueDeserializer())) {
-                List<TopicPartition> partitions = java.util.stream.Stream.of(Topics.JOB_COMPLETED, Topics.PLAYLISTS_CREATED)
-                        .flatMap(topic -> IntStream.range(0, topic.partitions())
-                                .mapToObj(p -> new TopicPartition(topic.name(), p))).toList();
-                reader.assign(partitions);
-                reader.seekToBeginning(partitions);
+                FromStart.assign(reader, List.of(Topics.JOB_COMPLETED.name(), Topics.PLAYLISTS_CREATED.name()));
                 for (int run = 0; run <= runs; run++) {
                     ChartPublished chart = chart(sample, run);
                     long sentAt = System.nanoTime();

@@ -2,6 +2,7 @@ package io.tally.cli;
 
 import io.tally.common.jobs.Stages;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobStatus;

@@ -1,6 +1,7 @@
 package io.tally.cli;
 
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,6 +2,7 @@ package io.tally.faults;
 
 import io.tally.common.jobs.NotificationKind;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
@@ -28,7 +29,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -98,7 +98,6 @@ public final class ExactlyOnceChecker {
      */
     public static final String INJECTED_HEADER = "tally-faults-injected";
 
-    private static final Duration POLL = Duration.ofMillis(300);
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
     // A duplicate may trail the expected record by one transaction; a pass is re-checked after this.
     private static final Duration SETTLE = Duration.ofSeconds(5);
@@ -364,31 +363,14 @@ public final class ExactlyOnceChecker {
 
     /** Every committed record of {@code topic} up to its end offsets at the moment of the call. */
     public static List<ConsumerRecord<String, byte[]>> readRaw(String bootstrapServers, String topic) {
-        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "tally-faults-checker-" + UUID.randomUUID(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            // read_committed end offsets: the last stable offset, so an open transaction is waited for, not read.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to " + end + " within " + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-                        found.add(record);
-                    }
-                }
-            }
+            // read_committed: an open transaction is waited for, not read.
+            return FromStart.readToEnd(consumer, List.of(topic), READ_TIMEOUT);
         }
-        return found;
     }
 
     private static void sleep(Duration duration) {

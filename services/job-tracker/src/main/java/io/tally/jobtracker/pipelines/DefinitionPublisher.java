@@ -1,6 +1,7 @@
 package io.tally.jobtracker.pipelines;
 
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.FromStart;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -137,23 +137,12 @@ public final class DefinitionPublisher {
         Map<String, PipelineDefinitionPublished> published = new HashMap<>();
         try (KafkaConsumer<String, PipelineDefinitionPublished> consumer = new KafkaConsumer<>(config,
                 new StringDeserializer(), serdes.deserializer(PipelineDefinitionPublished.class))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PIPELINE_DEFINITIONS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + Topics.PIPELINE_DEFINITIONS.name()
-                            + " to its end within " + READ_TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, PipelineDefinitionPublished> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) {
-                        published.remove(record.key());
-                    } else {
-                        published.put(record.key(), record.value());
-                    }
+            for (ConsumerRecord<String, PipelineDefinitionPublished> record : FromStart.readToEnd(consumer,
+                    List.of(Topics.PIPELINE_DEFINITIONS.name()), READ_TIMEOUT)) {
+                if (record.value() == null) {
+                    published.remove(record.key());
+                } else {
+                    published.put(record.key(), record.value());
                 }
             }
         }
