@@ -116,9 +116,7 @@ class PipelinesApiIntegrationTest {
     @Test
     void refusesRunParametersThatDoNotFitTheLatestDefinitionWith400ListingEachAndEmitsNothing() throws Exception {
         // Given a published pipeline that tally.api.pipelines does not list
-        String name = PipelineFixtures.uniqueName("params");
-        fixtures.publish(PipelineFixtures.yaml(name, 1, false));
-        await().atMost(WAIT).until(() -> get("/api/pipelines/" + name).statusCode() == 200);
+        String name = publishedPipeline("params");
         // When a run gives a bad date, a chart that is not allowed and an unknown parameter
         String key = "bad-params-" + UUID.randomUUID();
         HttpResponse<String> refused = http.post("/api/pipelines/" + name + "/runs",
@@ -145,9 +143,7 @@ class PipelinesApiIntegrationTest {
     void rerunsAnEngineJobWithTheParametersItStoredAndRefusesOnesTheLatestVersionDoesNotTake() throws Exception {
         // Given a published pipeline, a job that ran on it with a genre chart, and one whose chart the pipeline
         // no longer allows
-        String name = PipelineFixtures.uniqueName("rerun");
-        fixtures.publish(PipelineFixtures.yaml(name, 1, false));
-        await().atMost(WAIT).until(() -> get("/api/pipelines/" + name).statusCode() == 200);
+        String name = publishedPipeline("rerun");
         String ran = "ran-" + UUID.randomUUID();
         JobStatus job = PipelineFixtures.engineJob(ran, name, 1, JobState.COMPLETED);
         job.setParameters(Map.of("date", "2026-01-05", "limit", "10", "chart", "hype-100"));
@@ -243,6 +239,14 @@ class PipelinesApiIntegrationTest {
         assertThat(read.get("status").asString()).isEqualTo("FAILED");
         assertThat(read.get("pipelineVersion").asInt()).isEqualTo(3);
         assertThat(read.get("reason").asString()).isEqualTo("stage search failed: quota: YouTube quota exceeded");
+    }
+
+    /** A new pipeline's version 1, published and served by the API. */
+    private String publishedPipeline(String prefix) throws Exception {
+        String name = PipelineFixtures.uniqueName(prefix);
+        fixtures.publish(PipelineFixtures.yaml(name, 1, false));
+        await().atMost(WAIT).until(() -> get("/api/pipelines/" + name).statusCode() == 200);
+        return name;
     }
 
     private void awaitJob(String jobId) {
