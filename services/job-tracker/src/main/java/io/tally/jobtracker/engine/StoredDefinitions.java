@@ -1,12 +1,9 @@
 package io.tally.jobtracker.engine;
 
+import io.tally.common.pipelines.ParsedDefinitions;
 import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.pipeline.PipelineDefinition;
-import io.tally.pipeline.PipelineLoader;
-import io.tally.pipeline.SourceText;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -21,7 +18,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class StoredDefinitions implements PipelineDefinitions {
 
     private final ReadOnlyKeyValueStore<String, PipelineDefinitionPublished> store;
-    private final Map<String, Parsed> parsed = new HashMap<>();
+    private final ParsedDefinitions parsed = new ParsedDefinitions();
 
     public StoredDefinitions(ReadOnlyKeyValueStore<String, PipelineDefinitionPublished> store) {
         this.store = store;
@@ -48,15 +45,6 @@ public final class StoredDefinitions implements PipelineDefinitions {
     }
 
     private PipelineDefinition parse(PipelineDefinitionPublished published) {
-        String key = PublishedDefinitions.key(published.getName(), published.getVersion());
-        Parsed cached = parsed.get(key);
-        if (cached == null || !cached.sha256().equals(published.getSha256())) {
-            cached = new Parsed(published.getSha256(), PipelineLoader.load(new SourceText(published.getFile(), published.getYaml())));
-            parsed.put(key, cached);
-        }
-        return cached.definition();
-    }
-
-    private record Parsed(String sha256, PipelineDefinition definition) {
+        return parsed.parse(published);
     }
 }

@@ -1,20 +1,15 @@
 package io.tally.jobsapi.pipelines;
 
-import io.tally.common.pipelines.PublishedDefinitions;
+import io.tally.common.pipelines.ParsedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.jobsapi.view.JobView;
 import io.tally.pipeline.PipelineDefinition;
-import io.tally.pipeline.PipelineDefinitionException;
-import io.tally.pipeline.PipelineLoader;
-import io.tally.pipeline.SourceText;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +17,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The pipeline definitions published to {@code tally.pipelines.definitions}, as this instance's view holds them,
- * parsed once per version (cached by content hash). Publishers validate before they publish, so a version that does
- * not parse here was written by another Tally release that reads files differently: it is logged and left out rather
- * than failing every pipeline read. Known gap: the cache keeps every version ever read for the life of the process
- * (a few KB each).
+ * parsed once per version ({@link ParsedDefinitions}). Publishers validate before they publish, so a version that does
+ * not parse here was written by another Tally release that reads files differently: it is logged once and left out
+ * rather than failing every pipeline read.
  */
 @Component
 public class PublishedPipelines {
@@ -33,7 +27,7 @@ public class PublishedPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedPipelines.class);
 
     private final JobView view;
-    private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+    private final ParsedDefinitions parsed = new ParsedDefinitions();
 
     public PublishedPipelines(JobView view) {
         this.view = view;
@@ -78,32 +72,12 @@ public class PublishedPipelines {
     }
 
     private List<PipelineDefinition> parse(List<PipelineDefinitionPublished> published) {
-        Map<String, PipelineDefinition> definitions = new LinkedHashMap<>();
+        List<PipelineDefinition> definitions = new ArrayList<>();
         for (PipelineDefinitionPublished record : published) {
-            String key = PublishedDefinitions.key(record.getName(), record.getVersion());
-            Parsed cached = parsed.get(key);
-            if (cached == null || !cached.sha256().equals(record.getSha256())) {
-                cached = new Parsed(record.getSha256(), load(record));
-                parsed.put(key, cached);
-            }
-            if (cached.definition() != null) {
-                definitions.put(key, cached.definition());
-            }
+            parsed.parseOrSkip(record, problem -> LOG.warn("Published definition {}@{} (from {}) does not parse here "
+                    + "and is left out: {}", record.getName(), record.getVersion(), record.getFile(), problem.getMessage()))
+                    .ifPresent(definitions::add);
         }
-        return List.copyOf(definitions.values());
-    }
-
-    private static PipelineDefinition load(PipelineDefinitionPublished record) {
-        try {
-            return PipelineLoader.load(new SourceText(record.getFile(), record.getYaml()));
-        } catch (PipelineDefinitionException e) {
-            LOG.warn("Published definition {}@{} (from {}) does not parse here and is left out: {}", record.getName(),
-                    record.getVersion(), record.getFile(), e.getMessage());
-            return null;
-        }
-    }
-
-    /** A parsed version, or a null definition for one that does not parse (so it is not re-parsed on every read). */
-    private record Parsed(String sha256, PipelineDefinition definition) {
+        return List.copyOf(definitions);
     }
 }
