@@ -1,15 +1,10 @@
 package io.tally.worker;
 
 import io.tally.common.config.TallyKafkaAutoConfiguration;
-import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
-import io.tally.common.tasks.TaskHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,10 +21,12 @@ import org.springframework.kafka.retrytopic.RetryTopicSchedulerWrapper;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * The worker SDK: active in an application that declares at least one {@link TaskHandler} bean (so services that
- * only use the rate limiter, such as track-search, do not get it). See libs/tally-worker/README.md.
- * Known gap: it enables Spring Kafka's retry topic support itself ({@code @EnableKafkaRetryTopic}); an application
- * that also extends {@code RetryTopicConfigurationSupport} must not add this auto-configuration.
+ * The worker SDK: active in an application that declares at least one {@link TaskHandler} bean (so a service that
+ * only uses the rate limiter does not get it). See libs/tally-worker/README.md.
+ * Known gaps: it enables Spring Kafka's retry topic support itself ({@code @EnableKafkaRetryTopic}); an application
+ * that also extends {@code RetryTopicConfigurationSupport} must not add this auto-configuration. An application with
+ * retry topics of its own declares {@link TaskRetryTopics#componentFactory(io.tally.common.topics.TopicSpec)} as its
+ * one {@code RetryTopicComponentFactory} (the start fails otherwise).
  */
 @AutoConfiguration(after = {KafkaAutoConfiguration.class, TallyKafkaAutoConfiguration.class})
 @ConditionalOnBean(TaskHandler.class)
@@ -97,15 +94,13 @@ public class TallyWorkerAutoConfiguration {
 
     /**
      * Each task type's retry chain ends in {@code tally.dlt.tasks.<type>}; every hop carries the reason and, for a
-     * {@link TaskFailedException}, its code, which the FAILED result written from the dead-letter topic reports.
+     * {@link TaskFailedException}, its code, which the FAILED result written from the dead-letter topic reports. An
+     * application with retry topics of its own declares {@link TaskRetryTopics#componentFactory(io.tally.common.topics.TopicSpec)}
+     * instead (Spring takes one such bean).
      */
     @Bean
     @ConditionalOnMissingBean
     RetryTopicComponentFactory tallyTaskRetryTopicComponentFactory() {
-        return RetryTopicComponents.deadLetteringTo(TaskHeaders::deadLetterTopicOf, (record, failure) -> {
-            String code = TaskListener.errorCode(failure);
-            return code == null ? new RecordHeaders() : new RecordHeaders(List.of(
-                    new RecordHeader(TaskListener.ERROR_CODE_HEADER, code.getBytes(StandardCharsets.UTF_8))));
-        });
+        return TaskRetryTopics.componentFactory();
     }
 }

@@ -31,6 +31,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.retrytopic.RetryTopicBeanNames;
+import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
 import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
 import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
 import org.springframework.kafka.retrytopic.RetryTopicConfigurer;
@@ -44,7 +45,9 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  * in group {@code tally-worker-<type>} (Spring suffixes the retry and DLT groups). It also declares the request and
  * dead-letter topics as {@code NewTopic} beans; Spring declares the retry topics. It runs while the handler beans are
  * created, like Spring's own annotation processing, so the topics exist before {@code KafkaAdmin} creates them.
- * All container creation is in {@link #containerFactory}: a share-group mode would be added there.
+ * All container creation is in {@link #containerFactory}: a share-group mode would be added there. A type whose
+ * chain the application's {@code RetryTopicComponentFactory} would end elsewhere fails the start
+ * ({@link TaskRetryTopics#check}).
  */
 final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
 
@@ -105,6 +108,9 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
                 .doNotRetryOnDltFailure()
                 .listenerFactory(factory)
                 .create(beanFactory.getBean(KafkaTemplate.class));
+        // Spring takes the application's one RetryTopicComponentFactory, else its own default (chains end in -dlt).
+        TaskRetryTopics.check(beanFactory.getBeanProvider(RetryTopicComponentFactory.class)
+                .getIfUnique(RetryTopicComponentFactory::new), retryTopics, type);
 
         KafkaListenerAnnotationBeanPostProcessor<?, ?> annotations = beanFactory.getBean(
                 KafkaListenerConfigUtils.KAFKA_LISTENER_ANNOTATION_PROCESSOR_BEAN_NAME,

@@ -5,9 +5,13 @@ import io.tally.common.jobs.Stages;
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.StageState;
+import io.tally.events.tasks.ScrapeChartInput;
+import io.tally.events.tasks.ScrapeChartOutput;
+import io.tally.worker.TaskHandler;
 import io.tally.chartscraper.source.BeatportChartSource;
 import io.tally.chartscraper.source.ChartSource;
 import io.tally.chartscraper.source.SampleChartSource;
+import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +26,10 @@ import org.springframework.kafka.listener.RetryListener;
 import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
 import org.springframework.web.client.RestClient;
 
-/** Wires the chart source chosen by {@code tally.scraper.source} and the listener's retry and dead-letter handling. */
+/**
+ * Wires the chart source chosen by {@code tally.scraper.source}, the trigger listener's retry and dead-letter handling,
+ * and, beside that legacy listener, the {@code scrape-chart} task of the worker SDK.
+ */
 @Configuration(proxyBeanMethods = false)
 class ScraperConfiguration {
 
@@ -66,6 +73,19 @@ class ScraperConfiguration {
             }
         });
         return handler;
+    }
+
+    /**
+     * The {@code scrape-chart} task, beside the trigger listener: the same source, template, metrics and clock. The
+     * worker SDK's container factories get {@link #scraperErrorHandler} through Boot's configurer, but its retry-topic
+     * support replaces it on every task container, so a failed task goes to {@code tally.dlt.tasks.scrape-chart} and
+     * reports no scrape stage; the handler above keeps applying to the trigger listener only.
+     */
+    @Bean
+    TaskHandler<ScrapeChartInput, ScrapeChartOutput> scrapeChartTask(ChartSource source, KafkaTemplate<String, Object> template,
+                                                                      ScraperMetrics metrics, Clock clock) {
+        return TaskHandler.of(ScrapeChartHandler.TASK_TYPE, ScrapeChartInput.class, ScrapeChartOutput.class,
+                new ScrapeChartHandler(source, template, metrics, clock));
     }
 
     private static String reason(Exception ex) {

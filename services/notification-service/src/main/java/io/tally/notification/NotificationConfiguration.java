@@ -2,18 +2,24 @@ package io.tally.notification;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
+import io.tally.events.tasks.NotifyJobInput;
+import io.tally.events.tasks.NotifyJobOutput;
 import io.tally.notification.channels.EmailChannel;
 import io.tally.notification.channels.NotificationChannel;
 import io.tally.notification.channels.OutboxChannel;
 import io.tally.notification.channels.WebhookChannel;
+import io.tally.worker.TaskHandler;
+import io.tally.worker.TaskRetryTopics;
+import io.tally.worker.WorkerProperties;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,7 +37,8 @@ import org.springframework.mail.javamail.JavaMailSender;
 /**
  * Wires the deciding {@link NotificationTopology} into Spring Kafka's streams lifecycle and the service's
  * dead-letter topic, and the delivery consumer ({@link NotificationDelivery}) with the channels chosen by
- * {@code tally.notify.*}, its retry topics and its transactional outcome producer.
+ * {@code tally.notify.*}, its retry topics and its transactional outcome producer; and, beside them, the
+ * {@code notify-job} task of the worker SDK.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -98,9 +105,28 @@ class NotificationConfiguration {
                 .create(template);
     }
 
-    /** The chain ends in {@code tally.dlt.notification-service}; each hop carries the channels already reached. */
+    /**
+     * The chain ends in {@code tally.dlt.notification-service}; each hop carries the channels already reached. Spring
+     * takes one such bean for every chain of the application, so it also ends the {@code notify-job} task's chain, in
+     * {@code tally.dlt.tasks.notify-job} (the worker SDK's own bean backs off when this one exists).
+     */
     @Bean
     RetryTopicComponentFactory notificationRetryTopicComponentFactory() {
-        return RetryTopicComponents.deadLetteringTo(Topics.NOTIFICATION_SERVICE_DLT, NotificationDelivery::deliveredHeader);
+        return TaskRetryTopics.componentFactory(Topics.NOTIFICATION_SERVICE_DLT, NotificationDelivery::deliveredHeader);
+    }
+
+    /**
+     * The {@code notify-job} task, beside the topology: it writes the job's summary as a delivery intent on
+     * {@code tally.notifications.requested} (key: notification id, waiting {@code tally.worker.send-timeout} for the
+     * broker), which {@link NotificationDelivery} sends through the configured channels like every other.
+     */
+    @Bean
+    TaskHandler<NotifyJobInput, NotifyJobOutput> notifyJobTask(NotificationProperties config, MeterRegistry meters,
+                                                                KafkaTemplate<String, Object> template,
+                                                                WorkerProperties worker) {
+        NotifyJobHandler.Intents intents = intent -> template.send(Topics.NOTIFICATIONS_REQUESTED.name(),
+                intent.getNotificationId(), intent).get(worker.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return TaskHandler.of(NotifyJobHandler.TASK_TYPE, NotifyJobInput.class, NotifyJobOutput.class,
+                new NotifyJobHandler(config, new NotifyMetrics(meters), intents, Clock.systemUTC()));
     }
 }

@@ -2,18 +2,24 @@ package io.tally.playlist;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.kafka.TransactionalOutcomes;
 import io.tally.common.topics.Topics;
+import io.tally.events.tasks.BuildPlaylistInput;
+import io.tally.events.tasks.BuildPlaylistOutput;
+import io.tally.worker.TaskHandler;
+import io.tally.worker.TaskRetryTopics;
+import io.tally.worker.WorkerProperties;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -25,7 +31,7 @@ import org.springframework.web.client.RestClient;
 /**
  * Wires the deciding {@link PlaylistTopology} into Spring Kafka's streams lifecycle and dead-letter topic, picks the
  * adapter from {@code tally.playlist.adapter}, and wires the delivery consumer ({@link PlaylistDelivery}) with its
- * retry topics and transactional outcome producer.
+ * retry topics and transactional outcome producer; and, beside them, the {@code build-playlist} task of the worker SDK.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -87,9 +93,29 @@ class PlaylistConfiguration {
                 .create(template);
     }
 
-    /** The chain ends in {@code tally.dlt.playlist-service} instead of Spring's {@code -dlt} topic. */
+    /**
+     * The chain ends in {@code tally.dlt.playlist-service} instead of Spring's {@code -dlt} topic. Spring takes one such
+     * bean for every chain of the application, so it also ends the {@code build-playlist} task's chain, in
+     * {@code tally.dlt.tasks.build-playlist} (the worker SDK's own bean backs off when this one exists).
+     */
     @Bean
     RetryTopicComponentFactory playlistRetryTopicComponentFactory() {
-        return RetryTopicComponents.deadLetteringTo(Topics.PLAYLIST_SERVICE_DLT);
+        return TaskRetryTopics.componentFactory(Topics.PLAYLIST_SERVICE_DLT);
+    }
+
+    /**
+     * The {@code build-playlist} task, beside the topology and the delivery consumer: the same adapter and metrics, the
+     * tables read from the topology's global stores ({@link PlaylistTables}), and the {@code PlaylistCreated} written
+     * with the worker SDK's {@code tally.worker.send-timeout}.
+     */
+    @Bean
+    TaskHandler<BuildPlaylistInput, BuildPlaylistOutput> buildPlaylistTask(PlaylistAdapter adapter, PlaylistMetrics metrics,
+                                                                            StreamsBuilderFactoryBean streams,
+                                                                            KafkaTemplate<String, Object> template,
+                                                                            WorkerProperties worker) {
+        BuildPlaylistHandler.Created created = playlist -> template.send(Topics.PLAYLISTS_CREATED.name(),
+                playlist.getJobId(), playlist).get(worker.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return TaskHandler.of(BuildPlaylistHandler.TASK_TYPE, BuildPlaylistInput.class, BuildPlaylistOutput.class,
+                new BuildPlaylistHandler(adapter, metrics, new PlaylistTables(streams), created, Clock.systemUTC()));
     }
 }

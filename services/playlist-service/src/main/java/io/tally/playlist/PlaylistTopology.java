@@ -6,6 +6,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.JobCompleted;
+import io.tally.events.PlaylistCreated;
 import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
@@ -36,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * JobCompleted records are validated (poison records go to the dead-letter topic through the processing exception
  * handler), filtered to the configured pipelines and re-keyed by sourceRef through an explicitly named repartition
  * topic, so all jobs of one chart meet in one task and its {@link #PLAYLISTS_STORE} can guarantee one playlist per
- * chart. The charts and tracks tables are global stores. Outputs are routed by value type to PlaylistRequested (the
- * delivery intent that {@link PlaylistDelivery} makes outside the transaction, ADR 0009), StageReported and (for a
- * chart that never arrived, as Avro bytes of the JobCompleted) the service's dead-letter topic.
+ * chart. The charts and tracks tables are global stores, and so is the playlist made for each chart edition as
+ * {@code tally.playlists.created} tells it ({@link #CHART_PLAYLISTS_STORE}, for the build-playlist task). Outputs are
+ * routed by value type to PlaylistRequested (the delivery intent that {@link PlaylistDelivery} makes outside the
+ * transaction, ADR 0009), StageReported and (for a chart that never arrived, as Avro bytes of the JobCompleted) the
+ * service's dead-letter topic.
  */
 public final class PlaylistTopology {
 
@@ -52,6 +55,7 @@ public final class PlaylistTopology {
     public static final String OUTPUTS_SINK = "playlist-outputs";
     public static final String CHARTS_SOURCE = "charts-source";
     public static final String TRACKS_SOURCE = "tracks-source";
+    public static final String PLAYLISTS_CREATED_SOURCE = "playlists-created-source";
 
     /** Global store: sourceKey → ChartPublished (the compacted charts topic). */
     public static final String CHARTS_STORE = "playlist-charts";
@@ -61,6 +65,11 @@ public final class PlaylistTopology {
     public static final String PENDING_STORE = "playlist-pending";
     /** sourceRef → the chart's one playlist: a placeholder (blank id and URL) once requested, as PlaylistCreated. */
     public static final String PLAYLISTS_STORE = "playlists";
+    /**
+     * Global store: sourceRef → the playlist made for the chart edition, the first {@code PlaylistCreated} of it on
+     * {@code tally.playlists.created} (keyed by job id there), whichever path made it; the build-playlist task reads it.
+     */
+    public static final String CHART_PLAYLISTS_STORE = "playlist-made-for-chart";
 
 
     private PlaylistTopology() {
@@ -91,6 +100,11 @@ public final class PlaylistTopology {
                         .withLoggingDisabled(),
                 Topics.TRACKS.name(), Consumed.with(keys, Serdes.ByteArray()).withName(TRACKS_SOURCE),
                 () -> new TableUpdater<>(TRACKS_STORE, tracks.deserializer()));
+        // Re-keyed by sourceRef in the updater: the global thread restores through it too (addGlobalStore reprocesses).
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHART_PLAYLISTS_STORE), keys,
+                        PlaylistStoreSerdes.playlistCreated()).withLoggingDisabled(),
+                Topics.PLAYLISTS_CREATED.name(), Consumed.with(keys, Serdes.ByteArray()).withName(PLAYLISTS_CREATED_SOURCE),
+                () -> new FirstPlaylistOfChart(serdes.valueSerde(Topics.PLAYLISTS_CREATED).deserializer()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), keys,
                 PlaylistStoreSerdes.pendingJob()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLAYLISTS_STORE), keys,
@@ -138,6 +152,58 @@ public final class PlaylistTopology {
                     .formatted(key, job.getState(), JobStates.ENDED));
         }
         return job;
+    }
+
+    /**
+     * Keeps {@link #CHART_PLAYLISTS_STORE}: each chart edition's first playlist, by {@code createdAt} (then job id), so
+     * the row does not depend on the order the global thread reads the job-keyed partitions in, and a later job that
+     * made the same playlist again (the adapters are idempotent per chart) does not take it over. Records without a
+     * sourceRef or URL, tombstones (keyed by job id, they name no chart) and unreadable records are skipped. Known gap:
+     * {@code tally.playlists.created} is a deleting topic, so a store rebuilt from scratch forgets the playlists older
+     * than its retention.
+     */
+    private static final class FirstPlaylistOfChart implements Processor<String, byte[], Void, Void> {
+
+        private static final Logger log = LoggerFactory.getLogger(FirstPlaylistOfChart.class);
+
+        private final Deserializer<PlaylistCreated> values;
+        private KeyValueStore<String, PlaylistCreated> store;
+
+        FirstPlaylistOfChart(Deserializer<PlaylistCreated> values) {
+            this.values = values;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(CHART_PLAYLISTS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.value() == null) {
+                return;
+            }
+            PlaylistCreated created;
+            try {
+                created = values.deserialize(Topics.PLAYLISTS_CREATED.name(), record.value());
+            } catch (RuntimeException e) {
+                log.warn("Skipping an unreadable record with key '{}' on {} ({})", record.key(),
+                        Topics.PLAYLISTS_CREATED.name(), e.getMessage());
+                return;
+            }
+            if (created.getSourceRef().isBlank() || created.getUrl().isBlank()) {
+                return;
+            }
+            PlaylistCreated kept = store.get(created.getSourceRef());
+            if (kept == null || isEarlier(created, kept)) {
+                store.put(created.getSourceRef(), created);
+            }
+        }
+
+        private static boolean isEarlier(PlaylistCreated created, PlaylistCreated kept) {
+            int byTime = created.getCreatedAt().compareTo(kept.getCreatedAt());
+            return byTime < 0 || byTime == 0 && created.getJobId().compareTo(kept.getJobId()) < 0;
+        }
     }
 
     /**

@@ -2,15 +2,20 @@ package io.tally.tracksearch;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.errors.RetryTopicComponents;
 import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;
+import io.tally.events.tasks.SearchTrackInput;
+import io.tally.events.tasks.SearchTrackOutput;
+import io.tally.worker.TaskHandler;
+import io.tally.worker.TaskRetryTopics;
+import io.tally.worker.WorkerProperties;
 import io.tally.worker.ratelimit.ConsumerGroupSize;
 import io.tally.worker.ratelimit.GroupAwareJitter;
 import io.tally.worker.ratelimit.Throttle;
 import io.tally.tracksearch.youtube.YouTubeSearchAdapter;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -25,7 +30,8 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Wires the worker: the adapter chosen by {@code tally.search.adapter}, the non-blocking retry topics with
- * exponential back-off, and the catalogue's dead-letter topic at the end of the chain.
+ * exponential back-off, and the catalogue's dead-letter topic at the end of the chain; and, side by side with that
+ * legacy listener, the {@code search-track} task of the worker SDK.
  */
 @Configuration(proxyBeanMethods = false)
 class TrackSearchConfiguration {
@@ -97,9 +103,33 @@ class TrackSearchConfiguration {
     /**
      * Replaces Spring's {@code -dlt} suffix with the catalogue's dead-letter topic name, and lets the producer pick
      * the DLT partition (the DLT has fewer partitions than the requests topic; retry topics keep the partition).
+     * Spring takes one such bean for every chain of the application, so it also ends the {@code search-track} task's
+     * chain, in {@code tally.dlt.tasks.search-track} (the worker SDK's own bean backs off when this one exists).
      */
     @Bean
     RetryTopicComponentFactory searchRetryTopicComponentFactory() {
-        return RetryTopicComponents.deadLetteringTo(Topics.TRACK_SEARCH_DLT);
+        return TaskRetryTopics.componentFactory(Topics.TRACK_SEARCH_DLT);
+    }
+
+    /**
+     * The {@code search-track} task, beside the legacy listener: the same adapter and metrics, the track's row written
+     * to the tracks table with {@code tally.search.send-timeout}. Its retries are the worker SDK's
+     * ({@code tally.worker.tasks.search-track.retry.*}, else {@code tally.worker.retry.*}), so the handler counts a
+     * failure as retried against those attempts, not {@code tally.search.retry.attempts}.
+     */
+    @Bean
+    TaskHandler<SearchTrackInput, SearchTrackOutput> searchTrackTask(TrackSearchAdapter adapter,
+                                                                      KafkaTemplate<String, Object> template,
+                                                                      SearchMetrics metrics, SearchProperties properties,
+                                                                      WorkerProperties worker) {
+        WorkerProperties.Retry retry = worker.retry(SearchTrackHandler.TASK_TYPE);
+        SearchProperties taskProperties = new SearchProperties(properties.adapter(), new SearchProperties.Retry(
+                retry.attempts(), retry.initialDelay(), retry.multiplier(), retry.maxDelay()), properties.offline(),
+                properties.youtube(), properties.sendTimeout());
+        SearchTrackHandler.TrackTable tracks = row -> template.send(Topics.TRACKS.name(), row.getTrackKey(), row)
+                .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return TaskHandler.of(SearchTrackHandler.TASK_TYPE, SearchTrackInput.class, SearchTrackOutput.class,
+                new SearchTrackHandler(adapter, properties.adapter().tag(), metrics, taskProperties, tracks,
+                        Clock.systemUTC()));
     }
 }
