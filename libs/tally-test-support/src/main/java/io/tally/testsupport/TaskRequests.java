@@ -4,7 +4,6 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.TaskResult;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Sends task requests to a worker as the engine does (docs/adr/0016-task-envelope.md: keyed by job id, the typed input
@@ -44,22 +42,10 @@ public final class TaskRequests {
      */
     public String send(String taskType, String jobId, String stage, String itemId, int attempt, SpecificRecord input) {
         String taskId = TaskHeaders.taskId(jobId, stage, itemId, attempt);
-        ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(TaskHeaders.requestTopic(taskType), jobId, input);
-        header(record, TaskHeaders.CE_SPECVERSION, TaskHeaders.SPEC_VERSION);
-        header(record, TaskHeaders.CE_ID, taskId);
-        header(record, TaskHeaders.CE_SOURCE, "tally/pipelines/test/1");
-        header(record, TaskHeaders.CE_TYPE, TaskHeaders.TYPE_REQUESTED);
-        header(record, TaskHeaders.CE_SUBJECT, TaskHeaders.subject(jobId, stage, itemId));
-        header(record, TaskHeaders.CE_TIME, Instant.now().toString());
-        header(record, TaskHeaders.CONTENT_TYPE, TaskHeaders.AVRO_CONTENT_TYPE);
-        header(record, TaskHeaders.JOB, jobId);
-        header(record, TaskHeaders.STAGE, stage);
-        if (itemId != null) {
-            header(record, TaskHeaders.ITEM, itemId);
-        }
-        header(record, TaskHeaders.ATTEMPT, Integer.toString(attempt));
-        header(record, TaskHeaders.TASK_TYPE, taskType);
-        header(record, TaskHeaders.DEADLINE, Instant.now().plus(Duration.ofMinutes(5)).toString());
+        Instant now = Instant.now();
+        ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(TaskHeaders.requestTopic(taskType), null,
+                jobId, input, TaskHeaders.requestHeaders(taskType, jobId, stage, itemId, attempt, "tally/pipelines/test/1",
+                        now, now.plus(Duration.ofMinutes(5))));
         try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(record).get();
         } catch (InterruptedException e) {
@@ -82,9 +68,5 @@ public final class TaskRequests {
         byte[] framed = new byte[result.getOutput().remaining()];
         result.getOutput().duplicate().get(framed);
         return serdes.deserializer(type).deserialize(TaskHeaders.outputSubject(result.getTaskType()), framed);
-    }
-
-    private static void header(ProducerRecord<String, ?> record, String name, String value) {
-        record.headers().add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
     }
 }

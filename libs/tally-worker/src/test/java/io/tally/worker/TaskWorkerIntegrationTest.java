@@ -13,18 +13,17 @@ import io.tally.events.TaskProgress;
 import io.tally.events.TaskResult;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
+import io.tally.testsupport.TaskRequests;
 import io.tally.worker.testtasks.EchoInput;
 import io.tally.worker.testtasks.EchoOutput;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,7 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -75,7 +73,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void writesOneSucceededResultWhoseOutputDecodesToTheHandlersOutput() throws Exception {
         // Given a request for the echo task
-        String job = newJob();
+        String job = TaskRequests.newJob();
         String taskId = send(job, "extract", null, 1, EchoInput.newBuilder().setText("hello").build());
 
         // When the worker has run it
@@ -151,7 +149,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void runsARedeliveredRequestAgainAndWritesItsResultTwiceForTheEngineToDedupe() {
         // Given the same request (same ce_id) delivered twice, as after a producer retry or a crash before the commit
-        String job = newJob();
+        String job = TaskRequests.newJob();
         EchoInput input = EchoInput.newBuilder().setText("twice").build();
         String taskId = send(job, "extract", "item-1", 1, input);
         send(job, "extract", "item-1", 1, input);
@@ -172,7 +170,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void succeedsOnTheSecondDeliveryThroughARetryTopic() {
         // Given a request whose first delivery fails with a retryable error
-        String job = newJob();
+        String job = TaskRequests.newJob();
         String taskId = send(job, "extract", null, 1, EchoInput.newBuilder().setText("flaky").setFailAttempts(1).build());
 
         // When the worker has retried it
@@ -192,7 +190,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void failsANonRetryableTaskAtOnceWithoutRetryTopics() {
         // Given a request the handler refuses for good
-        String job = newJob();
+        String job = TaskRequests.newJob();
         String taskId = send(job, "extract", null, 1, EchoInput.newBuilder().setText("bad").setFatal(true).build());
 
         // When the worker has run it
@@ -215,7 +213,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void deadLettersARequestThatFailsEveryDeliveryAndWritesAFailedResult() {
         // Given a request that fails on every delivery
-        String job = newJob();
+        String job = TaskRequests.newJob();
         String taskId = send(job, "extract", null, 2, EchoInput.newBuilder().setText("never").setFailAttempts(99).build());
 
         // When its retries are exhausted
@@ -239,7 +237,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void deadLettersARequestWithoutHeadersAndGoesOnWithTheNext() {
         // Given a well-typed value without any CloudEvents header, then a proper request on the same partition
-        String job = newJob();
+        String job = TaskRequests.newJob();
         try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(REQUESTS, job, EchoInput.newBuilder().setText("naked").build()));
         }
@@ -260,7 +258,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void skipsAQueuedTaskOfACancelledJob() {
         // Given a job in the cancelled table, as this worker has read it
-        String job = newJob();
+        String job = TaskRequests.newJob();
         try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             producer.send(new ProducerRecord<>(Topics.JOBS_CANCELLED.name(), job,
                     new JobCancelled(job, "stopped by a test", Instant.now())));
@@ -281,7 +279,7 @@ class TaskWorkerIntegrationTest {
     @Test
     void keepsItsPartitionsThroughATaskLongerThanMaxPollInterval() {
         // Given a task that works for 7 s while max.poll.interval.ms is 3 s, then a quick one of the same job
-        String job = newJob();
+        String job = TaskRequests.newJob();
         String slow = send(job, "slow", null, 1, EchoInput.newBuilder().setText("slow").setSleepMillis(7_000).build());
         String quick = send(job, "quick", null, 1, EchoInput.newBuilder().setText("quick").build());
 
@@ -297,37 +295,9 @@ class TaskWorkerIntegrationTest {
                 .extracting(record -> record.value().getMessage()).containsExactly("working", "done");
     }
 
-    private static String newJob() {
-        return "job-" + UUID.randomUUID();
-    }
-
-    /** Sends a request with the ADR 0016 headers and returns its task id. */
+    /** Sends a request with the ADR 0016 headers, as the engine does, and returns its task id. */
     private String send(String job, String stage, String item, int attempt, EchoInput input) {
-        String taskId = TaskHeaders.taskId(job, stage, item, attempt);
-        ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(REQUESTS, job, input);
-        header(record, TaskHeaders.CE_SPECVERSION, TaskHeaders.SPEC_VERSION);
-        header(record, TaskHeaders.CE_ID, taskId);
-        header(record, TaskHeaders.CE_SOURCE, "tally/pipelines/test/1");
-        header(record, TaskHeaders.CE_TYPE, TaskHeaders.TYPE_REQUESTED);
-        header(record, TaskHeaders.CE_SUBJECT, TaskHeaders.subject(job, stage, item));
-        header(record, TaskHeaders.CE_TIME, Instant.now().toString());
-        header(record, TaskHeaders.CONTENT_TYPE, TaskHeaders.AVRO_CONTENT_TYPE);
-        header(record, TaskHeaders.JOB, job);
-        header(record, TaskHeaders.STAGE, stage);
-        if (item != null) {
-            header(record, TaskHeaders.ITEM, item);
-        }
-        header(record, TaskHeaders.ATTEMPT, Integer.toString(attempt));
-        header(record, TaskHeaders.TASK_TYPE, EchoWorkerApplication.TASK_TYPE);
-        header(record, TaskHeaders.DEADLINE, Instant.now().plus(Duration.ofMinutes(5)).toString());
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            producer.send(record);
-        }
-        return taskId;
-    }
-
-    private static void header(ProducerRecord<String, ?> record, String name, String value) {
-        record.headers().add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+        return new TaskRequests(kafka, serdes).send(EchoWorkerApplication.TASK_TYPE, job, stage, item, attempt, input);
     }
 
     private List<ConsumerRecord<String, TaskResult>> resultsOf(String job, int count) {
@@ -335,9 +305,7 @@ class TaskWorkerIntegrationTest {
     }
 
     private EchoOutput decode(TaskResult result) {
-        byte[] framed = new byte[result.getOutput().remaining()];
-        result.getOutput().duplicate().get(framed);
-        return serdes.deserializer(EchoOutput.class).deserialize(TaskHeaders.outputSubject("echo"), framed);
+        return new TaskRequests(kafka, serdes).output(result, EchoOutput.class);
     }
 
     private List<String> retryTopics() {

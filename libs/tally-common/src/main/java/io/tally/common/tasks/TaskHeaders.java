@@ -1,6 +1,10 @@
 package io.tally.common.tasks;
 
 import io.tally.pipeline.PipelineLoader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The task envelope's metadata: CloudEvents 1.0 attributes in the Kafka protocol binding's binary content mode
@@ -102,6 +106,36 @@ public final class TaskHeaders {
     /** The registry subject of a task type's output schema (its input is the request topic's value subject). */
     public static String outputSubject(String taskType) {
         return requestTopic(taskType) + ".output";
+    }
+
+    /**
+     * The headers of one task request (ADR 0016): CloudEvents binary mode ({@code ce_*}) with Tally's extensions.
+     * {@code itemId} is null for a stage's single task, else the fan-out element; {@code source} names who asks, such
+     * as {@code tally/pipelines/<pipeline>/<version>}.
+     */
+    public static Headers requestHeaders(String taskType, String jobId, String stage, String itemId, int attempt,
+                                         String source, Instant sentAt, Instant deadline) {
+        RecordHeaders headers = new RecordHeaders();
+        add(headers, CE_SPECVERSION, SPEC_VERSION);
+        add(headers, CE_ID, taskId(jobId, stage, itemId, attempt));
+        add(headers, CE_SOURCE, source);
+        add(headers, CE_TYPE, TYPE_REQUESTED);
+        add(headers, CE_SUBJECT, subject(jobId, stage, itemId));
+        add(headers, CE_TIME, sentAt.toString());
+        add(headers, CONTENT_TYPE, AVRO_CONTENT_TYPE);
+        add(headers, JOB, jobId);
+        add(headers, STAGE, stage);
+        if (itemId != null) {
+            add(headers, ITEM, itemId);
+        }
+        add(headers, ATTEMPT, Integer.toString(attempt));
+        add(headers, TASK_TYPE, taskType);
+        add(headers, DEADLINE, deadline.toString());
+        return headers;
+    }
+
+    private static void add(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The task id of one attempt. */
