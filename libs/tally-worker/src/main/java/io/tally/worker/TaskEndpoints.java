@@ -143,6 +143,10 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         AvroSerdes serdes = beanFactory.getBean(AvroSerdes.class);
         Map<String, Object> config = new HashMap<>(beanFactory.getBean(ConsumerFactory.class).getConfigurationProperties());
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // The engine writes requests in its transactions: an aborted one must never run, and a new worker group starts
+        // with the requests already waiting, whatever the application's own consumers are set to.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(properties) + "-" + handler.taskType());
         Class<?> inputType = handler.inputType();
         DefaultKafkaConsumerFactory<Object, Object> consumers = new DefaultKafkaConsumerFactory<>(config,

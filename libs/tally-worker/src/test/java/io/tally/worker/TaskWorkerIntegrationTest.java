@@ -32,9 +32,11 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -165,6 +167,33 @@ class TaskWorkerIntegrationTest {
             assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED);
         });
         assertThat(EchoWorkerApplication.runs(taskId)).isEqualTo(2);
+    }
+
+    @Test
+    void neverRunsARequestWhoseTransactionWasAborted() throws Exception {
+        // Given a request the engine wrote in a transaction that aborted, then one it committed, for the same job
+        String job = TaskRequests.newJob();
+        String aborted = TaskHeaders.taskId(job, "extract", "aborted", 1);
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "aborting-engine-" + job), new StringSerializer(),
+                serdes.serializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            Instant now = Instant.now();
+            producer.send(new ProducerRecord<>(REQUESTS, null, job, EchoInput.newBuilder().setText("aborted").build(),
+                    TaskHeaders.requestHeaders(EchoWorkerApplication.TASK_TYPE, job, "extract", "aborted", 1,
+                            "tally/pipelines/test/1", now, now.plusSeconds(300)))).get();
+            producer.abortTransaction();
+        }
+        String committed = send(job, "extract", "committed", 1, EchoInput.newBuilder().setText("committed").build());
+
+        // When the worker has answered the committed one
+        List<ConsumerRecord<String, TaskResult>> results = resultsOf(job, 1);
+
+        // Then only that one ran: the task consumers read committed whatever the application's consumers do
+        assertThat(results).extracting(record -> record.value().getTaskId()).containsExactly(committed);
+        assertThat(EchoWorkerApplication.runs(aborted)).isZero();
     }
 
     @Test
