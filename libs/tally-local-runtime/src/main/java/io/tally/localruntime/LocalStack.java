@@ -3,6 +3,7 @@ package io.tally.localruntime;
 import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.tasks.ChartTasks;
 import io.tally.common.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,11 +274,18 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Every contract once, before any producer: Apicurio 2.4 fails all but one of several simultaneous first
-     * registrations of a schema, which the services would otherwise attempt (several search workers at once).
+     * registrations of a schema, which the services would otherwise attempt (several search workers at once), and
+     * simultaneous first registrations of different schemas collide in its H2 storage (each collision counts against
+     * its liveness). The catalogue's and the chart pipeline's task contracts, so the workers find theirs.
      */
     private void registerContracts(SchemaRegistryProcess started) {
-        List<String> artifacts = timed("contracts", () ->
-                AvroSerdes.forRegistry(started.registryV2Url(), true).registerContracts(Topics.ALL));
+        List<String> artifacts = timed("contracts", () -> {
+            AvroSerdes serdes = AvroSerdes.forRegistry(started.registryV2Url(), true);
+            List<String> registered = new ArrayList<>(serdes.registerContracts(Topics.ALL));
+            ChartTasks.ALL.forEach(task -> registered.addAll(serdes.registerTaskContract(task.type(), task.input(),
+                    task.output())));
+            return registered;
+        });
         LOG.info("Registered {} contracts: {}", artifacts.size(), artifacts);
     }
 

@@ -1,7 +1,6 @@
 package io.tally.worker;
 
 import io.tally.common.kafka.AvroSerdes;
-import io.tally.common.tasks.TaskHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -43,10 +42,7 @@ final class TaskContracts implements SmartInitializingSingleton {
         for (TaskHandler<?, ?> handler : handlers) {
             String type = handler.taskType();
             try {
-                artifacts.add(serdes.registerValueContract(TaskHeaders.requestTopic(type), handler.inputType()));
-                if (handler.outputType() != null) {
-                    artifacts.add(serdes.registerSubjectContract(TaskHeaders.outputSubject(type), handler.outputType()));
-                }
+                artifacts.addAll(serdes.registerTaskContract(type, handler.inputType(), handler.outputType()));
             } catch (RuntimeException e) {
                 throw new IllegalStateException("could not register the contract of task type " + type
                         + " in the schema registry: " + e.getMessage(), e);

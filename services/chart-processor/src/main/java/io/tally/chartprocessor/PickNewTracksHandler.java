@@ -1,5 +1,6 @@
 package io.tally.chartprocessor;
 
+import io.tally.common.tasks.ChartTasks;
 import io.tally.events.tasks.PickNewTracksInput;
 import io.tally.events.tasks.PickNewTracksOutput;
 import io.tally.worker.TaskContext;
@@ -22,7 +23,7 @@ record PickNewTracksHandler(Picks picks, Duration patience, Duration poll)
         implements TaskHandler.Work<PickNewTracksInput, PickNewTracksOutput> {
 
     /** The task type: requests come from {@code tally.tasks.pick-new-tracks}. */
-    static final String TASK_TYPE = "pick-new-tracks";
+    static final String TASK_TYPE = ChartTasks.PICK_NEW_TRACKS.type();
 
     private static final Logger log = LoggerFactory.getLogger(PickNewTracksHandler.class);
 

@@ -4,6 +4,7 @@ import io.tally.chartscraper.source.ChartRequest;
 import io.tally.chartscraper.source.ChartSource;
 import io.tally.chartscraper.source.FetchedChart;
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.tasks.ChartTasks;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.tasks.ScrapeChartInput;
@@ -29,7 +30,7 @@ record ScrapeChartHandler(ChartSource source, KafkaTemplate<String, Object> temp
         implements TaskHandler.Work<ScrapeChartInput, ScrapeChartOutput> {
 
     /** The task type: requests come from {@code tally.tasks.scrape-chart}. */
-    static final String TASK_TYPE = "scrape-chart";
+    static final String TASK_TYPE = ChartTasks.SCRAPE_CHART.type();
     /** The {@code chart} value of the overall Top 100. */
     static final String TOP_100 = "top-100";
 

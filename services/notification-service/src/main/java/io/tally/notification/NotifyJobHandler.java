@@ -1,6 +1,7 @@
 package io.tally.notification;
 
 import io.tally.common.jobs.NotificationKind;
+import io.tally.common.tasks.ChartTasks;
 import io.tally.events.ChartTrack;
 import io.tally.events.NotificationRequested;
 import io.tally.events.TrackResolution;
@@ -31,7 +32,7 @@ record NotifyJobHandler(NotificationProperties config, NotifyMetrics metrics, In
         implements TaskHandler.Work<NotifyJobInput, NotifyJobOutput> {
 
     /** The task type: requests come from {@code tally.tasks.notify-job}. */
-    static final String TASK_TYPE = "notify-job";
+    static final String TASK_TYPE = ChartTasks.NOTIFY_JOB.type();
 
     @Override
     public NotifyJobOutput run(NotifyJobInput input, TaskContext context) throws Exception {

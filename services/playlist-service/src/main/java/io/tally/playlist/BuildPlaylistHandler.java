@@ -1,5 +1,6 @@
 package io.tally.playlist;
 
+import io.tally.common.tasks.ChartTasks;
 import io.tally.events.PlaylistCreated;
 import io.tally.events.TrackResolved;
 import io.tally.events.tasks.BuildPlaylistInput;
@@ -32,7 +33,7 @@ record BuildPlaylistHandler(PlaylistAdapter adapter, PlaylistMetrics metrics, Ta
         implements TaskHandler.Work<BuildPlaylistInput, BuildPlaylistOutput> {
 
     /** The task type: requests come from {@code tally.tasks.build-playlist}. */
-    static final String TASK_TYPE = "build-playlist";
+    static final String TASK_TYPE = ChartTasks.BUILD_PLAYLIST.type();
 
     private static final Logger log = LoggerFactory.getLogger(BuildPlaylistHandler.class);
 

@@ -1,5 +1,6 @@
 package io.tally.tracksearch;
 
+import io.tally.common.tasks.ChartTasks;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.events.TrackSearchRequested;
@@ -24,7 +25,7 @@ record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetri
         implements TaskHandler.Work<SearchTrackInput, SearchTrackOutput> {
 
     /** The task type: requests come from {@code tally.tasks.search-track}. */
-    static final String TASK_TYPE = "search-track";
+    static final String TASK_TYPE = ChartTasks.SEARCH_TRACK.type();
 
     /** Writes a row of the tracks table and waits for the broker. */
     @FunctionalInterface

@@ -6,8 +6,10 @@ import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.data.SerdeMetadata;
 import io.apicurio.registry.serde.data.SerdeRecord;
 import io.apicurio.registry.serde.strategy.SimpleTopicIdStrategy;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -95,6 +97,21 @@ public final class AvroSerdes {
     public String registerSubjectContract(String subject, Class<? extends SpecificRecord> type) {
         register(subjectConfig(), Map.of(subject, type));
         return subject;
+    }
+
+    /**
+     * Registers task type {@code taskType}'s contract (ADR 0016): {@code input} as the value of
+     * {@code tally.tasks.<type>}, and {@code output}, when not null, under {@code tally.tasks.<type>.output}; returns
+     * the artifact ids. Idempotent.
+     */
+    public List<String> registerTaskContract(String taskType, Class<? extends SpecificRecord> input,
+                                             Class<? extends SpecificRecord> output) {
+        List<String> artifacts = new ArrayList<>();
+        artifacts.add(registerValueContract(TaskHeaders.requestTopic(taskType), input));
+        if (output != null) {
+            artifacts.add(registerSubjectContract(TaskHeaders.outputSubject(taskType), output));
+        }
+        return artifacts;
     }
 
     /** Resolves each type's schema for its topic through a registering serializer configured as {@code base}. */
