@@ -50,8 +50,9 @@ public final class NotificationTopology {
 
     /**
      * Every dead-letter topic but this service's own (so its own failures never loop): the catalogue's and each task
-     * type's {@code tally.dlt.tasks.<type>}, which come and go with the pipelines. Known gap: a task type's DLT created
-     * after start-up is picked up with the next metadata refresh ({@code metadata.max.age.ms}, 5 minutes by default).
+     * type's {@code tally.dlt.tasks.<type>}, which come and go with the pipelines. A task type's DLT created after
+     * start-up is picked up with the next metadata refresh ({@code metadata.max.age.ms}, 30 s in the service's
+     * configuration); a record written to it before then is read from the start of the topic once it is picked up.
      */
     public static final Pattern WATCHED_DEAD_LETTERS = Pattern.compile(
             Pattern.quote("tally.dlt.") + "(?!" + Pattern.quote(Topics.NOTIFICATION_SERVICE_DLT.name().substring("tally.dlt.".length())) + "$).+");

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.jobs.Stages;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.NotificationSent;
@@ -19,11 +20,15 @@ import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -104,5 +109,28 @@ class NotificationServiceIntegrationTest {
             assertThat(DeadLetterHeaders.reason(record.headers())).contains("magic byte");
         });
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    @Test
+    void notifiesADeadLetterOnATaskTypesTopicCreatedAfterItStarted() throws Exception {
+        // Given the running service, and a task type's dead-letter topic that a pipeline brings later
+        String topic = TaskHeaders.deadLetterTopic("late-" + UUID.randomUUID().toString().substring(0, 8));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(Topics.taskDeadLetters(topic).orElseThrow().toNewTopic(1, (short) 1))).all().get();
+        }
+
+        // When a worker dead-letters a request there at once, before the service has seen the topic
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DeadLetterHeaders.TALLY_REASON, "failed 3 times: upstream 503".getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
+            raw.send(new ProducerRecord<>(topic, null, "job-late", "request".getBytes(StandardCharsets.UTF_8), headers))
+                    .get();
+        }
+
+        // Then it is emailed once the next metadata refresh brings the topic (30 s, not the client's 5 minutes)
+        String id = "dead-letter:" + topic + ":0:0";
+        assertThat(kafka.await(Topics.NOTIFICATIONS_SENT.name(), NotificationSent.class,
+                record -> record.key() != null && record.key().startsWith(id), 1, Duration.ofMinutes(2)))
+                .singleElement().satisfies(record -> assertThat(record.key()).isEqualTo(id + ":email"));
     }
 }
