@@ -19,8 +19,7 @@ import io.tally.notification.channels.OutboxChannel;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
 import io.tally.testsupport.TaskRequests;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.tally.testsupport.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class NotifyJobWorkerIntegrationTest {
 
     private static final String TYPE = NotifyJobHandler.TASK_TYPE;
-    private static final Path OUTBOX = tempDir();
+    private static final Path OUTBOX = TempDirs.create("tally-notify-tasks-it");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
@@ -150,11 +149,4 @@ class NotifyJobWorkerIntegrationTest {
         return file;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("tally-notify-tasks-it");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

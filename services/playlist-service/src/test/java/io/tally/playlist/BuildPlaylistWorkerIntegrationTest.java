@@ -19,8 +19,7 @@ import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
 import io.tally.testsupport.TaskRequests;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.tally.testsupport.TempDirs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class BuildPlaylistWorkerIntegrationTest {
 
     private static final String TYPE = BuildPlaylistHandler.TASK_TYPE;
-    private static final Path OUTPUT_DIR = tempDir();
+    private static final Path OUTPUT_DIR = TempDirs.create("tally-playlist-tasks-it");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
@@ -197,11 +196,4 @@ class BuildPlaylistWorkerIntegrationTest {
         return counter == null ? 0 : counter.count();
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("tally-playlist-tasks-it");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -19,8 +19,7 @@ import io.tally.events.TrackResolved;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.tally.testsupport.TempDirs;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -58,7 +57,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "tally.api.security.api-keys[1].roles=ADMIN"})
 class PlaylistServiceIntegrationTest {
 
-    private static final Path OUTPUT_DIR = tempDir();
+    private static final Path OUTPUT_DIR = TempDirs.create("tally-playlists-it");
 
     static final String USER_KEY = "playlist-test-user-key";
     static final String ADMIN_KEY = "playlist-test-admin-key";
@@ -234,11 +233,4 @@ class PlaylistServiceIntegrationTest {
                 .stream().map(ConsumerRecord::value).toList();
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("tally-playlists-it");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
