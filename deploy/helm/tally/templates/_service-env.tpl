@@ -8,7 +8,10 @@
 - name: SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS
   value: {{ $s.standbyReplicas | quote }}
 {{- end }}
-{{- if eq .key "chartScraper" }}
+{{- if eq .key "jobTracker" }}
+- name: TALLY_PIPELINES_DIR
+  value: /etc/tally/pipelines
+{{- else if eq .key "chartScraper" }}
 - name: TALLY_SCRAPER_SOURCE
   value: {{ $s.source | quote }}
 {{- else if eq .key "trackSearch" }}

@@ -139,6 +139,62 @@ class HelmChartTest {
         assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
     }
 
+    @Test
+    void shipsTheRepositorysPipelineDefinitionsToTheJobTrackerAndRollsItWhenOneChanges() throws IOException {
+        // Given the repository's pipelines folder and one definition of the user's own
+        String own = "name: fan-join\nversion: 1\nstages:\n  - {id: list, task: list-items}\n";
+
+        // When the chart is rendered with the defaults, and with the user's definition added
+        List<Map<String, Object>> defaults = RenderedChart.render();
+        List<Map<String, Object>> withOwn = RenderedChart.renderWith(Map.of("pipelines.definitions.fan-join\\.yml", own));
+
+        // Then the ConfigMap holds every file of pipelines/, byte for byte, and the user's file beside them
+        Map<String, String> shipped = pipelinesData(defaults);
+        try (Stream<Path> files = Files.list(RenderedChart.REPO_ROOT.resolve("pipelines"))) {
+            List<Path> definitions = files.filter(file -> file.toString().endsWith(".yml")).toList();
+            assertThat(definitions).isNotEmpty();
+            assertThat(shipped).hasSize(definitions.size());
+            for (Path file : definitions) {
+                assertThat(shipped.get(file.getFileName().toString()) + "\n").isEqualTo(Files.readString(file));
+            }
+        }
+        assertThat(pipelinesData(withOwn)).containsKeys("beatport-chart.yml").containsEntry("fan-join.yml", own.strip());
+        // And the tracker reads them from the mounted ConfigMap
+        StatefulSet tracker = typed(defaults, StatefulSet.class).stream()
+                .filter(set -> set.getMetadata().getName().equals("tally-job-tracker")).findFirst().orElseThrow();
+        Container container = tracker.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getVolumeMounts()).anyMatch(mount -> mount.getName().equals("pipelines")
+                && mount.getMountPath().equals(env(container, "TALLY_PIPELINES_DIR").getValue()) && mount.getReadOnly());
+        assertThat(tracker.getSpec().getTemplate().getSpec().getVolumes()).anyMatch(volume ->
+                volume.getName().equals("pipelines") && volume.getConfigMap().getName().equals("tally-pipelines"));
+        // And a changed definition changes the tracker's pod template, so it restarts and publishes it
+        assertThat(trackerChecksum(withOwn)).isNotBlank().isNotEqualTo(trackerChecksum(defaults));
+    }
+
+    @Test
+    void refusesAPipelineDefinitionWhoseNameIsNotAFileName() {
+        assertThatThrownBy(() -> RenderedChart.renderWith(Map.of("pipelines.definitions.Fan_Join", "name: x")))
+                .hasMessageContaining("is not a file name like my-pipeline.yml");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> configMapNames(List<Map<String, Object>> documents) {
+        return ofKind(documents, "ConfigMap").stream().map(map -> ((Map<String, Object>) map.get("metadata")).get("name")).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> pipelinesData(List<Map<String, Object>> documents) {
+        return ofKind(documents, "ConfigMap").stream()
+                .filter(map -> "tally-pipelines".equals(((Map<String, Object>) map.get("metadata")).get("name")))
+                .map(map -> (Map<String, String>) map.get("data")).findFirst().orElseThrow();
+    }
+
+    private static String trackerChecksum(List<Map<String, Object>> documents) {
+        return typed(documents, StatefulSet.class).stream()
+                .filter(set -> set.getMetadata().getName().equals("tally-job-tracker")).findFirst().orElseThrow()
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/pipelines");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("valueSets")
     void takesCredentialsFromSecretsAndNeverInlinesThem(ValuesCase values) {
@@ -255,14 +311,17 @@ class HelmChartTest {
         List<Map<String, Object>> everything = RenderedChart.render(ci("strimzi-sasl-tls-values.yaml"));
 
         // Then
-        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "HorizontalPodAutoscaler", "ConfigMap");
+        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "HorizontalPodAutoscaler");
+        assertThat(configMapNames(defaults)).containsExactly("tally-pipelines");
         assertThat(kinds(everything)).contains("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
         Map<String, Object> monitor = ofKind(everything, "ServiceMonitor").get(0);
         assertThat(monitor).extractingByKey("spec").asString().contains("path=/actuator/prometheus", "port=http");
         Map<String, Object> rule = ofKind(everything, "PrometheusRule").get(0);
         assertThat(rule).extractingByKey("spec").asString().contains("TallyJobStalled", "TallyDeadLettersGrowing",
                 "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyDailyTriggerOverdue", "TallySchedulerLeaderLoopFailing");
-        assertThat(ofKind(everything, "ConfigMap").get(0)).extractingByKey("data").asString().contains("tally_streams_running");
+        assertThat(configMapNames(everything)).containsExactlyInAnyOrder("tally-pipelines", "tally-dashboard");
+        assertThat(ofKind(everything, "ConfigMap")).filteredOn(map -> map.get("metadata").toString().contains("tally-dashboard"))
+                .singleElement().extracting(map -> map.get("data")).asString().contains("tally_streams_running");
         assertThat(typed(everything, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class))
                 .extracting(hpa -> hpa.getSpec().getScaleTargetRef().getKind()).containsOnly("Deployment");
     }

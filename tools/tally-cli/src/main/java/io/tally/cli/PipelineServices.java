@@ -9,6 +9,7 @@ import io.tally.scheduler.SchedulerApplication;
 import io.tally.chartscraper.ChartScraperApplication;
 import io.tally.tracksearch.TrackSearchApplication;
 import io.tally.jobtracker.JobTrackerApplication;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters as defaults: the
  * sample chart, the local search catalog, playlist files and a notification outbox; a {@code tally dev --config}
- * file overrides them. Ports are the services' defaults
+ * file overrides them. The job tracker publishes the repository's {@code pipelines/} folder ({@link #pipelinesDir()}),
+ * so the engine runs the chart pipeline and whatever else is declared there. Ports are the services' defaults
  * for {@code tally dev}, or free ports. Every service accepts {@link #LOCAL_API_KEY} with the USER and ADMIN roles.
  */
 public final class PipelineServices {
@@ -42,6 +44,9 @@ public final class PipelineServices {
             "tally.api.security.api-keys[0].name", "dev",
             "tally.api.security.api-keys[0].key", LOCAL_API_KEY,
             "tally.api.security.api-keys[0].roles", "USER,ADMIN");
+
+    /** System property naming the pipelines folder a local stack publishes; {@code ./tally} and the build set it. */
+    static final String PIPELINES_PROPERTY = "tally.local.pipelines";
 
     /** The fixed ports of {@code tally dev}, by service. */
     static final Map<String, Integer> DEV_PORTS = Map.of(TRACKER, 8080, SCHEDULER, 8082, SCRAPER, 8083, PROCESSOR, 8084,
@@ -68,8 +73,9 @@ public final class PipelineServices {
     static List<LocalStack.Service> configured(Path outputDir, boolean fixedPorts, DevConfig config,
                                                Map<String, List<String>> extra) {
         List<LocalStack.Service> services = new ArrayList<>();
-        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts, config, extra,
-                Map.of("tally.tracker.status-interval", "200ms")));
+        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts, config, extra, Map.of(
+                "tally.tracker.status-interval", "200ms",
+                "tally.pipelines.dir", pipelinesDir().toString())));
         services.add(service(SCHEDULER, SchedulerApplication.class, fixedPorts, config, extra, Map.of()));
         services.add(service(SCRAPER, ChartScraperApplication.class, fixedPorts, config, extra,
                 Map.of("tally.scraper.source", "sample")));
@@ -86,6 +92,23 @@ public final class PipelineServices {
                 "tally.notify.playlist-wait", "30s")));
         services.add(service(API, JobsApiApplication.class, fixedPorts, config, extra, Map.of()));
         return services;
+    }
+
+    /**
+     * The pipelines folder the tracker publishes: {@value #PIPELINES_PROPERTY} ({@code ./tally} sets it to the
+     * repository's {@code pipelines/}, or to {@code $TALLY_PIPELINES_DIR}), else {@code pipelines/} in the working
+     * directory. A {@code tally dev --config} file may still set {@code tally.pipelines.dir} for the job tracker.
+     *
+     * @throws LocalStack.StackFailure when that folder does not exist, before anything starts
+     */
+    static Path pipelinesDir() {
+        String configured = System.getProperty(PIPELINES_PROPERTY);
+        Path dir = Path.of(configured != null && !configured.isBlank() ? configured : "pipelines").toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new LocalStack.StackFailure("no pipelines folder at " + dir + "; run ./tally from the repository, or"
+                    + " set TALLY_PIPELINES_DIR to a folder of pipeline definitions");
+        }
+        return dir;
     }
 
     private static LocalStack.Service service(String name, Class<?> application, boolean fixedPorts, DevConfig config,
