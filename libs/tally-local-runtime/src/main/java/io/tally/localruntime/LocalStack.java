@@ -188,8 +188,9 @@ public final class LocalStack implements AutoCloseable {
                 "--server.port=" + service.port(),
                 "--spring.kafka.streams.state-dir=" + settings.dataDir().resolve("streams").resolve(service.name()),
                 "--spring.main.banner-mode=off",
-                // createTopics() did it once for all; eight services repeating it only slowed their start.
-                "--tally.kafka.create-topics=false"));
+                // createTopics() did it once for all; eight services repeating it only slowed their start. A worker's
+                // retry topics are named after its own back-off, so only the worker can create them.
+                "--tally.kafka.create-topics=false", "--tally.worker.create-topics=true"));
         arguments.addAll(service.arguments());
         // Command-line arguments, because they override the application.yml inside each service's jar.
         // No shutdown hook of Spring's own: close() stops the services, and only then the broker they write to.

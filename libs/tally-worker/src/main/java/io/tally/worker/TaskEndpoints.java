@@ -78,7 +78,8 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         String type = handler.taskType();
         String topic = TaskHeaders.requestTopic(type);
         String groupId = properties.groupId(type);
-        if (kafka.createTopics()) {
+        boolean createTopics = properties.createsTopics(kafka.createTopics());
+        if (createTopics) {
             // The catalogue's specs: job-keyed request topics, and one-partition dead-letter topics kept as long as the
             // catalogue's; KafkaAdmin prefers these definitions to Spring's retry-topic defaults.
             beanFactory.registerSingleton(topic + "-newTopic", Topics.taskRequests(topic).orElseThrow()
@@ -102,7 +103,7 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
                 // either (Spring's defaults). A non-retryable TaskFailedException never reaches the error handler.
                 .notRetryOn(List.of(PoisonRecordException.class))
                 .traversingCauses()
-                .autoCreateTopics(kafka.createTopics(), kafka.partitions(), kafka.replicationFactor())
+                .autoCreateTopics(createTopics, kafka.partitions(), kafka.replicationFactor())
                 .dltHandlerMethod(new EndpointHandlerMethod(listener, TaskListener.ON_DEAD_LETTER))
                 // A failing DLT handler is logged, not dead-lettered again, so a bad dead letter cannot loop.
                 .doNotRetryOnDltFailure()

@@ -22,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param tasks        per task type overrides, keyed by task type
  * @param sendTimeout  how long a task waits for the broker to acknowledge its result
  * @param drainTimeout on shutdown, how long the SDK waits for running tasks to finish and write their results
+ * @param createTopics whether the worker creates its task types' request, retry and dead-letter topics when missing;
+ *                     unset follows {@code tally.kafka.create-topics}. Retry topics are the worker's own (their names
+ *                     carry its back-off), so a platform that creates the catalogue's topics cannot create them
  */
 @Validated
 @ConfigurationProperties("tally.worker")
@@ -32,7 +35,8 @@ public record WorkerProperties(
         @Valid @DefaultValue RateLimit rateLimit,
         @NotNull @DefaultValue Map<String, @Valid Task> tasks,
         @NotNull @DefaultValue("PT30S") Duration sendTimeout,
-        @NotNull @DefaultValue("PT30S") Duration drainTimeout) {
+        @NotNull @DefaultValue("PT30S") Duration drainTimeout,
+        Boolean createTopics) {
 
     /**
      * Worker-local retries through Spring Kafka retry topics with exponential back-off: attempt n+1 waits
@@ -89,6 +93,11 @@ public record WorkerProperties(
     public int concurrency(String taskType) {
         Task task = tasks.get(taskType);
         return task != null && task.concurrency() != null ? task.concurrency() : concurrency;
+    }
+
+    /** Whether the task topics are created, given whether the service creates the catalogue's. */
+    public boolean createsTopics(boolean catalogueTopics) {
+        return createTopics != null ? createTopics : catalogueTopics;
     }
 
     /** The retry policy of {@code taskType}. */
