@@ -1,11 +1,9 @@
 package io.tally.jobsapi;
 
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,8 +12,6 @@ import org.springframework.validation.annotation.Validated;
  * What the jobs API offers, bound from {@code tally.api.*} (security settings are in
  * {@link io.tally.common.security.ApiSecurityProperties}).
  *
- * @param pipelines           pipelines without a published definition that a client may trigger (with any parameters);
- *                            a pipeline with a published definition may always be triggered; any other name answers 404
  * @param maxPageSize         largest {@code size} accepted by {@code GET /api/jobs}
  * @param idempotencyWait     how long a request waits for a concurrent request with the same Idempotency-Key on this
  *                            instance to finish producing before it answers 503
@@ -30,7 +26,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tally.api")
 public record ApiProperties(
-        @NotEmpty @DefaultValue("beatport-chart") List<String> pipelines,
         @Min(1) @DefaultValue("200") int maxPageSize,
         @NotNull @DefaultValue("PT10S") Duration idempotencyWait,
         @NotNull @DefaultValue("PT10M") Duration pendingKeyRetention,

@@ -44,6 +44,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -91,6 +92,13 @@ class JobsApiIntegrationTest {
     ServiceHttp http;
     @Autowired
     KafkaTestClient kafka;
+
+    @BeforeEach
+    void chartPipelineIsPublished() throws Exception {
+        // Only a pipeline with a published definition can be run: the runs below use the one production publishes.
+        new PipelineFixtures(kafka).publishRepositoryPipeline("beatport-chart");
+        awaitStatus("/api/pipelines/beatport-chart", USER_KEY, 200);
+    }
 
     @Test
     void getsAJobWithItsStagesProgressAndPlaylistLink() throws Exception {
@@ -321,13 +329,20 @@ class JobsApiIntegrationTest {
     }
 
     @Test
-    void answers404ForAnUnknownPipelineAndEmitsNothing() throws Exception {
-        // When a run of an unknown pipeline is requested
+    void answers404NamingAPipelineWithoutAPublishedDefinitionAndEmitsNothing() throws Exception {
+        // Given a pipeline the view knows from a job but that has no published definition
+        String pipeline = PipelineFixtures.uniqueName("unpublished");
+        String jobId = "unpublished-" + UUID.randomUUID();
+        publish(status(jobId, pipeline, JobState.COMPLETED, Instant.now(), Instant.now()));
+        awaitStatus("/api/jobs/" + jobId, USER_KEY, 200);
+        // When a run of it is requested
         String key = "unknown-" + UUID.randomUUID();
-        HttpResponse<String> response = post("/api/pipelines/no-such-pipeline/runs", USER_KEY, key, null);
-        // Then the answer is a 404 problem and no trigger is emitted
-        assertThat(response.statusCode()).isEqualTo(404);
+        HttpResponse<String> response = post("/api/pipelines/" + pipeline + "/runs", USER_KEY, key, null);
+        // Then the answer is a 404 problem naming it and where to find the pipelines that can run, and no trigger
+        // is emitted
         assertProblem(response, 404);
+        assertThat(json.readTree(response.body()).get("detail").asString()).contains("'" + pipeline + "'")
+                .contains("no published definition").contains("GET /api/pipelines");
         assertThat(triggers(KafkaTestClient.withKey("api:" + key), 0)).isEmpty();
     }
 

@@ -16,7 +16,6 @@ import java.lang.annotation.Target;
 @Documented
 @TallyServiceTest(properties = {
         "tally.kafka.partitions=1",
-        "tally.api.pipelines=beatport-chart,daily-report",
         "tally.api.security.api-keys[0].name=ops",
         "tally.api.security.api-keys[0].key=" + JobsApiTest.ADMIN_KEY,
         "tally.api.security.api-keys[0].roles=USER,ADMIN",

@@ -13,6 +13,7 @@ import io.tally.events.StageStatus;
 import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.PipelineLoader;
 import io.tally.testsupport.KafkaTestClient;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -78,7 +79,18 @@ public final class PipelineFixtures {
 
     /** Publishes {@code yaml} as the definition publisher does (checked by the loader first), keyed name@version. */
     public PipelineDefinition publish(String yaml) throws Exception {
-        PipelineDefinition definition = PipelineLoader.load("test.yml", yaml);
+        return publish(PipelineLoader.load("test.yml", yaml));
+    }
+
+    /**
+     * Publishes the repository's own {@code pipelines/<name>.yml}, as the definition publisher does at start-up, so a
+     * test runs the pipeline with the parameters production declares.
+     */
+    public PipelineDefinition publishRepositoryPipeline(String name) throws Exception {
+        return publish(PipelineLoader.load(Path.of("../../pipelines", name + ".yml")));
+    }
+
+    private PipelineDefinition publish(PipelineDefinition definition) throws Exception {
         send(Topics.PIPELINE_DEFINITIONS.name(), PublishedDefinitions.key(definition.name(), definition.version()),
                 PublishedDefinitions.of(definition, Instant.now()));
         return definition;

@@ -114,9 +114,19 @@ class PipelinesApiIntegrationTest {
     }
 
     @Test
-    void refusesRunParametersThatDoNotFitTheLatestDefinitionWith400ListingEachAndEmitsNothing() throws Exception {
-        // Given a published pipeline that tally.api.pipelines does not list
-        String name = publishedPipeline("params");
+    void runsAPipelineOnlyOnceItsDefinitionIsPublishedAndRefusesParametersThatDoNotFitItWith400ListingEach()
+            throws Exception {
+        // Given a pipeline name whose definition is not published yet
+        String name = PipelineFixtures.uniqueName("params");
+        String early = "early-" + UUID.randomUUID();
+        // When a run of it is requested, Then it is a 404 problem naming the pipeline and no trigger is written
+        HttpResponse<String> unpublished = http.post("/api/pipelines/" + name + "/runs",
+                "{\"parameters\": {\"date\": \"2026-01-05\"}}", "X-API-Key", USER_KEY, "Idempotency-Key", early);
+        assertProblem(unpublished, 404);
+        assertThat(detail(unpublished)).contains(name).contains("GET /api/pipelines");
+        // Given its definition is then published
+        fixtures.publish(PipelineFixtures.yaml(name, 1, false));
+        await().atMost(WAIT).until(() -> get("/api/pipelines/" + name).statusCode() == 200);
         // When a run gives a bad date, a chart that is not allowed and an unknown parameter
         String key = "bad-params-" + UUID.randomUUID();
         HttpResponse<String> refused = http.post("/api/pipelines/" + name + "/runs",
@@ -131,8 +141,9 @@ class PipelinesApiIntegrationTest {
         assertThat(body.get("errors").get(2).get("message").asString()).contains("'yesterday' is not a date");
         assertThat(detail(refused)).contains("date").contains("chart").contains("colour");
         assertThat(kafka.await(Topics.PIPELINE_TRIGGERS.name(), PipelineTriggered.class,
-                KafkaTestClient.withKey("api:" + key), 0, Duration.ofSeconds(3))).isEmpty();
-        // And a run that gives only the required date is accepted: the definition makes the pipeline known
+                record -> record.key().equals("api:" + key) || record.key().equals("api:" + early), 0,
+                Duration.ofSeconds(3))).isEmpty();
+        // And a run that gives only the required date is accepted: the published definition makes the pipeline runnable
         HttpResponse<String> accepted = http.post("/api/pipelines/" + name + "/runs",
                 "{\"parameters\": {\"date\": \"2026-01-05\"}}", "X-API-Key", USER_KEY);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -161,7 +172,7 @@ class PipelinesApiIntegrationTest {
         HttpResponse<String> rerun = http.post("/api/jobs/" + ran + "/rerun", "{}", "X-API-Key", USER_KEY);
         HttpResponse<String> refused = http.post("/api/jobs/" + outdated + "/rerun", "{}", "X-API-Key", USER_KEY);
 
-        // Then the first is a new job whose trigger carries the stored parameters, not ones derived from its source
+        // Then the first is a new job whose trigger carries the stored parameters
         assertThat(rerun.statusCode()).as(rerun.body()).isEqualTo(202);
         JsonNode accepted = json.readTree(rerun.body());
         assertThat(accepted.get("jobId").asString()).isNotEqualTo(ran).startsWith(name + "-");

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -233,8 +234,9 @@ class ReplayAndRedriveIntegrationTest {
     }
 
     @Test
-    void rerunTriggersANewJobWithTheDateOfTheJobsChart() throws Exception {
-        // Given a finished job of the 2024-08-12 chart in the view
+    void rerunRefusesAJobThatStoredNoParametersWith409AndTriggersNothing() throws Exception {
+        // Given a finished job of the 2024-08-12 chart created by a JobCreated, not by the engine: no pipeline
+        // version and no stored parameters, only a source
         String jobId = "rerun-" + UUID.randomUUID();
         Instant now = Instant.now();
         publish(JobStatus.newBuilder().setJobId(jobId).setPipeline("beatport-chart")
@@ -247,19 +249,18 @@ class ReplayAndRedriveIntegrationTest {
         HttpResponse<String> response = post("/api/jobs/" + jobId + "/rerun", USER_KEY, null);
         HttpResponse<String> unknown = post("/api/jobs/no-such-job/rerun", USER_KEY, null);
 
-        // Then a new job is accepted, and its trigger carries the chart's date
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        JsonNode body = json.readTree(response.body());
-        String newJob = body.get("jobId").asString();
-        assertThat(newJob).isNotEqualTo(jobId).startsWith("beatport-chart-");
-        assertThat(response.headers().firstValue("Location")).hasValue("/api/jobs/" + newJob);
-        List<ConsumerRecord<String, PipelineTriggered>> triggers = kafka.await(Topics.PIPELINE_TRIGGERS.name(),
-                PipelineTriggered.class, KafkaTestClient.withKey(body.get("triggerId").asString()), 1, WAIT);
-        assertThat(triggers).singleElement().satisfies(record -> {
-            assertThat(record.value().getJobId()).isEqualTo(newJob);
-            assertThat(record.value().getParameters()).containsExactlyEntriesOf(java.util.Map.of("date", "2024-08-12"));
-            assertThat(record.value().getRequestedBy()).isEqualTo("alice");
-        });
+        // Then the first is a 409 problem saying why and what to do instead, with nothing guessed from the source
+        // and no trigger written; the unknown job is a 404
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(409);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json.readTree(response.body()).get("detail").asString()).contains(jobId)
+                .contains("stored no run parameters")
+                .contains("POST /api/pipelines/beatport-chart/runs with explicit parameters");
+        assertThat(kafka.await(Topics.PIPELINE_TRIGGERS.name(), PipelineTriggered.class,
+                record -> record.value().getPipeline().equals("beatport-chart")
+                        && !record.value().getTriggeredAt().isBefore(now.truncatedTo(ChronoUnit.MILLIS)), 0,
+                Duration.ofSeconds(3))).isEmpty();
         assertThat(unknown.statusCode()).isEqualTo(404);
     }
 

@@ -10,9 +10,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Read endpoints over the published pipeline definitions ({@code tally.pipelines.definitions}, read into the view).
- * Pipelines that are only configured under {@code tally.api.pipelines} (no definition) are not listed: there is
- * nothing to show of them but a name.
+ * Read endpoints over the published pipeline definitions ({@code tally.pipelines.definitions}, read into the view):
+ * the pipelines a client can run.
  */
 @RestController
 @RequestMapping("/api/pipelines")
