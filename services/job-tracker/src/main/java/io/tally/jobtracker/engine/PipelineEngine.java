@@ -45,8 +45,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * once all its dependencies have ended, fans a stage out over a list, collects results, applies retries, timeouts and
  * {@code onFailure}, and ends the job exactly once. It keeps one {@link JobRun} per job and one {@link TaskRun} per
  * task; the job's status, timers and end belong to the tracker it lives in ({@link JobLedger}).
- * Fan-out elements are the job's items: each counts once, a later different outcome is a correction, and a result
- * after the job ended is late (ADR 0003's rules).
+ * Fan-out elements are the job's items: each counts once, a later different outcome is a correction (but a failure
+ * never undoes a success, so a replay of the results changes nothing), and a result after the job ended is late
+ * (ADR 0003's rules).
  * Known gap: a single task's result after its stage ended changes nothing (only fan-out elements are corrected).
  */
 public final class PipelineEngine {
@@ -288,7 +289,11 @@ public final class PipelineEngine {
     private void onRepeatedResult(JobRun run, StageSpec spec, TaskKey key, TaskRun task, JobStatus job,
                                   TaskResult result, long now, long timestamp) {
         ItemOutcome previous = outcomeOf(task.getState());
-        if (!spec.fansOut() || result.getOutcome() == previous || result.getAttempt() < task.getAttempt()) {
+        // A done element stays done: a failure after a success is an older delivery (a replay of the results topic
+        // puts a redriven element's failure before its success again), never a reason to undo the work.
+        boolean undoesDoneWork = result.getOutcome() == ItemOutcome.FAILED && previous != ItemOutcome.FAILED;
+        if (!spec.fansOut() || result.getOutcome() == previous || result.getAttempt() < task.getAttempt()
+                || undoesDoneWork) {
             job.setDuplicateCount(job.getDuplicateCount() + 1);
             ledger.save(job);
             return;

@@ -441,6 +441,33 @@ class PipelineEngineTopologyTest {
     }
 
     @Test
+    void aReplayOfTheResultsAfterARedriveChangesNoCountOfTheCorrectedJob() {
+        // Given a job whose failed search was redriven and corrected it
+        engine.publish(FAN_OUT);
+        String job = engine.trigger("charts", "t1", Map.of());
+        engine.succeed(single(engine.dispatched("pick")), "{\"tracks\": [{\"key\": \"x\", \"title\": \"X\"}, {\"key\": \"y\", \"title\": \"Y\"}]}");
+        List<Request> searches = engine.dispatched("search");
+        engine.succeed(searches.get(0), "{\"video\": \"vx\"}");
+        engine.fail(searches.get(1), "not-found", false);
+        engine.succeed(single(engine.dispatched("playlist")), null);
+        engine.succeed(searches.get(1), "{\"video\": \"vy\"}");
+        JobStatus corrected = engine.status(job);
+
+        // When the results topic is replayed: the same failure, then the same success, of the same attempt
+        engine.fail(searches.get(1), "not-found", false);
+        engine.succeed(searches.get(1), "{\"video\": \"vy\"}");
+
+        // Then both are duplicates: a succeeded element stays succeeded, and no count or correction changes
+        JobStatus replayed = engine.status(job);
+        assertThat(replayed.getState()).isEqualTo(JobState.COMPLETED);
+        assertThat(replayed.getSucceededCount()).isEqualTo(2);
+        assertThat(replayed.getFailedCount()).isZero();
+        assertThat(replayed.getCorrectionCount()).isEqualTo(corrected.getCorrectionCount()).isEqualTo(1);
+        assertThat(replayed.getDuplicateCount()).isEqualTo(corrected.getDuplicateCount() + 2);
+        assertThat(engine.completions(job)).hasSize(1);
+    }
+
+    @Test
     void aTaskTypeWithoutAnInputSchemaFailsItsStageWithAClearError() {
         // Given a pipeline whose task type no worker has registered
         engine.publish("""
