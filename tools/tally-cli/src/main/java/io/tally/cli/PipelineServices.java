@@ -83,7 +83,7 @@ public final class PipelineServices {
         services.add(service(SEARCH, TrackSearchApplication.class, fixedPorts, config, extra, Map.of(
                 "tally.search.adapter", "offline",
                 // Short back-off so a failing search reaches its dead letter in seconds, not a minute.
-                "tally.search.retry.initial-delay", "200ms", "tally.search.retry.max-delay", "1s")));
+                "tally.worker.retry.initial-delay", "200ms", "tally.worker.retry.max-delay", "1s")));
         services.add(service(PLAYLIST, PlaylistApplication.class, fixedPorts, config, extra, Map.of(
                 "tally.playlist.adapter", "file",
                 "tally.playlist.file.output-dir", outputDir.resolve("playlists").toString())));

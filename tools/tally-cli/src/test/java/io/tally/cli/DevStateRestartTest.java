@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.localruntime.LocalStack;
@@ -41,6 +42,7 @@ class DevStateRestartTest {
 
     private static final Duration SETTLE = Duration.ofMinutes(3);
     private static final Duration STARTUP = Duration.ofMinutes(4);
+    private static final String SEARCH_REQUESTS = TaskHeaders.requestTopic("search-track");
 
     @TempDir
     Path data;
@@ -63,9 +65,9 @@ class DevStateRestartTest {
         assertThat(first.settled()).as("first run settled; %s; last status %s",
                 StackTopics.stillness(stack.bootstrapServers()), first.status()).isTrue();
         assertThat(first.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(100);
-        int searchesBefore = readAll(Topics.SEARCH_REQUESTS.name()).size();
+        int searchesBefore = readAll(SEARCH_REQUESTS).size();
         Set<Integer> idsWritten = schemaIds(Topics.JOB_COMPLETED.name());
-        idsWritten.addAll(schemaIds(Topics.SEARCH_REQUESTS.name()));
+        idsWritten.addAll(schemaIds(SEARCH_REQUESTS));
         // A schema registered after the catalogue's, as a producer's auto-registration would: re-registering the
         // catalogue on start gives its schemas their ids again, so only a later one shows that the ids were kept.
         idsWritten.add(registerProbeSchema());
@@ -94,7 +96,7 @@ class DevStateRestartTest {
         assertThat(second.settled()).as("second run settled; %s; last status %s",
                 StackTopics.stillness(stack.bootstrapServers()), second.status()).isTrue();
         assertThat(second.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(0);
-        assertThat(readAll(Topics.SEARCH_REQUESTS.name())).hasSize(searchesBefore);
+        assertThat(readAll(SEARCH_REQUESTS)).hasSize(searchesBefore);
         // And no effect of the first job happened twice: one completion, one playlist file, one notification
         assertThat(readAll(Topics.JOB_COMPLETED.name()).stream().filter(record -> firstJob.equals(record.key())))
                 .hasSize(1);

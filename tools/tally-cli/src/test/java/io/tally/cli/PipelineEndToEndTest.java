@@ -11,6 +11,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.jobs.Stages;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
@@ -46,10 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The reference pipeline end to end: every service against a real KRaft broker process and the real registry,
- * offline adapters for the chart, search and playlist, and a real SMTP server (GreenMail) for the email. The sample
- * chart's track "Take Your Places" is made to fail its 3 search attempts, so it is dead-lettered; redriving it makes
- * the 4th attempt succeed, which corrects the ended job. Last, a replay of the items topic must change no ended job.
+ * The reference pipeline end to end on the engine (pipelines/beatport-chart.yml): every service against a real KRaft
+ * broker process and the real registry, offline adapters for the chart, search and playlist, and a real SMTP server
+ * (GreenMail) for the email. The sample chart's track "Take Your Places" fails the 3 deliveries of each of the
+ * search stage's 4 attempts, so each attempt is dead-lettered and the element fails; redriving the dead letters makes
+ * a 4th delivery succeed, which corrects the ended job. Last, a replay of the task results must change no ended job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(900)
@@ -58,6 +60,10 @@ class PipelineEndToEndTest {
     private static final String FAILING_TITLE = "Take Your Places";
     private static final String RECIPIENT = "ops@tally.test";
     private static final Duration SETTLE = Duration.ofMinutes(5);
+    /** The search stage's attempts (pipelines/beatport-chart.yml), each dead-lettered after its 3 deliveries. */
+    private static final int SEARCH_ATTEMPTS = 4;
+    private static final String SEARCH_REQUESTS = TaskHeaders.requestTopic("search-track");
+    private static final String SEARCH_DLT = TaskHeaders.deadLetterTopic("search-track");
 
     @TempDir
     static Path output;
@@ -74,9 +80,10 @@ class PipelineEndToEndTest {
         stack = LocalStack.startInfrastructure(new LocalStack.Settings(output.resolve("data"), 0, 0, 0,
                 Duration.ofMinutes(4), System.out::println));
         stack.startServices(PipelineServices.offline(output, false, Map.of(
-                // The failing title fails its 3 attempts, so it is dead-lettered; a redriven 4th attempt succeeds.
+                // The failing title fails the 3 deliveries of every attempt, so each attempt is dead-lettered; a
+                // redriven dead letter is a 4th delivery, which succeeds.
                 PipelineServices.SEARCH, List.of("--tally.search.offline.failing=" + FAILING_TITLE,
-                        "--tally.search.retry.attempts=3", "--tally.search.offline.fail-attempts=3"),
+                        "--tally.worker.retry.attempts=3", "--tally.search.offline.fail-attempts=3"),
                 PipelineServices.NOTIFY, List.of("--tally.notify.email.enabled=true",
                         "--tally.notify.email.to=" + RECIPIENT,
                         "--spring.mail.host=127.0.0.1",
@@ -115,10 +122,12 @@ class PipelineEndToEndTest {
         assertThat(outcome.playlists()).hasSize(1);
         assertThat(playlist.getEntryCount()).isEqualTo(99);
         assertThat(playlistEntries(playlist)).containsExactlyElementsOf(sampleEntriesWithout(FAILING_TITLE));
-        // And the failed search is in the dead-letter topic with its reason
-        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(Topics.TRACK_SEARCH_DLT.name());
-        assertThat(deadLetters).singleElement().satisfies(record ->
-                assertThat(DeadLetterHeaders.reason(record.headers())).isNotBlank());
+        // And each of the failed search's attempts is in the task type's dead-letter topic with its reason
+        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(SEARCH_DLT);
+        assertThat(deadLetters).hasSize(SEARCH_ATTEMPTS).allSatisfy(record -> {
+            assertThat(record.key()).isEqualTo(firstJob);
+            assertThat(DeadLetterHeaders.reason(record.headers())).contains("configured to fail");
+        });
         // And exactly one email about the job reached the SMTP server, naming the failed track's error
         List<MimeMessage> aboutJob = emailsAbout(firstJob);
         assertThat(aboutJob).hasSize(1);
@@ -141,7 +150,7 @@ class PipelineEndToEndTest {
         // Then it shows the final state, the counts and the playlist link
         assertThat(exitCode).as("stderr: %s", err).isZero();
         assertThat(out.toString()).contains("COMPLETED_WITH_FAILURES").contains("99 succeeded, 1 failed, 0 skipped of 100")
-                .contains("playlist file:");
+                .contains("search:succeeded").contains("playlist:succeeded");
     }
 
     @Test
@@ -149,7 +158,7 @@ class PipelineEndToEndTest {
     void publishingTheSameChartAgainCreatesNoSearchWorkAndNoSecondPlaylist() throws Exception {
         // Given the first run has settled
         assertThat(firstJob).as("the first test ran").isNotNull();
-        int searchesBefore = readAll(Topics.SEARCH_REQUESTS.name()).size();
+        int searchesBefore = readAll(SEARCH_REQUESTS).size();
 
         // When the pipeline runs again on the same chart, this time through the jobs API
         HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -160,13 +169,13 @@ class PipelineEndToEndTest {
         String secondJob = new ObjectMapper().readTree(accepted.body()).path("jobId").asText();
         PipelineWatcher.Outcome outcome = watch(secondJob);
 
-        // Then the new job completes with nothing to do, and its playlist stage is skipped
+        // Then the new job completes with nothing to search, and its playlist stage finds the chart's playlist made
         assertThat(secondJob).isNotEqualTo(firstJob);
         assertThat(outcome.completions()).singleElement().extracting(JobCompleted::getExpectedCount).isEqualTo(0);
-        assertThat(outcome.stage(Stages.PLAYLIST).getState()).isEqualTo(StageState.SKIPPED);
+        assertThat(outcome.stage(Stages.PLAYLIST).getState()).isEqualTo(StageState.SUCCEEDED);
         assertThat(outcome.playlists()).isEmpty();
         // And no search was requested, and there is still one playlist file
-        assertThat(readAll(Topics.SEARCH_REQUESTS.name())).hasSize(searchesBefore);
+        assertThat(readAll(SEARCH_REQUESTS)).hasSize(searchesBefore);
         try (Stream<Path> files = Files.list(output.resolve("playlists"))) {
             assertThat(files.filter(file -> file.toString().endsWith(".m3u"))).hasSize(1);
         }
@@ -175,25 +184,25 @@ class PipelineEndToEndTest {
     @Test
     @Order(4)
     void redrivingTheFailedSearchCorrectsTheEndedJobWithoutASecondCompletionOrPlaylist() throws Exception {
-        // Given the first job ended with the one failed search in the dead-letter topic
+        // Given the first job ended with its failed search's attempts in the dead-letter topic
         assertThat(firstJob).as("the first test ran").isNotNull();
-        assertThat(readAll(Topics.TRACK_SEARCH_DLT.name())).hasSize(1);
+        assertThat(readAll(SEARCH_DLT)).hasSize(SEARCH_ATTEMPTS);
 
         // When an operator redrives the dead-letter topic from the command line
-        CliRun redrive = cli("dlt", "redrive", Topics.TRACK_SEARCH_DLT.name(), "--all");
+        CliRun redrive = cli("dlt", "redrive", SEARCH_DLT, "--all");
 
-        // Then the one record is sent back to the search requests, and its 4th attempt succeeds
+        // Then the records are sent back to the search requests, and their 4th delivery succeeds
         assertThat(redrive.exitCode()).as("stderr: %s", redrive.err()).isZero();
-        assertThat(redrive.out()).contains("selected 1, redriven 1, skipped 0");
+        assertThat(redrive.out()).contains("selected %d, redriven %d, skipped 0".formatted(SEARCH_ATTEMPTS, SEARCH_ATTEMPTS));
         JsonNode job = awaitJob(firstJob, status -> status.path("succeededCount").asInt() == 100);
-        // And the tracker counts the item once under its corrected outcome: the job is now COMPLETED
+        // And the engine takes the last attempt's success as a correction (the older attempts' are duplicates): the
+        // job is now COMPLETED
         assertThat(job.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(job.path("failedCount").asInt()).isZero();
         assertThat(job.path("correctionCount").asInt()).isEqualTo(1);
         // And the job still completed exactly once, and its playlist was not made again
         assertThat(completionsOf(firstJob)).hasSize(1);
-        assertThat(readAll(Topics.PLAYLISTS_CREATED.name()).stream().filter(record -> firstJob.equals(record.key())))
-                .hasSize(1);
+        assertThat(readAll(Topics.PLAYLISTS_CREATED.name())).hasSize(1);
         // And the command line shows the corrected counts
         CliRun show = cli("jobs", "show", firstJob, "--no-follow");
         assertThat(show.exitCode()).as("stderr: %s", show.err()).isZero();
@@ -203,24 +212,26 @@ class PipelineEndToEndTest {
 
     @Test
     @Order(5)
-    void replayingTheItemsTopicChangesNoEndedJob() throws Exception {
-        // Given the first job's corrected counts
+    void replayingTheTaskResultsChangesNoEndedJob() throws Exception {
+        // Given the first job's corrected counts, and its results so far (each attempt's and the redriven ones)
         assertThat(firstJob).as("the first test ran").isNotNull();
         JsonNode before = awaitJob(firstJob, status -> status.path("succeededCount").asInt() == 100);
-        CliRun dryRun = cli("replay", Topics.ITEM_PROCESSED.name(), "--from-offset", "0", "--dry-run");
+        long results = readAll(Topics.TASK_RESULTS.name()).stream().filter(record -> firstJob.equals(record.key())).count();
+        assertThat(results).isGreaterThanOrEqualTo(100 + 2 * SEARCH_ATTEMPTS);
+        CliRun dryRun = cli("replay", Topics.TASK_RESULTS.name(), "--from-offset", "0", "--dry-run");
         assertThat(dryRun.exitCode()).as("stderr: %s", dryRun.err()).isZero();
         assertThat(dryRun.out()).contains("dry run:");
 
-        // When the whole items topic is replayed
-        CliRun replay = cli("replay", Topics.ITEM_PROCESSED.name(), "--from-offset", "0");
+        // When the whole results topic is replayed
+        CliRun replay = cli("replay", Topics.TASK_RESULTS.name(), "--from-offset", "0");
 
-        // Then every item record of the job is re-produced, and the tracker sees each as a duplicate
+        // Then every result of the job is re-produced, and the engine sees each as a duplicate
         assertThat(replay.exitCode()).as("stderr: %s", replay.err()).isZero();
         assertThat(replay.out()).startsWith("replayed ");
         long replayed = Long.parseLong(replay.out().split(" ")[1]);
-        assertThat(replayed).isGreaterThanOrEqualTo(101);
+        assertThat(replayed).isGreaterThanOrEqualTo(results);
         long duplicatesBefore = before.path("duplicateCount").asLong();
-        JsonNode after = awaitJob(firstJob, status -> status.path("duplicateCount").asLong() >= duplicatesBefore + 101);
+        JsonNode after = awaitJob(firstJob, status -> status.path("duplicateCount").asLong() >= duplicatesBefore + results);
         // And no count, correction or completion changed
         for (String field : List.of("status", "expectedCount", "succeededCount", "failedCount", "skippedCount",
                 "correctionCount", "lateCount", "completedAt")) {
