@@ -5,8 +5,10 @@ import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.ScheduleFired;
 import io.tally.scheduler.MissedPolicy;
+import io.tally.scheduler.Schedule;
 import io.tally.scheduler.SchedulerProperties;
 import io.tally.scheduler.ScheduleSpec;
+import io.tally.scheduler.Schedules;
 import io.tally.scheduler.Triggers;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +46,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Fires the configured schedules from exactly one replica at a time (docs/adr/0005-scheduler-single-firing.md).
+ * Fires the enabled schedules ({@link Schedules}: configured ones and those of the published pipeline definitions,
+ * alike) from exactly one replica at a time (docs/adr/0005-scheduler-single-firing.md).
  * Every replica's consumer joins group {@code tally-scheduler} on the one-partition {@code tally.scheduler.fired} topic;
  * the member assigned the partition leads. Leading: a transactional producer with the fixed id
  * {@value #LEADER_TRANSACTIONAL_ID} fences any older leader, the topic is read to its end to learn the last instant
@@ -67,6 +70,7 @@ public class ScheduleLeader implements SmartLifecycle {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final SchedulerProperties properties;
+    private final Schedules schedules;
     private final KafkaProperties kafka;
     private final AvroSerdes serdes;
     private final Clock clock;
@@ -90,9 +94,10 @@ public class ScheduleLeader implements SmartLifecycle {
     /** Something failed in the current tick; it then does not count as a success. */
     private boolean tickFailed;
 
-    public ScheduleLeader(SchedulerProperties properties, KafkaProperties kafka, AvroSerdes serdes, Clock clock,
-                          SchedulerMetrics metrics, LeaderLoopHealth health) {
+    public ScheduleLeader(SchedulerProperties properties, Schedules schedules, KafkaProperties kafka, AvroSerdes serdes,
+                          Clock clock, SchedulerMetrics metrics, LeaderLoopHealth health) {
         this.properties = properties;
+        this.schedules = schedules;
         this.kafka = kafka;
         this.serdes = serdes;
         this.clock = clock;
@@ -257,10 +262,10 @@ public class ScheduleLeader implements SmartLifecycle {
 
     private void fireDue() {
         Instant now = clock.instant();
-        for (ScheduleSpec schedule : properties.schedules()) {
-            Instant from = lastFired.getOrDefault(schedule.name(), startedAt);
-            for (DueInstant due : ScheduleCalendar.due(schedule, from, now, properties.grace())) {
-                if (!leading || !fire(schedule, due, now)) {
+        for (Schedule schedule : schedules.enabled()) {
+            Instant from = schedule.handledUpTo(lastFired.get(schedule.name()), startedAt);
+            for (DueInstant due : ScheduleCalendar.due(schedule.spec(), from, now, properties.grace())) {
+                if (!leading || !fire(schedule.spec(), due, now)) {
                     return;
                 }
             }
