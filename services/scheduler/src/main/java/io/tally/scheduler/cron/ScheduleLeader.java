@@ -5,6 +5,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.ScheduleFired;
 import io.tally.scheduler.MissedPolicy;
+import io.tally.scheduler.ReaderThread;
 import io.tally.scheduler.Schedule;
 import io.tally.scheduler.SchedulerProperties;
 import io.tally.scheduler.ScheduleSpec;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -79,13 +78,10 @@ public class ScheduleLeader implements SmartLifecycle {
     /** Last instant handled per schedule, as read from (and written to) the fired topic. */
     private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
 
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<String, ScheduleFired> consumer;
+    private final ReaderThread loop = new ReaderThread("tally-scheduler-leader");
     private volatile Instant startedAt;
-    /** Counted down by stop(), so a back-off between two attempts ends at once. */
-    private volatile CountDownLatch stopped = new CountDownLatch(0);
     // Touched only by the leader thread (including the rebalance callbacks, which run inside its poll()).
+    private KafkaConsumer<String, ScheduleFired> consumer;
     private boolean assigned;
     private KafkaProducer<String, SpecificRecord> producer;
     private boolean leading;
@@ -108,33 +104,17 @@ public class ScheduleLeader implements SmartLifecycle {
     @Override
     public void start() {
         startedAt = clock.instant();
-        stopped = new CountDownLatch(1);
-        running = true;
-        thread = new Thread(this::run, "tally-scheduler-leader");
-        thread.start();
+        loop.start(this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        stopped.countDown();
-        KafkaConsumer<String, ScheduleFired> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        Thread worker = thread;
-        if (worker != null) {
-            try {
-                worker.join(CLOSE_TIMEOUT.multipliedBy(3).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(CLOSE_TIMEOUT.multipliedBy(3));
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop.running();
     }
 
     /** The last instant handled per schedule, as this replica knows it. */
@@ -143,7 +123,7 @@ public class ScheduleLeader implements SmartLifecycle {
     }
 
     private void run() {
-        while (running) {
+        while (loop.running()) {
             try {
                 lead();
             } catch (WakeupException e) {
@@ -155,7 +135,7 @@ public class ScheduleLeader implements SmartLifecycle {
                 Duration wait = properties.recovery().backoff(inARow);
                 log.error("Scheduler leader loop failed ({} in a row); this replica left the group and joins again in {}",
                         inARow, wait, e);
-                pause(wait);
+                loop.pause(wait);
             } catch (Error e) {
                 // Not retried (the JVM may be out of memory, a class missing), but not silent either.
                 health.died(e, Instant.now());
@@ -170,10 +150,11 @@ public class ScheduleLeader implements SmartLifecycle {
         try (KafkaConsumer<String, ScheduleFired> client = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 serdes.deserializer(ScheduleFired.class))) {
             consumer = client;
+            loop.polling(client);
             joined = false;
             client.subscribe(List.of(PARTITION.topic()), new Leadership());
             try {
-                while (running) {
+                while (loop.running()) {
                     tickFailed = false;
                     pollOnce(properties.tick());
                     if (assigned && !leading) {
@@ -195,6 +176,7 @@ public class ScheduleLeader implements SmartLifecycle {
                 // the session timeout.
                 client.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(CLOSE_TIMEOUT));
+                loop.polling(null);
                 consumer = null;
             }
         }
@@ -203,15 +185,6 @@ public class ScheduleLeader implements SmartLifecycle {
     private void failedInTick(RuntimeException e) {
         tickFailed = true;
         health.failed(e, Instant.now());
-    }
-
-    private void pause(Duration wait) {
-        try {
-            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 
     private void pollOnce(Duration timeout) {

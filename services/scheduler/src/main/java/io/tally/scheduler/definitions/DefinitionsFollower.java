@@ -4,13 +4,12 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.FromStart;
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineDefinitionPublished;
+import io.tally.scheduler.ReaderThread;
 import io.tally.scheduler.Schedule;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,12 +44,7 @@ public class DefinitionsFollower implements SmartLifecycle {
     private final KafkaProperties kafka;
     private final AvroSerdes serdes;
     private final PipelineSchedules schedules = new PipelineSchedules();
-
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<String, PipelineDefinitionPublished> consumer;
-    /** Counted down by stop(), so a wait between two attempts ends at once. */
-    private volatile CountDownLatch stopped = new CountDownLatch(0);
+    private final ReaderThread loop = new ReaderThread("tally-scheduler-definitions");
 
     public DefinitionsFollower(KafkaProperties kafka, AvroSerdes serdes) {
         this.kafka = kafka;
@@ -64,49 +58,33 @@ public class DefinitionsFollower implements SmartLifecycle {
 
     @Override
     public void start() {
-        stopped = new CountDownLatch(1);
-        running = true;
-        thread = new Thread(this::run, "tally-scheduler-definitions");
-        thread.start();
+        loop.start(this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        stopped.countDown();
-        KafkaConsumer<String, PipelineDefinitionPublished> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        Thread follower = thread;
-        if (follower != null) {
-            try {
-                follower.join(JOIN_TIMEOUT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(JOIN_TIMEOUT);
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop.running();
     }
 
     private void run() {
-        while (running) {
+        while (loop.running()) {
             try (KafkaConsumer<String, PipelineDefinitionPublished> client = new KafkaConsumer<>(consumerConfig(),
                     new StringDeserializer(), serdes.deserializer(PipelineDefinitionPublished.class))) {
-                consumer = client;
+                loop.polling(client);
                 follow(client);
             } catch (WakeupException e) {
                 // stop() woke the consumer up: leave the loop.
             } catch (RuntimeException e) {
                 // Records are keyed by version, so reading the topic again from its beginning changes nothing.
                 LOG.warn("Reading the pipeline definitions failed; reading them again in {}", RETRY, e);
-                pause(RETRY);
+                loop.pause(RETRY);
             } finally {
-                consumer = null;
+                loop.polling(null);
             }
         }
     }
@@ -114,14 +92,14 @@ public class DefinitionsFollower implements SmartLifecycle {
     private void follow(KafkaConsumer<String, PipelineDefinitionPublished> client) {
         // The catalogue's topics are created at start, but possibly by another service that is still starting.
         boolean told = false;
-        while (running && FromStart.assign(client, List.of(TOPIC)).isEmpty()) {
+        while (loop.running() && FromStart.assign(client, List.of(TOPIC)).isEmpty()) {
             if (!told) {
                 LOG.info("Topic {} does not exist yet; looking for it every {}", TOPIC, RETRY);
                 told = true;
             }
-            pause(RETRY);
+            loop.pause(RETRY);
         }
-        while (running) {
+        while (loop.running()) {
             ConsumerRecords<String, PipelineDefinitionPublished> records;
             try {
                 records = client.poll(POLL);
@@ -142,15 +120,6 @@ public class DefinitionsFollower implements SmartLifecycle {
                         .map(s -> s.name() + " (" + s.source() + (s.enabled() ? ", " + s.spec().cron() + " " + s.spec().zone()
                                 : ", disabled") + ")").toList());
             }
-        }
-    }
-
-    private void pause(Duration wait) {
-        try {
-            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tally.scheduler.definitions;
 
+import static io.tally.scheduler.definitions.TestDefinitions.yaml;
 import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,7 +62,7 @@ class PipelineScheduleIntegrationTest {
     void firesAPublishedDefinitionsScheduleWithTheSchedulesParameters() throws Exception {
         // Given a published definition with a per-second schedule that gives a chart parameter
         String pipeline = uniqueName("params");
-        publish(definition(pipeline, 1, schedule("every-second", "*/1 * * * * *", true, "hype-100")));
+        publish(yaml(pipeline, 1, schedule("every-second", "*/1 * * * * *", true, "hype-100")));
 
         // When the scheduler has fired it a few times
         List<PipelineTriggered> triggers = await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
@@ -86,15 +87,10 @@ class PipelineScheduleIntegrationTest {
 
     @Test
     void appliesANewVersionsCronWithoutARestart() throws Exception {
-        // Given a per-second schedule that fired
-        String pipeline = uniqueName("recron");
-        String name = pipeline + "/tick";
-        publish(definition(pipeline, 1, schedule("tick", "*/1 * * * * *", true, "top-100")));
-        awaitTriggers(name, 2);
-
+        // Given a per-second schedule that fired (version 1)
         // When version 2 changes its cron to every other second (even seconds only)
-        publish(definition(pipeline, 2, schedule("tick", "*/2 * * * * *", true, "top-100")));
-        Instant applied = awaitVersion(name, 2);
+        String name = uniqueName("recron") + "/tick";
+        Instant applied = replaceAfterItFired(name, schedule("tick", "*/2 * * * * *", true, "top-100"));
 
         // Then the instants fired after that are all on even seconds
         List<Instant> after = await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
@@ -104,15 +100,10 @@ class PipelineScheduleIntegrationTest {
 
     @Test
     void stopsFiringAScheduleThatANewVersionDisables() throws Exception {
-        // Given a per-second schedule that fired
-        String pipeline = uniqueName("disable");
-        String name = pipeline + "/tick";
-        publish(definition(pipeline, 1, schedule("tick", "*/1 * * * * *", true, "top-100")));
-        awaitTriggers(name, 2);
-
+        // Given a per-second schedule that fired (version 1)
         // When version 2 disables it
-        publish(definition(pipeline, 2, schedule("tick", "*/1 * * * * *", false, "top-100")));
-        Instant applied = awaitVersion(name, 2);
+        String name = uniqueName("disable") + "/tick";
+        Instant applied = replaceAfterItFired(name, schedule("tick", "*/1 * * * * *", false, "top-100"));
 
         // Then no instant after that fires, for three seconds of per-second instants
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
@@ -123,7 +114,7 @@ class PipelineScheduleIntegrationTest {
     void neverFiresADisabledSchedule() throws Exception {
         // Given a definition with a per-second schedule enabled and another disabled
         String pipeline = uniqueName("never");
-        publish(definition(pipeline, 1, schedule("on", "*/1 * * * * *", true, "top-100"),
+        publish(yaml(pipeline, 1, schedule("on", "*/1 * * * * *", true, "top-100"),
                 schedule("off", "*/1 * * * * *", false, "top-100")));
 
         // When the enabled one has fired several times
@@ -139,23 +130,21 @@ class PipelineScheduleIntegrationTest {
         return "it-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static String definition(String name, int version, String... schedules) {
-        return """
-                name: %s
-                version: %d
-                parameters:
-                  chart: {type: string, default: top-100}
-                schedules:
-                %s
-                stages:
-                  - id: scrape
-                    task: scrape-chart
-                """.formatted(name, version, String.join("\n", schedules));
+    private static String schedule(String name, String cron, boolean enabled, String chart) {
+        return TestDefinitions.schedule(name, cron, "UTC", enabled, "fire-once", chart);
     }
 
-    private static String schedule(String name, String cron, boolean enabled, String chart) {
-        return "  - {name: %s, cron: \"%s\", zone: UTC, enabled: %s, missedRuns: fire-once, parameters: {chart: %s}}"
-                .formatted(name, cron, enabled, chart);
+    /**
+     * Publishes version 1 of {@code <pipeline>/<schedule>} {@code name} with a per-second cron, waits for two of its
+     * triggers, then publishes version 2 with {@code replacement}; returns the moment the scheduler applied version 2.
+     */
+    private Instant replaceAfterItFired(String name, String replacement) throws Exception {
+        String pipeline = name.substring(0, name.indexOf('/'));
+        String schedule = name.substring(name.indexOf('/') + 1);
+        publish(yaml(pipeline, 1, schedule(schedule, "*/1 * * * * *", true, "top-100")));
+        awaitTriggers(name, 2);
+        publish(yaml(pipeline, 2, replacement));
+        return awaitVersion(name, 2);
     }
 
     /** Publishes a definition as the job tracker's publisher does: checked by the loader, keyed name@version. */

@@ -1,6 +1,7 @@
 package io.tally.scheduler.definitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.tally.scheduler.definitions.TestDefinitions.schedule;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tally.common.pipelines.PublishedDefinitions;
@@ -152,26 +153,8 @@ class PipelineSchedulesTest {
     }
 
     private void publish(String name, int version, Instant at, String... schedules) {
-        String yaml = """
-                name: %s
-                version: %d
-                parameters:
-                  chart: {type: string, default: top-100}
-                schedules:
-                %s
-                stages:
-                  - id: scrape
-                    task: scrape-chart
-                """.formatted(name, version, String.join("\n", schedules));
-        PipelineDefinitionPublished record = PublishedDefinitions.of(PipelineLoader.load(name + ".yml", yaml), at);
+        PipelineDefinitionPublished record = PublishedDefinitions.of(
+                PipelineLoader.load(name + ".yml", TestDefinitions.yaml(name, version, schedules)), at);
         this.schedules.apply(PublishedDefinitions.key(name, version), record);
-    }
-
-    /** One schedule entry of a definition; null leaves {@code enabled} or {@code missedRuns} to its default. */
-    private static String schedule(String name, String cron, String zone, Boolean enabled, String missedRuns,
-                                   String chart) {
-        return "  - {name: %s, cron: \"%s\", zone: %s%s%s, parameters: {chart: %s}}".formatted(name, cron, zone,
-                enabled == null ? "" : ", enabled: " + enabled, missedRuns == null ? "" : ", missedRuns: " + missedRuns,
-                chart);
     }
 }
