@@ -7,7 +7,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-/** The scheduler service: fires each configured cron instant once, from whichever replica leads, plus manual triggers. */
+/**
+ * The scheduler service: fires each instant of the configured schedules and of those the published pipeline definitions
+ * declare once, from whichever replica leads, plus manual triggers.
+ */
 @SpringBootApplication
 @EnableConfigurationProperties(SchedulerProperties.class)
 public class SchedulerApplication {

@@ -5,8 +5,11 @@ import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.ScheduleFired;
 import io.tally.scheduler.MissedPolicy;
+import io.tally.scheduler.ReaderThread;
+import io.tally.scheduler.Schedule;
 import io.tally.scheduler.SchedulerProperties;
 import io.tally.scheduler.ScheduleSpec;
+import io.tally.scheduler.Schedules;
 import io.tally.scheduler.Triggers;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,7 +45,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Fires the configured schedules from exactly one replica at a time (docs/adr/0005-scheduler-single-firing.md).
+ * Fires the enabled schedules ({@link Schedules}: configured ones and those of the published pipeline definitions,
+ * alike) from exactly one replica at a time (docs/adr/0005-scheduler-single-firing.md).
  * Every replica's consumer joins group {@code tally-scheduler} on the one-partition {@code tally.scheduler.fired} topic;
  * the member assigned the partition leads. Leading: a transactional producer with the fixed id
  * {@value #LEADER_TRANSACTIONAL_ID} fences any older leader, the topic is read to its end to learn the last instant
@@ -67,6 +69,7 @@ public class ScheduleLeader implements SmartLifecycle {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final SchedulerProperties properties;
+    private final Schedules schedules;
     private final KafkaProperties kafka;
     private final AvroSerdes serdes;
     private final Clock clock;
@@ -75,13 +78,10 @@ public class ScheduleLeader implements SmartLifecycle {
     /** Last instant handled per schedule, as read from (and written to) the fired topic. */
     private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
 
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<String, ScheduleFired> consumer;
+    private final ReaderThread loop = new ReaderThread("tally-scheduler-leader");
     private volatile Instant startedAt;
-    /** Counted down by stop(), so a back-off between two attempts ends at once. */
-    private volatile CountDownLatch stopped = new CountDownLatch(0);
     // Touched only by the leader thread (including the rebalance callbacks, which run inside its poll()).
+    private KafkaConsumer<String, ScheduleFired> consumer;
     private boolean assigned;
     private KafkaProducer<String, SpecificRecord> producer;
     private boolean leading;
@@ -90,9 +90,10 @@ public class ScheduleLeader implements SmartLifecycle {
     /** Something failed in the current tick; it then does not count as a success. */
     private boolean tickFailed;
 
-    public ScheduleLeader(SchedulerProperties properties, KafkaProperties kafka, AvroSerdes serdes, Clock clock,
-                          SchedulerMetrics metrics, LeaderLoopHealth health) {
+    public ScheduleLeader(SchedulerProperties properties, Schedules schedules, KafkaProperties kafka, AvroSerdes serdes,
+                          Clock clock, SchedulerMetrics metrics, LeaderLoopHealth health) {
         this.properties = properties;
+        this.schedules = schedules;
         this.kafka = kafka;
         this.serdes = serdes;
         this.clock = clock;
@@ -103,33 +104,17 @@ public class ScheduleLeader implements SmartLifecycle {
     @Override
     public void start() {
         startedAt = clock.instant();
-        stopped = new CountDownLatch(1);
-        running = true;
-        thread = new Thread(this::run, "tally-scheduler-leader");
-        thread.start();
+        loop.start(this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        stopped.countDown();
-        KafkaConsumer<String, ScheduleFired> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        Thread worker = thread;
-        if (worker != null) {
-            try {
-                worker.join(CLOSE_TIMEOUT.multipliedBy(3).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(CLOSE_TIMEOUT.multipliedBy(3));
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop.running();
     }
 
     /** The last instant handled per schedule, as this replica knows it. */
@@ -138,7 +123,7 @@ public class ScheduleLeader implements SmartLifecycle {
     }
 
     private void run() {
-        while (running) {
+        while (loop.running()) {
             try {
                 lead();
             } catch (WakeupException e) {
@@ -150,7 +135,7 @@ public class ScheduleLeader implements SmartLifecycle {
                 Duration wait = properties.recovery().backoff(inARow);
                 log.error("Scheduler leader loop failed ({} in a row); this replica left the group and joins again in {}",
                         inARow, wait, e);
-                pause(wait);
+                loop.pause(wait);
             } catch (Error e) {
                 // Not retried (the JVM may be out of memory, a class missing), but not silent either.
                 health.died(e, Instant.now());
@@ -165,10 +150,11 @@ public class ScheduleLeader implements SmartLifecycle {
         try (KafkaConsumer<String, ScheduleFired> client = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 serdes.deserializer(ScheduleFired.class))) {
             consumer = client;
+            loop.polling(client);
             joined = false;
             client.subscribe(List.of(PARTITION.topic()), new Leadership());
             try {
-                while (running) {
+                while (loop.running()) {
                     tickFailed = false;
                     pollOnce(properties.tick());
                     if (assigned && !leading) {
@@ -190,6 +176,7 @@ public class ScheduleLeader implements SmartLifecycle {
                 // the session timeout.
                 client.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(CLOSE_TIMEOUT));
+                loop.polling(null);
                 consumer = null;
             }
         }
@@ -198,15 +185,6 @@ public class ScheduleLeader implements SmartLifecycle {
     private void failedInTick(RuntimeException e) {
         tickFailed = true;
         health.failed(e, Instant.now());
-    }
-
-    private void pause(Duration wait) {
-        try {
-            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 
     private void pollOnce(Duration timeout) {
@@ -257,10 +235,10 @@ public class ScheduleLeader implements SmartLifecycle {
 
     private void fireDue() {
         Instant now = clock.instant();
-        for (ScheduleSpec schedule : properties.schedules()) {
-            Instant from = lastFired.getOrDefault(schedule.name(), startedAt);
-            for (DueInstant due : ScheduleCalendar.due(schedule, from, now, properties.grace())) {
-                if (!leading || !fire(schedule, due, now)) {
+        for (Schedule schedule : schedules.enabled()) {
+            Instant from = schedule.handledUpTo(lastFired.get(schedule.name()), startedAt);
+            for (DueInstant due : ScheduleCalendar.due(schedule.spec(), from, now, properties.grace())) {
+                if (!leading || !fire(schedule.spec(), due, now)) {
                     return;
                 }
             }

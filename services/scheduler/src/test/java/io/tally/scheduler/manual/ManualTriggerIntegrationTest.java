@@ -27,7 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
         "tally.scheduler.enabled=false",
         "tally.api.security.api-keys[0].name=test-user",
         "tally.api.security.api-keys[0].key=" + ManualTriggerIntegrationTest.USER_KEY,
-        "tally.api.security.api-keys[0].roles=USER"})
+        "tally.api.security.api-keys[0].roles=USER",
+        // None is configured by default any more; this one shows that the list answers without a key.
+        "tally.scheduler.schedules[0].name=listed-schedule",
+        "tally.scheduler.schedules[0].pipeline=beatport-chart",
+        "tally.scheduler.schedules[0].cron=0 0 8 * * MON",
+        "tally.scheduler.schedules[0].zone=UTC"})
 class ManualTriggerIntegrationTest {
 
     static final String USER_KEY = "scheduler-test-user-key";
@@ -149,7 +154,7 @@ class ManualTriggerIntegrationTest {
                 http.uri("/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
         // Then both answer as before
         assertThat(schedules.statusCode()).as(schedules.body()).isEqualTo(200);
-        assertThat(schedules.body()).contains("weekly-chart");
+        assertThat(schedules.body()).contains("\"name\":\"listed-schedule\"");
         assertThat(health.statusCode()).isEqualTo(200);
     }
 

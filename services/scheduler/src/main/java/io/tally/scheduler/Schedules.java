@@ -1,0 +1,48 @@
+package io.tally.scheduler;
+
+import io.tally.scheduler.definitions.DefinitionsFollower;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every schedule the scheduler knows, configured and declared by pipeline definitions, in name order. Names cannot
+ * collide: a configured name may not contain '/' ({@link ScheduleSpec}), and every declared one is
+ * {@code <pipeline>/<schedule>}, unique because pipeline names are unique and the loader refuses a duplicate schedule
+ * name in a file.
+ */
+@Component
+public class Schedules {
+
+    private final List<Schedule> configured;
+    private final Supplier<List<Schedule>> declared;
+
+    @Autowired
+    public Schedules(SchedulerProperties properties, DefinitionsFollower definitions) {
+        this(properties.schedules(), definitions::schedules);
+    }
+
+    /**
+     * @param configured the schedules of {@code tally.scheduler.schedules}
+     * @param declared   the schedules of the latest version of every published pipeline, as they are now
+     */
+    public Schedules(List<ScheduleSpec> configured, Supplier<List<Schedule>> declared) {
+        this.configured = configured.stream().map(Schedule::configured).toList();
+        this.declared = declared;
+    }
+
+    /** Every known schedule, disabled ones included, in name order. */
+    public List<Schedule> all() {
+        return Stream.concat(configured.stream(), declared.get().stream())
+                .sorted(Comparator.comparing(Schedule::name))
+                .toList();
+    }
+
+    /** The schedules that fire, in name order. */
+    public List<Schedule> enabled() {
+        return all().stream().filter(Schedule::enabled).toList();
+    }
+}
