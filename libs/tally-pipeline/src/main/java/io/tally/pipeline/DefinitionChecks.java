@@ -28,8 +28,10 @@ final class DefinitionChecks {
      * @param input     the line of each input field's value, by field name
      * @param items     the line of {@code forEach.items}, or 0
      * @param itemKey   the line of {@code forEach.itemKey}, or 0
+     * @param detail    the line of {@code detail}, or 0
      */
-    record StageLines(int stage, Map<String, Integer> dependsOn, Map<String, Integer> input, int items, int itemKey) {
+    record StageLines(int stage, Map<String, Integer> dependsOn, Map<String, Integer> input, int items, int itemKey,
+                      int detail) {
     }
 
     private final YamlNodes yaml;
@@ -116,6 +118,16 @@ final class DefinitionChecks {
         String element = stage.fansOut() ? stage.forEach().as() : null;
         stage.input().forEach((field, value) -> references(stage, "input " + field, value, at.input().get(field))
                 .forEach(reference -> reference(stage, ancestors, element, reference, at.input().get(field))));
+        if (stage.detail() != null && stage.fansOut()) {
+            yaml.problem(at.detail(), "stage " + stage.id() + ": detail is for single-task stages; a fan-out's"
+                    + " detail is its count of failed elements");
+        } else if (stage.detail() != null) {
+            // The detail is built once the stage's task succeeded, so it may read the stage's own output.
+            Set<String> readable = new HashSet<>(ancestors);
+            readable.add(stage.id());
+            references(stage, "detail", stage.detail(), at.detail())
+                    .forEach(reference -> reference(stage, readable, null, reference, at.detail()));
+        }
         if (!stage.fansOut()) {
             return;
         }

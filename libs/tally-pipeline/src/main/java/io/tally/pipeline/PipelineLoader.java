@@ -54,7 +54,7 @@ public final class PipelineLoader {
     private static final List<String> SCHEDULE_KEYS =
             List.of("name", "cron", "zone", "enabled", "missedRuns", "parameters");
     private static final List<String> STAGE_KEYS =
-            List.of("id", "task", "dependsOn", "input", "forEach", "timeout", "retry", "onFailure");
+            List.of("id", "task", "dependsOn", "input", "forEach", "timeout", "retry", "onFailure", "detail");
     private static final List<String> FOR_EACH_KEYS = List.of("items", "itemKey", "as");
     private static final List<String> RETRY_KEYS =
             List.of("attempts", "initialDelay", "multiplier", "maxDelay", "notRetried");
@@ -413,10 +413,12 @@ public final class PipelineLoader {
                     .map(spec -> retry(spec, what)).orElse(RetryPolicy.NONE);
             OnFailure onFailure = stage.get("onFailure").map(node -> enumValue(node, OnFailure.class, what + " onFailure"))
                     .orElse(OnFailure.FAIL);
+            String detail = stage.get("detail").map(node -> yaml.text(node, what + " detail")).orElse(null);
+            int detailLine = stage.get("detail").map(YamlNodes::line).orElse(0);
             stageLines.put(id, new DefinitionChecks.StageLines(stage.line(), dependencyLines, inputLines, itemsLine,
-                    itemKeyLine));
+                    itemKeyLine, detailLine));
             return new StageSpec(id, task, dependsOn, input, forEach, timeout, retry,
-                    onFailure == null ? OnFailure.FAIL : onFailure);
+                    onFailure == null ? OnFailure.FAIL : onFailure, detail);
         }
 
         private RetryPolicy retry(Mapping spec, String what) {

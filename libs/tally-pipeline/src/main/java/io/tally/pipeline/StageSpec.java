@@ -15,9 +15,11 @@ import java.util.Map;
  * @param timeout   how long one attempt may take before it counts as failed, or null for the engine's default
  * @param retry     how failed attempts are retried
  * @param onFailure what a failed stage does to the job
+ * @param detail    text shown with the stage's status once its task succeeded (a link, a count), built from
+ *                  expressions that may read the stage's own output; null for none. Single-task stages only
  */
 public record StageSpec(String id, String task, List<String> dependsOn, Map<String, Object> input, FanOut forEach,
-                        Duration timeout, RetryPolicy retry, OnFailure onFailure) {
+                        Duration timeout, RetryPolicy retry, OnFailure onFailure, String detail) {
 
     public StageSpec {
         dependsOn = List.copyOf(dependsOn);

@@ -61,6 +61,33 @@ class StageGraphValidationTest {
     }
 
     @Test
+    void letsAStagesDetailReadItsOwnOutputButRefusesOneOnAFanOutOrIntoALaterStage() {
+        // Given a detail reading its own stage's output, one on a fan-out, and one reading a stage after it
+        PipelineDefinition fine = PipelineLoader.load("p.yml", HEAD + """
+                  - {id: make, task: t, detail: "${stages.make.output.url} (${params.chart})"}
+                """);
+        List<DefinitionProblem> problems = problems(HEAD + """
+                  - {id: list, task: t}
+                  - id: each
+                    task: t
+                    dependsOn: [list]
+                    forEach: {items: "${stages.list.output.all}", itemKey: "${item.key}"}
+                    detail: "${item.key}"
+                  - {id: first, task: t, detail: "${stages.last.output.url}"}
+                  - {id: last, task: t, dependsOn: [first]}
+                """);
+
+        // Then the first loads, and the others name the stage, the line and the problem
+        assertThat(fine.stage("make").orElseThrow().detail()).isEqualTo("${stages.make.output.url} (${params.chart})");
+        assertThat(problems).extracting(DefinitionProblem::toString).containsExactly(
+                "p.yml:11: stage each: detail is for single-task stages; a fan-out's detail is its count of failed"
+                        + " elements",
+                "p.yml:12: stage first: ${stages.last.output.url} refers to stage last, which is not an ancestor of"
+                        + " stage first in the DAG, so its output cannot exist yet; add it to dependsOn (directly or"
+                        + " through a stage between them)");
+    }
+
+    @Test
     void refusesAnUnknownDependency() {
         List<DefinitionProblem> problems = problems(HEAD + """
                   - id: a

@@ -150,7 +150,7 @@ class PipelineEndToEndTest {
         // Then it shows the final state, the counts and the playlist link
         assertThat(exitCode).as("stderr: %s", err).isZero();
         assertThat(out.toString()).contains("COMPLETED_WITH_FAILURES").contains("99 succeeded, 1 failed, 0 skipped of 100")
-                .contains("search:succeeded").contains("playlist:succeeded");
+                .contains("search:succeeded").contains("playlist:succeeded").contains("; playlist file:/");
     }
 
     @Test

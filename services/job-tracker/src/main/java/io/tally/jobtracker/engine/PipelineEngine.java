@@ -380,8 +380,26 @@ public final class PipelineEngine {
                     now, timestamp);
             return;
         }
-        endStage(run, definition, spec, job, stateOf(outcome), outcome == ItemOutcome.FAILED ? task.getError() : null,
-                now, timestamp);
+        endStage(run, definition, spec, job, stateOf(outcome), outcome == ItemOutcome.FAILED ? task.getError()
+                : outcome == ItemOutcome.SUCCEEDED ? detail(run, definition, spec, task, job) : null, now, timestamp);
+    }
+
+    /** The stage's declared detail, built with its own output; null without one, or when it cannot be built. */
+    private String detail(JobRun run, PipelineDefinition definition, StageSpec spec, TaskRun task, JobStatus job) {
+        if (spec.detail() == null) {
+            return null;
+        }
+        ExpressionScope scope = scope(run, definition, job);
+        if (task.getOutput() != null) {
+            scope = scope.withOutput(spec.id(), readJson(task.getOutput()));
+        }
+        try {
+            JsonNode detail = Expressions.evaluate(spec.detail(), scope);
+            return detail == null || detail.isNull() ? null : detail.isTextual() ? detail.asText() : detail.toString();
+        } catch (ExpressionException e) {
+            // A detail is for people: an output without the field it reads leaves the stage without one.
+            return null;
+        }
     }
 
     private void endStage(JobRun run, PipelineDefinition definition, StageSpec spec, JobStatus job, StageState state,

@@ -468,6 +468,28 @@ class PipelineEngineTopologyTest {
     }
 
     @Test
+    void showsAStagesDeclaredDetailBuiltFromItsOwnOutputOnceItSucceeded() {
+        // Given a stage whose detail is its output's link
+        engine.publish("""
+                name: detailed
+                version: 1
+                stages:
+                  - id: make
+                    task: make
+                    input: {what: playlist}
+                    detail: "made ${stages.make.output.url}"
+                """);
+        String job = engine.trigger("detailed", "t1", Map.of());
+
+        // When its task succeeds with a link
+        engine.succeed(single(engine.dispatched("make")), "{\"url\": \"https://example.test/p/1\"}");
+
+        // Then the stage's status shows the detail
+        assertThat(engine.status(job).getStages()).filteredOn(stage -> stage.getName().equals("make")).singleElement()
+                .extracting(StageStatus::getDetail).isEqualTo("made https://example.test/p/1");
+    }
+
+    @Test
     void aTaskTypeWithoutAnInputSchemaFailsItsStageWithAClearError() {
         // Given a pipeline whose task type no worker has registered
         engine.publish("""
