@@ -80,7 +80,8 @@ public final class TaskListener<I extends SpecificRecord> {
         String type = handler.taskType();
         Instant startedAt = reports.now();
         if (cancelledJobs.isCancelled(request.jobId())) {
-            reports.skipped(request, TaskReports.error(CANCELLED, "job " + request.jobId() + " was cancelled", false), startedAt);
+            reports.skipped(request, TaskReports.error(CANCELLED, "job " + request.jobId() + " was cancelled", false), null,
+                    startedAt);
             metrics.counted(type, Outcome.SKIPPED);
             return;
         }
@@ -92,6 +93,11 @@ public final class TaskListener<I extends SpecificRecord> {
         SpecificRecord output;
         try {
             output = handler.handle(input, new RunningTask(request, delivery));
+        } catch (TaskSkippedException e) {
+            reports.skipped(request, TaskReports.error(TaskSkippedException.CODE, e.getMessage(), false), e.output(),
+                    startedAt);
+            metrics.counted(type, Outcome.SKIPPED);
+            return;
         } catch (TaskFailedException e) {
             if (e.retryable()) {
                 metrics.counted(type, Outcome.RETRIED);
@@ -111,7 +117,7 @@ public final class TaskListener<I extends SpecificRecord> {
             metrics.ran(type, Duration.between(startedAt, reports.now()));
         }
         if (output == null) {
-            reports.skipped(request, null, startedAt);
+            reports.skipped(request, null, null, startedAt);
             metrics.counted(type, Outcome.SKIPPED);
         } else {
             reports.succeeded(request, output, startedAt);

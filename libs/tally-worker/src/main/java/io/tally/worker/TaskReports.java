@@ -47,14 +47,18 @@ public final class TaskReports {
     }
 
     void succeeded(TaskRequest request, SpecificRecord output, Instant startedAt) {
-        byte[] framed = outputSerializer.serialize(TaskHeaders.outputSubject(request.taskType()), output);
         send(Topics.TASK_RESULTS.name(), request.jobId(),
-                result(request, ItemOutcome.SUCCEEDED, startedAt).setOutput(ByteBuffer.wrap(framed)).build());
+                result(request, ItemOutcome.SUCCEEDED, startedAt).setOutput(framed(request, output)).build());
     }
 
-    void skipped(TaskRequest request, TaskError reason, Instant startedAt) {
-        send(Topics.TASK_RESULTS.name(), request.jobId(),
-                result(request, ItemOutcome.SKIPPED, startedAt).setError(reason).build());
+    /** A skipped task, with its reason and, when it has one, its output. */
+    void skipped(TaskRequest request, TaskError reason, SpecificRecord output, Instant startedAt) {
+        send(Topics.TASK_RESULTS.name(), request.jobId(), result(request, ItemOutcome.SKIPPED, startedAt)
+                .setError(reason).setOutput(output == null ? null : framed(request, output)).build());
+    }
+
+    private ByteBuffer framed(TaskRequest request, SpecificRecord output) {
+        return ByteBuffer.wrap(outputSerializer.serialize(TaskHeaders.outputSubject(request.taskType()), output));
     }
 
     void failed(TaskRequest request, TaskError error, Instant startedAt) {

@@ -7,6 +7,7 @@ import io.tally.events.tasks.SearchTrackInput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.worker.TaskContext;
 import io.tally.worker.TaskFailedException;
+import io.tally.worker.TaskSkippedException;
 import io.tally.worker.TaskHandler;
 import java.time.Clock;
 
@@ -49,13 +50,15 @@ record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetri
         TrackResolution resolution = result.isFound() ? TrackResolution.FOUND : TrackResolution.NOT_FOUND;
         // The row first: once the element counts, the playlist stage may read the tracks table.
         tracks.write(row(input, resolution, result, null));
-        if (result.isFound()) {
-            metrics.found();
-        } else {
+        SearchTrackOutput output = SearchTrackOutput.newBuilder().setTrackKey(input.getTrackKey())
+                .setResolution(resolution).setVideoId(result.videoId()).setVideoTitle(result.videoTitle()).build();
+        if (!result.isFound()) {
             metrics.notFound();
+            // A track without a video is not a failure, and nothing for the playlist: the element counts as skipped.
+            throw new TaskSkippedException("no video found for " + input.getTrackKey(), output);
         }
-        return SearchTrackOutput.newBuilder().setTrackKey(input.getTrackKey()).setResolution(resolution)
-                .setVideoId(result.videoId()).setVideoTitle(result.videoTitle()).build();
+        metrics.found();
+        return output;
     }
 
     /** One adapter search as delivery {@code attempt}, timed; a passing failure is counted as retried when deliveries are left. */

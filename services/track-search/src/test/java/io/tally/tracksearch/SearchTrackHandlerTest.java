@@ -2,6 +2,7 @@ package io.tally.tracksearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tally.events.TrackResolution;
@@ -9,6 +10,7 @@ import io.tally.events.TrackResolved;
 import io.tally.events.tasks.SearchTrackInput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.worker.FixedTaskContext;
+import io.tally.worker.TaskSkippedException;
 import io.tally.worker.TaskFailedException;
 import java.time.Clock;
 import java.time.Instant;
@@ -67,14 +69,17 @@ class SearchTrackHandlerTest {
     }
 
     @Test
-    void answersNotFoundForATrackWithoutAVideo() throws Exception {
+    void skipsATrackWithoutAVideoAnsweringNotFound() {
         // Given an adapter that finds nothing
         SearchTrackHandler handler = handler(request -> SearchResult.notFound());
 
         // When a track is searched
-        SearchTrackOutput output = handler.run(input("Unknown"), FixedTaskContext.of("job-1", "search", "key-Unknown"));
+        Throwable skipped = catchThrowable(() -> handler.run(input("Unknown"),
+                FixedTaskContext.of("job-1", "search", "key-Unknown")));
 
-        // Then it answers NOT_FOUND without a video, and the row says the same
+        // Then the task is skipped with a NOT_FOUND answer without a video, and the row says the same
+        assertThat(skipped).isInstanceOf(TaskSkippedException.class).hasMessageContaining("no video found");
+        SearchTrackOutput output = (SearchTrackOutput) ((TaskSkippedException) skipped).output();
         assertThat(output.getResolution()).isEqualTo(TrackResolution.NOT_FOUND);
         assertThat(output.getVideoId()).isNull();
         assertThat(rows).singleElement().extracting(TrackResolved::getResolution).isEqualTo(TrackResolution.NOT_FOUND);

@@ -18,6 +18,7 @@ import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
 import io.tally.testsupport.TaskRequests;
 import io.tally.worker.TaskListener;
+import io.tally.worker.TaskSkippedException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -109,7 +110,7 @@ class SearchTrackWorkerIntegrationTest {
     }
 
     @Test
-    void answersNotFoundWithoutAVideoAndRecordsItInTheTracksTable() {
+    void skipsATrackWithoutAVideoWithANotFoundAnswerAndRecordsItInTheTracksTable() {
         // Given a search task for a title the offline catalog is configured not to find
         String job = TaskRequests.newJob();
         SearchTrackInput input = input(List.of("Floating Points"), "Unreleased Dub", null);
@@ -117,10 +118,14 @@ class SearchTrackWorkerIntegrationTest {
         // When the engine sends it
         tasks.send(TYPE, job, "search", input.getTrackKey(), 1, input);
 
-        // Then it is answered SUCCEEDED with NOT_FOUND and no video, and the tracks table says NOT_FOUND
+        // Then it is answered SKIPPED, with the reason and a NOT_FOUND answer without a video (later stages read
+        // it), and the tracks table says NOT_FOUND
         List<ConsumerRecord<String, TaskResult>> results = tasks.results(job, 1);
-        assertThat(results).singleElement()
-                .satisfies(record -> assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED));
+        assertThat(results).singleElement().satisfies(record -> {
+            assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SKIPPED);
+            assertThat(record.value().getError().getCode()).isEqualTo(TaskSkippedException.CODE);
+            assertThat(record.value().getError().getRetryable()).isFalse();
+        });
         SearchTrackOutput output = tasks.output(results.get(0).value(), SearchTrackOutput.class);
         assertThat(output.getResolution()).isEqualTo(TrackResolution.NOT_FOUND);
         assertThat(output.getVideoId()).isNull();
