@@ -3,17 +3,14 @@ package io.tally.bench;
 import static io.tally.bench.BenchEnvironment.millis;
 
 import io.tally.common.kafka.FromStart;
+import io.tally.localruntime.BeatportPageServer;
 import io.tally.localruntime.LocalStack;
 import io.tally.cli.PipelineServices;
-import io.tally.common.jobs.TrackKeys;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
-import io.tally.events.ChartPublished;
-import io.tally.events.ChartTrack;
 import io.tally.events.JobCompleted;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.PlaylistCreated;
-import io.tally.chartscraper.Charts;
 import io.tally.chartscraper.source.ChartRequest;
 import io.tally.chartscraper.source.FetchedChart;
 import io.tally.chartscraper.source.SampleChartSource;
@@ -36,16 +33,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.core.io.ClassPathResource;
 
 /**
- * Item 5 of the bench: a 100-track chart from {@code ChartPublished} to a committed {@code PlaylistCreated}, through
- * chart-processor, track-search (offline catalog), the job tracker and playlist-service (file adapter), all started
- * as in {@code tally dev} on their own broker and registry. Every run gets new track titles, so all 100 tracks are
- * searched each time (a chart of known tracks would skip the search). One unmeasured run warms up first.
+ * Item 5 of the bench: a 100-track chart from its run's trigger to a committed {@code PlaylistCreated}, on the engine
+ * (pipelines/beatport-chart.yml): the job tracker dispatches scrape, pick, one search per track and the playlist to
+ * chart-scraper (its real Beatport source, reading a local {@link BeatportPageServer}), chart-processor, track-search
+ * (offline catalog), playlist-service (file adapter) and notification-service, all started as in {@code tally dev} on
+ * their own broker and registry. Every run serves the sample chart under a new path with new track titles, so all 100
+ * tracks are searched each time (a chart of known tracks would skip the search). One unmeasured run warms up first.
  */
 final class EndToEndBench {
 
-    static final Set<String> SERVICES = Set.of(PipelineServices.TRACKER, PipelineServices.PROCESSOR,
-            PipelineServices.SEARCH, PipelineServices.PLAYLIST);
+    static final Set<String> SERVICES = Set.of(PipelineServices.TRACKER, PipelineServices.SCRAPER,
+            PipelineServices.PROCESSOR, PipelineServices.SEARCH, PipelineServices.PLAYLIST, PipelineServices.NOTIFY);
     static final String SAMPLE_CHART = "charts/beatport-top100-sample.json";
+    static final String PIPELINE = "beatport-chart";
 
     record Result(Map<String, Object> figures, double medianMs, List<String> problems) {
     }
@@ -66,9 +66,17 @@ final class EndToEndBench {
         Histogram micros = new Histogram(3);
         Histogram toCompletion = new Histogram(3);
         List<Double> all = new ArrayList<>();
-        try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(workDir, 0, 0, 0, timeout,
-                line -> progress.say("e2e%s", line)))) {
-            stack.startServices(PipelineServices.offline(workDir.resolve("out"), false, serviceArguments).stream()
+        try (BeatportPageServer beatport = new BeatportPageServer();
+             LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(workDir, 0, 0, 0, timeout,
+                     line -> progress.say("e2e%s", line)))) {
+            Map<String, List<String>> arguments = new LinkedHashMap<>(serviceArguments);
+            arguments.merge(PipelineServices.SCRAPER, List.of("--tally.scraper.source=beatport",
+                    "--tally.scraper.beatport.base-url=" + beatport.baseUrl()), (given, ours) -> {
+                        List<String> both = new ArrayList<>(ours);
+                        both.addAll(given);
+                        return both;
+                    });
+            stack.startServices(PipelineServices.offline(workDir.resolve("out"), false, arguments).stream()
                     .filter(service -> SERVICES.contains(service.name())).toList());
             AvroSerdes serdes = AvroSerdes.forRegistry(stack.registryUrl(), true);
             try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
@@ -80,26 +88,32 @@ final class EndToEndBench {
                          serdes.catalogueDeserializer())) {
                 FromStart.assign(reader, List.of(Topics.JOB_COMPLETED.name(), Topics.PLAYLISTS_CREATED.name()));
                 for (int run = 0; run <= runs; run++) {
-                    ChartPublished chart = chart(sample, run);
+                    String runTag = Long.toString(System.nanoTime(), 36);
+                    // The path's genre id is the run's, so each run's chart has its own source key.
+                    beatport.serve("/genre/bench/" + (run + 1) + "/top-100", tracks(sample, runTag));
+                    PipelineTriggered trigger = trigger(runTag, run);
                     long sentAt = System.nanoTime();
-                    producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), chart.getSourceKey(), chart));
-                    long[] completedAt = {0};
-                    PlaylistCreated playlist = await(reader, chart.getJobId(), completedAt);
-                    double ms = (System.nanoTime() - sentAt) / 1e6;
-                    double toCompletionMs = completedAt[0] == 0 ? Double.NaN : (completedAt[0] - sentAt) / 1e6;
+                    producer.send(new ProducerRecord<>(Topics.PIPELINE_TRIGGERS.name(), trigger.getTriggerId(), trigger));
+                    // [0]: when the playlist was committed, [1]: when the job's JobCompleted was.
+                    long[] seenAt = {0, 0};
+                    PlaylistCreated playlist = await(reader, trigger.getJobId(), seenAt);
+                    double ms = (seenAt[0] - sentAt) / 1e6;
+                    double toCompletionMs = seenAt[1] == 0 ? Double.NaN : (seenAt[1] - sentAt) / 1e6;
                     if (playlist == null) {
-                        problems.add("e2e run " + run + ": no PlaylistCreated for " + chart.getJobId() + " within " + timeout);
+                        problems.add("e2e run " + run + ": no PlaylistCreated for " + trigger.getJobId() + " within " + timeout);
                         continue;
                     }
-                    if (playlist.getEntryCount() != chart.getTracks().size()) {
+                    if (playlist.getEntryCount() != sample.tracks().size()) {
                         problems.add("e2e run " + run + ": playlist has " + playlist.getEntryCount() + " entries, not "
-                                + chart.getTracks().size());
+                                + sample.tracks().size());
                     }
                     progress.say("e2e run %d%s: %.0f ms (JobCompleted after %.0f ms), %d entries", run,
                             run == 0 ? " (warm-up)" : "", ms, toCompletionMs, playlist.getEntryCount());
                     if (run > 0) {
                         micros.recordValue(Math.round(ms * 1000));
-                        toCompletion.recordValue(Math.round(toCompletionMs * 1000));
+                        if (seenAt[1] != 0) {
+                            toCompletion.recordValue(Math.round(toCompletionMs * 1000));
+                        }
                         all.add(ms);
                     }
                 }
@@ -116,42 +130,44 @@ final class EndToEndBench {
         return new Result(figures, millis(micros.getValueAtPercentile(50)), problems);
     }
 
-    /** The sample chart as a new edition: its own date, job id and track titles. */
-    private static ChartPublished chart(FetchedChart sample, int run) {
-        String runTag = Long.toString(System.nanoTime(), 36);
-        PipelineTriggered trigger = PipelineTriggered.newBuilder()
-                .setTriggerId("bench-e2e-" + runTag)
-                .setJobId("bench-e2e-" + runTag)
-                .setPipeline("beatport-chart")
-                .setTriggeredAt(Instant.now())
-                .setParameters(Map.of("date", LocalDate.of(2040, 1, 1).plusDays(run).toString()))
-                .build();
-        ChartPublished chart = Charts.published(trigger, sample, Instant.now());
-        List<ChartTrack> tracks = new ArrayList<>();
-        for (ChartTrack track : chart.getTracks()) {
-            String title = track.getTitle() + " [" + runTag + "]";
-            tracks.add(ChartTrack.newBuilder(track).setTitle(title)
-                    .setTrackKey(TrackKeys.of(track.getArtists(), title, track.getMix())).build());
-        }
-        chart.setTracks(tracks);
-        return chart;
+    /** The sample chart's tracks with the run's tag in each title, so none of them was searched before. */
+    private static List<BeatportPageServer.Track> tracks(FetchedChart sample, String runTag) {
+        return sample.tracks().stream().map(track -> new BeatportPageServer.Track(track.artists(),
+                track.title() + " [" + runTag + "]", track.mix())).toList();
     }
 
-    /** Reads until the job's playlist is committed; notes when its JobCompleted became visible on the way. */
-    private PlaylistCreated await(KafkaConsumer<String, SpecificRecord> reader, String jobId, long[] completedAt) {
+    /** A run of the chart pipeline for the run's genre page, on its own date. */
+    private static PipelineTriggered trigger(String runTag, int run) {
+        return PipelineTriggered.newBuilder()
+                .setTriggerId("bench-e2e-" + runTag)
+                .setJobId("bench-e2e-" + runTag)
+                .setPipeline(PIPELINE)
+                .setTriggeredAt(Instant.now())
+                .setParameters(Map.of("chart", "bench/" + (run + 1),
+                        "date", LocalDate.of(2040, 1, 1).plusDays(run).toString()))
+                .build();
+    }
+
+    /**
+     * Reads until the job's playlist and its JobCompleted (after the notify stage) are committed, noting when each
+     * became visible in {@code seenAt}; returns the playlist, or null if it did not come in time.
+     */
+    private PlaylistCreated await(KafkaConsumer<String, SpecificRecord> reader, String jobId, long[] seenAt) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        PlaylistCreated playlist = null;
+        while (System.nanoTime() < deadline && (playlist == null || seenAt[1] == 0)) {
             for (ConsumerRecord<String, SpecificRecord> record : reader.poll(Duration.ofMillis(5))) {
                 if (!jobId.equals(record.key())) {
                     continue;
                 }
                 if (record.value() instanceof JobCompleted) {
-                    completedAt[0] = System.nanoTime();
-                } else if (record.value() instanceof PlaylistCreated playlist) {
-                    return playlist;
+                    seenAt[1] = System.nanoTime();
+                } else if (record.value() instanceof PlaylistCreated created && playlist == null) {
+                    seenAt[0] = System.nanoTime();
+                    playlist = created;
                 }
             }
         }
-        return null;
+        return playlist;
     }
 }
