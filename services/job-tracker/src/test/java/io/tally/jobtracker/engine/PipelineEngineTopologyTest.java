@@ -420,16 +420,12 @@ class PipelineEngineTopologyTest {
         // Given a run whose one search failed, so the job completed with failures
         engine.publish(FAN_OUT);
         String job = engine.trigger("charts", "t1", Map.of());
-        engine.succeed(single(engine.dispatched("pick")), "{\"tracks\": [{\"key\": \"x\", \"title\": \"X\"}, {\"key\": \"y\", \"title\": \"Y\"}]}");
-        List<Request> searches = engine.dispatched("search");
-        engine.succeed(searches.get(0), "{\"video\": \"vx\"}");
-        engine.fail(searches.get(1), "not-found", false);
-        engine.succeed(single(engine.dispatched("playlist")), null);
+        Request failed = endWithOneFailedSearch();
         assertThat(engine.completions(job)).singleElement()
                 .extracting(JobCompleted::getState).isEqualTo(JobState.COMPLETED_WITH_FAILURES);
 
         // When the failed search is redriven and succeeds
-        engine.succeed(searches.get(1), "{\"video\": \"vy\"}");
+        engine.succeed(failed, "{\"video\": \"vy\"}");
 
         // Then the counts are corrected and the job is COMPLETED, still with one completion
         JobStatus status = engine.status(job);
@@ -445,17 +441,13 @@ class PipelineEngineTopologyTest {
         // Given a job whose failed search was redriven and corrected it
         engine.publish(FAN_OUT);
         String job = engine.trigger("charts", "t1", Map.of());
-        engine.succeed(single(engine.dispatched("pick")), "{\"tracks\": [{\"key\": \"x\", \"title\": \"X\"}, {\"key\": \"y\", \"title\": \"Y\"}]}");
-        List<Request> searches = engine.dispatched("search");
-        engine.succeed(searches.get(0), "{\"video\": \"vx\"}");
-        engine.fail(searches.get(1), "not-found", false);
-        engine.succeed(single(engine.dispatched("playlist")), null);
-        engine.succeed(searches.get(1), "{\"video\": \"vy\"}");
+        Request failed = endWithOneFailedSearch();
+        engine.succeed(failed, "{\"video\": \"vy\"}");
         JobStatus corrected = engine.status(job);
 
         // When the results topic is replayed: the same failure, then the same success, of the same attempt
-        engine.fail(searches.get(1), "not-found", false);
-        engine.succeed(searches.get(1), "{\"video\": \"vy\"}");
+        engine.fail(failed, "not-found", false);
+        engine.succeed(failed, "{\"video\": \"vy\"}");
 
         // Then both are duplicates: a succeeded element stays succeeded, and no count or correction changes
         JobStatus replayed = engine.status(job);
@@ -485,8 +477,7 @@ class PipelineEngineTopologyTest {
         engine.succeed(single(engine.dispatched("make")), "{\"url\": \"https://example.test/p/1\"}");
 
         // Then the stage's status shows the detail
-        assertThat(engine.status(job).getStages()).filteredOn(stage -> stage.getName().equals("make")).singleElement()
-                .extracting(StageStatus::getDetail).isEqualTo("made https://example.test/p/1");
+        assertThat(stage(engine.status(job), "make").getDetail()).isEqualTo("made https://example.test/p/1");
     }
 
     @Test
@@ -549,5 +540,18 @@ class PipelineEngineTopologyTest {
         assertThat(status).as("status").isNotNull();
         return status.getStages().stream().filter(stage -> stage.getName().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no stage " + id + " in " + status.getStages()));
+    }
+
+    /**
+     * Runs the triggered fan-out pipeline to its end with one of its two searches failed (not retried); returns the
+     * failed search's request.
+     */
+    private Request endWithOneFailedSearch() {
+        engine.succeed(single(engine.dispatched("pick")), "{\"tracks\": [{\"key\": \"x\", \"title\": \"X\"}, {\"key\": \"y\", \"title\": \"Y\"}]}");
+        List<Request> searches = engine.dispatched("search");
+        engine.succeed(searches.get(0), "{\"video\": \"vx\"}");
+        engine.fail(searches.get(1), "not-found", false);
+        engine.succeed(single(engine.dispatched("playlist")), null);
+        return searches.get(1);
     }
 }
