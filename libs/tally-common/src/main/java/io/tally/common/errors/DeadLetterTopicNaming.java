@@ -8,7 +8,8 @@ import org.springframework.kafka.retrytopic.SuffixingRetryTopicNamesProviderFact
 
 /**
  * Names the dead-letter topic of the retry chain the Tally way ({@code tally.dlt.tasks.search-track}, or a service's
- * catalogue topic such as {@code tally.dlt.notification-service}) instead of Spring's {@code <topic>-dlt}; retry topics, group ids and listener ids keep Spring's suffixes.
+ * catalogue topic such as {@code tally.dlt.notification-service}) instead of Spring's {@code <topic>-dlt}; retry
+ * topics, group ids and listener ids keep Spring's suffixes.
  */
 public final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
 
