@@ -4,6 +4,14 @@
 {{- $s := index $v .key }}
 {{- $secret := include "tally.credentialsSecret" .root }}
 {{- $keys := $v.secrets.keys }}
+{{- if has .key (list "chartScraper" "chartProcessor" "trackSearch" "playlistService" "notificationService") }}
+# The worker SDK's static member id base (tally.worker.instance-id): the pod name, unique per pod and, for
+# StatefulSets, stable across restarts (its default, <application>-<HOSTNAME>, does not read TALLY_INSTANCE_ID).
+- name: TALLY_WORKER_INSTANCE_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end }}
 {{- if has .key (list "jobTracker" "chartProcessor" "playlistService" "notificationService") }}
 - name: SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS
   value: {{ $s.standbyReplicas | quote }}

@@ -17,7 +17,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml against the code: its topic-init creates exactly the catalogue's topics with their partitions
- * and cleanup policies, and it runs every service. (Syntax and schema are checked by `docker-compose config -q`.)
+ * and cleanup policies, it runs every service, and every worker has its own static member id. (Syntax and schema are
+ * checked by `docker-compose config -q`.)
  */
 class ComposeFileTest {
 
@@ -74,6 +75,38 @@ class ComposeFileTest {
             Map<String, Object> environment = (Map<String, Object>) service.get("environment");
             assertThat(environment.get("TALLY_REGISTRY_URL")).isEqualTo("http://schema-registry:8080/apis/registry/v3");
             assertThat(service).containsKey("healthcheck");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void givesEveryWorkerServiceItsOwnWorkerInstanceId() throws IOException {
+        // Given the services built on the worker SDK (their pom depends on tally-worker)
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        List<String> workers;
+        try (Stream<Path> dirs = Files.list(RenderedChart.REPO_ROOT.resolve("services"))) {
+            workers = dirs.filter(dir -> Files.isRegularFile(dir.resolve("pom.xml")))
+                    .filter(dir -> read(dir.resolve("pom.xml")).contains("<artifactId>tally-worker</artifactId>"))
+                    .map(dir -> dir.getFileName().toString()).toList();
+        }
+
+        // When their tally.worker.instance-id is read from the environment compose gives them
+        Map<String, Object> instanceIds = new java.util.LinkedHashMap<>();
+        for (String worker : workers) {
+            Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(worker)).get("environment");
+            instanceIds.put(worker, environment.get("TALLY_WORKER_INSTANCE_ID"));
+        }
+
+        // Then each has one, and no two share it (static membership would fence one with the other)
+        assertThat(workers).contains("chart-scraper", "track-search", "playlist-service");
+        assertThat(instanceIds).allSatisfy((worker, id) -> assertThat(id).as(worker).isEqualTo(worker + "-0"));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -113,6 +113,22 @@ class HelmChartTest {
     }
 
     @Test
+    void givesTheWorkerSdkOfEachWorkerServiceThePodNameAsItsInstanceId() {
+        // When
+        List<Map<String, Object>> documents = RenderedChart.render();
+        List<Container> containers = workloadContainers(documents);
+
+        // Then the five task workers take their static member id base from the pod name, the others have none
+        assertThat(containers).filteredOn(c -> c.getEnv().stream().anyMatch(e -> e.getName().equals("TALLY_WORKER_INSTANCE_ID")))
+                .extracting(Container::getName).containsExactlyInAnyOrder("chart-scraper", "chart-processor", "track-search",
+                        "playlist-service", "notification-service");
+        for (String worker : List.of("chart-scraper", "chart-processor", "track-search", "playlist-service", "notification-service")) {
+            assertThat(env(container(documents, worker), "TALLY_WORKER_INSTANCE_ID").getValueFrom().getFieldRef()
+                    .getFieldPath()).as(worker).isEqualTo("metadata.name");
+        }
+    }
+
+    @Test
     void runsTheJobTrackerAsAStatefulSetWithItsStateOnAVolumeClaimStandbysAndADisruptionBudget() {
         // Given
         List<Map<String, Object>> documents = RenderedChart.render();

@@ -42,7 +42,7 @@ class ContractRegistrationTest {
         // Then each Avro topic has its <topic>-value artifact, the dead-letter topics (raw bytes) none, and the
         // producer finds the schema by content
         assertThat(first).contains("tally.pipeline.triggers-value", "tally.jobs.items-value", "tally.tracks-value")
-                .doesNotContain("tally.dlt.track-search-value").isEqualTo(again);
+                .doesNotContain(Topics.JOB_TRACKER_DLT.name() + "-value").isEqualTo(again);
         byte[] bytes = lookupOnly.serialize(Topics.PIPELINE_TRIGGERS.name(), trigger());
         assertThat(bytes[0]).as("Confluent magic byte").isZero();
     }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.jobs.JobIds;
 import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemOutcome;
@@ -37,6 +38,7 @@ import java.util.function.Predicate;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -441,8 +443,10 @@ class JobsApiIntegrationTest {
 
     @Test
     void reportsDeadLetterDepthConsumerLagAndJobsByStatusToAnAdmin() throws Exception {
-        // Given two dead letters and a Tally group that committed before them
-        String topic = Topics.TRACK_SEARCH_DLT.name();
+        // Given two dead letters on a task type's dead-letter topic (a worker creates it with its pipeline's task type),
+        // and a Tally group that committed before them
+        String topic = TaskHeaders.deadLetterTopic("stats-" + UUID.randomUUID().toString().substring(0, 8));
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
             raw.send(new ProducerRecord<>(topic, "a", "bad".getBytes(StandardCharsets.UTF_8))).get();
             raw.send(new ProducerRecord<>(topic, "b", "bad".getBytes(StandardCharsets.UTF_8))).get();

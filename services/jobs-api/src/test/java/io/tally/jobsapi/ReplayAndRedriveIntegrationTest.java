@@ -6,6 +6,7 @@ import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
@@ -46,6 +47,16 @@ import tools.jackson.databind.json.JsonMapper;
 @JobsApiTest
 class ReplayAndRedriveIntegrationTest {
 
+    /** Creates topics a worker would have created at start-up (the broker creates none by itself). */
+    private void createIfAbsent(String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<String> existing = List.copyOf(admin.listTopics().names().get());
+            List<NewTopic> missing = java.util.Arrays.stream(topics).filter(topic -> !existing.contains(topic))
+                    .map(topic -> new NewTopic(topic, 1, (short) 1)).toList();
+            admin.createTopics(missing).all().get();
+        }
+    }
+
     private static final String ATTEMPTS = "retry_topic-attempts";
 
     @Autowired
@@ -84,15 +95,18 @@ class ReplayAndRedriveIntegrationTest {
 
     @Test
     void redriveAllSendsDeadLettersBackToTheirOriginalTopicWithoutErrorHeadersButWithTheirAttempts() throws Exception {
-        // Given a failed search dead-lettered from a retry topic, and a dead letter that names no original topic
+        // Given a failed search dead-lettered by the search-track worker from a retry topic, and a dead letter that names
+        // no original topic
         String key = "redrive-" + UUID.randomUUID();
-        String topic = Topics.PLAYLIST_SERVICE_DLT.name();
+        String topic = TaskHeaders.deadLetterTopic("search-track");
+        String requests = TaskHeaders.requestTopic("search-track");
+        createIfAbsent(topic, requests);
         byte[] value = ("search " + key).getBytes(StandardCharsets.UTF_8);
         byte[] attempts = ByteBuffer.allocate(Integer.BYTES).putInt(4).array();
         send(topic, key, value,
                 new RecordHeader(ATTEMPTS, attempts),
                 header("trace-id", "t-1"),
-                header("kafka_dlt-original-topic", Topics.SEARCH_REQUESTS.name() + "-retry-2000"),
+                header("kafka_dlt-original-topic", requests + "-retry-2000"),
                 header("kafka_dlt-exception-message", "503 from search"),
                 header("kafka_exception-message", "503 from search"),
                 header("tally_dlt-reason", "503 from search"),
@@ -108,15 +122,14 @@ class ReplayAndRedriveIntegrationTest {
         assertThat(counts.get("selected").asLong()).isEqualTo(2);
         assertThat(counts.get("redriven").asLong()).isEqualTo(1);
         assertThat(counts.get("skipped").asLong()).isEqualTo(1);
-        // And the search is back on the main topic once, with key and value equal and only the error headers gone
-        List<ConsumerRecord<String, byte[]>> redriven = kafka.awaitRaw(Topics.SEARCH_REQUESTS.name(),
-                KafkaTestClient.withKey(key), 1, WAIT);
+        // And the search is back on the request topic once, with key and value equal and only the error headers gone
+        List<ConsumerRecord<String, byte[]>> redriven = kafka.awaitRaw(requests, KafkaTestClient.withKey(key), 1, WAIT);
         assertThat(redriven).singleElement().satisfies(record -> {
             assertThat(record.value()).isEqualTo(value);
             assertThat(headerNames(record)).containsExactlyInAnyOrder(ATTEMPTS, "trace-id");
             assertThat(record.headers().lastHeader(ATTEMPTS).value()).isEqualTo(attempts);
         });
-        assertThat(kafka.awaitRaw(Topics.SEARCH_REQUESTS.name(), KafkaTestClient.withKey("orphan-" + key), 0,
+        assertThat(kafka.awaitRaw(requests, KafkaTestClient.withKey("orphan-" + key), 0,
                 Duration.ofSeconds(2))).isEmpty();
     }
 
@@ -154,8 +167,8 @@ class ReplayAndRedriveIntegrationTest {
 
     @Test
     void redrivesOnlyTheSelectedOffsetsAndAnswers404ForAnOffsetWithoutRecord() throws Exception {
-        // Given two dead letters of the scraper
-        String topic = Topics.CHART_SCRAPER_DLT.name();
+        // Given two dead letters of the chart processor
+        String topic = Topics.CHART_PROCESSOR_DLT.name();
         String first = "first-" + UUID.randomUUID();
         String second = "second-" + UUID.randomUUID();
         send(topic, first, new byte[] {1}, header("kafka_dlt-original-topic", Topics.PIPELINE_TRIGGERS.name()));
@@ -180,9 +193,9 @@ class ReplayAndRedriveIntegrationTest {
     @Test
     void refusesUsersOnDeadLetterAndReplayEndpointsAndAnswers404ForTopicsThatAreNotDeadLetters() throws Exception {
         // When a USER lists, redrives and replays, and an admin names a topic that is not a dead-letter topic
-        HttpResponse<String> list = get("/api/admin/dead-letters/" + Topics.TRACK_SEARCH_DLT.name(), USER_KEY);
-        HttpResponse<String> redrive = post("/api/admin/dead-letters/" + Topics.TRACK_SEARCH_DLT.name() + "/redrive",
-                USER_KEY, "{\"all\": true}");
+        HttpResponse<String> list = get("/api/admin/dead-letters/" + TaskHeaders.deadLetterTopic("search-track"), USER_KEY);
+        HttpResponse<String> redrive = post("/api/admin/dead-letters/" + TaskHeaders.deadLetterTopic("search-track")
+                + "/redrive", USER_KEY, "{\"all\": true}");
         HttpResponse<String> replay = post("/api/admin/replay", USER_KEY,
                 "{\"topic\": \"tally.jobs.items\", \"fromOffset\": 0, \"dryRun\": true}");
         HttpResponse<String> notDeadLetters = get("/api/admin/dead-letters/" + Topics.ITEM_PROCESSED.name(), ADMIN_KEY);

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The playlist service's metrics. Known gap: counters move when a record is processed, so a transaction that aborts
- * and is replayed after a crash counts again; the topics, not these counters, are exact.
+ * The playlist service's metrics. Known gap: counters move when a request is handled, so a build-playlist task
+ * delivered again after a crash counts again; the topics, not these counters, are exact.
  */
 public final class PlaylistMetrics {
 
@@ -21,7 +21,7 @@ public final class PlaylistMetrics {
         EXISTING,
         /** No playlist is due: no chart track has a video. */
         SKIPPED,
-        /** The adapter failed (the endpoint, the task) or still failed after the last delivery retry. */
+        /** The adapter failed (an attempt of the build-playlist task, or the on-demand endpoint). */
         FAILED
     }
 

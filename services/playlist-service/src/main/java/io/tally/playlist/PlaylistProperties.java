@@ -3,7 +3,6 @@ package io.tally.playlist;
 import io.tally.playlist.youtube.RefreshTokenFile;
 import io.tally.playlist.youtube.YouTubeAuthorization;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -18,14 +17,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the playlist service, bound from {@code tally.playlist.*}. A plain record: the adapters and the delivery
- * consumer take it (or its parts) as arguments.
+ * Settings of the playlist service, bound from {@code tally.playlist.*}. A plain record: the adapters take it (or its
+ * parts) as arguments.
  *
  * @param adapter         where playlists are made: {@code file} (offline default) or {@code youtube}
  * @param file            settings of the file adapter
  * @param youtube         settings of the YouTube adapter
- * @param delivery        the delivery consumer that calls the adapter outside the Streams transaction
- * @param retry           retries of a failed delivery on Spring Kafka retry topics, before the dead-letter topic
+ * @param delivery        the time budget of making one playlist
  */
 @Validated
 @ConfigurationProperties("tally.playlist")
@@ -33,8 +31,7 @@ public record PlaylistProperties(
         @NotNull @DefaultValue("file") AdapterKind adapter,
         @Valid @DefaultValue File file,
         @Valid @DefaultValue YouTube youtube,
-        @Valid @NotNull @DefaultValue Delivery delivery,
-        @Valid @NotNull @DefaultValue Retry retry) {
+        @Valid @NotNull @DefaultValue Delivery delivery) {
 
     /** The adapters there are. */
     public enum AdapterKind { FILE, YOUTUBE }
@@ -54,36 +51,13 @@ public record PlaylistProperties(
     }
 
     /**
-     * Exponential back-off across retry topics ({@code tally.playlists.requested-retry-<ms>}): attempt n+1 waits
-     * {@code min(initialDelay × multiplier^(n-1), maxDelay)}. Each attempt resumes the playlist (adapters are
-     * idempotent per sourceRef).
+     * Making one playlist (an attempt of the build-playlist task, or an on-demand request). The key keeps its name from
+     * the removed delivery consumer so that deployments which set it go on working.
      *
-     * @param attempts     delivery attempts including the first; after the last, the intent is dead-lettered
-     * @param initialDelay delay before the first retry
-     * @param multiplier   growth factor of the delay per retry
-     * @param maxDelay     upper bound of any delay
-     */
-    public record Retry(
-            @Min(1) @DefaultValue("4") int attempts,
-            @NotNull @DefaultValue("PT5S") Duration initialDelay,
-            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
-            @NotNull @DefaultValue("PT1M") Duration maxDelay) {
-    }
-
-    /**
-     * The delivery consumer.
-     *
-     * @param groupId             its consumer group (not the Streams application id); retry and DLT listeners add
-     *                            Spring's suffixes
-     * @param transactionIdPrefix prefix of the transactional ids of the producer that writes outcomes with the input
-     *                            offset; must be unique per instance
-     * @param maxDuration         time budget of one delivery attempt: the YouTube adapter starts no call after it and
-     *                            fails the attempt, and the next attempt resumes (it inserts only missing videos);
-     *                            must stay below the consumer's {@code max.poll.interval.ms} minus one call's worst case
+     * @param maxDuration time budget of one attempt: the YouTube adapter starts no call after it and fails the attempt,
+     *                    and the next attempt resumes (it inserts only missing videos)
      */
     public record Delivery(
-            @NotBlank @DefaultValue("tally-playlist-delivery") String groupId,
-            @NotBlank @DefaultValue("playlist-delivery-") String transactionIdPrefix,
             @NotNull @DefaultValue("PT10M") Duration maxDuration) {
     }
 

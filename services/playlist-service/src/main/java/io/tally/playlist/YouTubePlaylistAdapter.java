@@ -78,7 +78,7 @@ public final class YouTubePlaylistAdapter implements PlaylistAdapter {
      * @param meters      where the quota metrics go
      * @param clock       the quota day's clock
      * @param maxDuration time budget of one {@link #create}: no call starts after it (the attempt fails and the next
-     *                    one resumes, since only missing videos are inserted), so a delivery ends within the budget
+     *                    one resumes, since only missing videos are inserted), so a task attempt ends within the budget
      *                    plus one call's worst case
      * @throws IllegalArgumentException when neither an OAuth client nor a fixed token is configured
      */

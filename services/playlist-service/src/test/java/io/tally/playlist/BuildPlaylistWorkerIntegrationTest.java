@@ -38,8 +38,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The playlist service as a worker of the {@code build-playlist} task, beside its topology and delivery consumer, on
- * the real broker and registry with exactly_once_v2 and the file adapter writing into a temporary folder: requests as
+ * The playlist service as a worker of the {@code build-playlist} task, beside its topology of global stores, on the
+ * real broker and registry with the file adapter writing into a temporary folder: requests as
  * the engine sends them, TaskResults on {@code tally.tasks.results}, the tracks table and the playlists made so far read
  * from the topology's global stores.
  */

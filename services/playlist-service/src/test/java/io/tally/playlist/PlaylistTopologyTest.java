@@ -27,7 +27,7 @@ class PlaylistTopologyTest {
     private static final Instant START = TallyTopologyDriver.START;
     private static final String SOURCE = "beatport/2024/08/12/top100";
 
-    private final TallyTopologyDriver tally = new TallyTopologyDriver("playlist-service", Topics.PLAYLIST_SERVICE_DLT,
+    private final TallyTopologyDriver tally = new TallyTopologyDriver("playlist-service",
             (properties, serdes, meters) -> PlaylistTopology.build(serdes));
 
     @AfterEach

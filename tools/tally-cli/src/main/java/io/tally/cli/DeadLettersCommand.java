@@ -41,7 +41,7 @@ public class DeadLettersCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "TOPIC", description = "A dead-letter topic, e.g. tally.dlt.track-search.")
+        @Parameters(paramLabel = "TOPIC", description = "A dead-letter topic, e.g. tally.dlt.tasks.search-track.")
         String topic;
         @Option(names = "--limit", defaultValue = "50", description = "Newest records to show (default: ${DEFAULT-VALUE}).")
         int limit;
@@ -74,7 +74,7 @@ public class DeadLettersCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "TOPIC", description = "A dead-letter topic, e.g. tally.dlt.track-search.")
+        @Parameters(paramLabel = "TOPIC", description = "A dead-letter topic, e.g. tally.dlt.tasks.search-track.")
         String topic;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Selection selection;

@@ -56,11 +56,11 @@ class AdminCommandsTest {
         // Given the API answers counts
         answer = "{\"selected\": 2, \"redriven\": 1, \"skipped\": 1}";
         // When two offsets are redriven
-        Run run = tally("dlt", "redrive", "tally.dlt.track-search", "--offset", "0:3", "--offset", "1:4");
+        Run run = tally("dlt", "redrive", "tally.dlt.tasks.search-track", "--offset", "0:3", "--offset", "1:4");
         // Then the body names them, and the counts are printed
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(requests).singleElement().asString()
-                .startsWith("POST /api/admin/dead-letters/tally.dlt.track-search/redrive admin-key ");
+                .startsWith("POST /api/admin/dead-letters/tally.dlt.tasks.search-track/redrive admin-key ");
         assertThat(body(0)).isEqualTo(JSON.readTree("{\"offsets\": [{\"partition\": 0, \"offset\": 3}, {\"partition\": 1, \"offset\": 4}]}"));
         assertThat(run.out()).contains("selected 2, redriven 1, skipped 1");
     }
@@ -68,8 +68,8 @@ class AdminCommandsTest {
     @Test
     void refusesAllTogetherWithOffsetsAndAMalformedOffsetWithoutCallingTheApi() {
         // When --all and --offset are combined, and an offset is not PARTITION:OFFSET
-        Run both = tally("dlt", "redrive", "tally.dlt.track-search", "--all", "--offset", "0:1");
-        Run malformed = tally("dlt", "redrive", "tally.dlt.track-search", "--offset", "three");
+        Run both = tally("dlt", "redrive", "tally.dlt.tasks.search-track", "--all", "--offset", "0:1");
+        Run malformed = tally("dlt", "redrive", "tally.dlt.tasks.search-track", "--offset", "three");
         // Then both are usage errors and nothing was sent
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(malformed.exitCode()).isEqualTo(2);

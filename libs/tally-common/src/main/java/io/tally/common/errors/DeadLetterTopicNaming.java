@@ -7,17 +7,13 @@ import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
 import org.springframework.kafka.retrytopic.SuffixingRetryTopicNamesProviderFactory.SuffixingRetryTopicNamesProvider;
 
 /**
- * Names the dead-letter topic of the retry chain after the catalogue ({@code tally.dlt.track-search}) instead of
- * Spring's {@code <topic>-dlt}; retry topics, group ids and listener ids keep Spring's suffixes.
+ * Names the dead-letter topic of the retry chain the Tally way ({@code tally.dlt.tasks.search-track}, or a service's
+ * catalogue topic such as {@code tally.dlt.notification-service}) instead of Spring's {@code <topic>-dlt}; retry
+ * topics, group ids and listener ids keep Spring's suffixes.
  */
 public final class DeadLetterTopicNaming implements RetryTopicNamesProviderFactory {
 
     private final UnaryOperator<String> deadLetterTopicOf;
-
-    /** Every chain ends in {@code deadLetterTopic}. */
-    public DeadLetterTopicNaming(String deadLetterTopic) {
-        this(mainTopic -> deadLetterTopic);
-    }
 
     /** Each chain ends in the topic {@code deadLetterTopicOf} names for its main topic (one DLT per task type). */
     public DeadLetterTopicNaming(UnaryOperator<String> deadLetterTopicOf) {

@@ -1,6 +1,5 @@
 package io.tally.common.errors;
 
-import io.tally.common.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
@@ -14,33 +13,20 @@ import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
 import org.springframework.kafka.support.KafkaHeaders;
 
 /**
- * The Spring Kafka retry-topic components every Tally worker shares: the chain ends in the service's catalogue
- * dead-letter topic instead of Spring's {@code <topic>-dlt}, and each hop carries the reason in the header names
- * {@link DeadLetterHeaders} reads.
+ * The Spring Kafka retry-topic components every Tally worker shares: the chain ends in the dead-letter topic Tally
+ * names ({@code tally.dlt.tasks.<type>}, or a service's catalogue one) instead of Spring's {@code <topic>-dlt}, and
+ * each hop carries the reason in the header names {@link DeadLetterHeaders} reads.
  */
 public final class RetryTopicComponents {
 
     private RetryTopicComponents() {
     }
 
-    /** Components whose chain ends in {@code deadLetters}, with the reason headers of {@link DeadLetterReasons}. */
-    public static RetryTopicComponentFactory deadLetteringTo(TopicSpec<byte[]> deadLetters) {
-        return deadLetteringTo(deadLetters, (record, failure) -> new org.apache.kafka.common.header.internals.RecordHeaders());
-    }
-
     /**
-     * As {@link #deadLetteringTo(TopicSpec)}, plus {@code extraHeaders} on every hop, for workers that carry progress
+     * Components whose chain ends in the dead-letter topic {@code deadLetterTopicOf} names for its main topic (the
+     * worker SDK ends the chain of {@code tally.tasks.<type>} in {@code tally.dlt.tasks.<type>}), with the reason
+     * headers of {@link DeadLetterReasons} plus {@code extraHeaders} on every hop, for workers that carry progress
      * from one attempt to the next (such as the channels a notification already reached).
-     */
-    public static RetryTopicComponentFactory deadLetteringTo(TopicSpec<byte[]> deadLetters,
-                                                             BiFunction<ConsumerRecord<?, ?>, Exception, Headers> extraHeaders) {
-        String deadLetterTopic = deadLetters.name();
-        return deadLetteringTo(mainTopic -> deadLetterTopic, extraHeaders);
-    }
-
-    /**
-     * As {@link #deadLetteringTo(TopicSpec, BiFunction)}, with a dead-letter topic per main topic: the worker SDK ends
-     * the chain of {@code tally.tasks.<type>} in {@code tally.dlt.tasks.<type>}.
      */
     public static RetryTopicComponentFactory deadLetteringTo(UnaryOperator<String> deadLetterTopicOf,
                                                              BiFunction<ConsumerRecord<?, ?>, Exception, Headers> extraHeaders) {

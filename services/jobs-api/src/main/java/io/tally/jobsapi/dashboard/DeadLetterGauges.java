@@ -18,8 +18,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Publishes gauge {@code tally.api.dead.letters} (Prometheus {@code tally_api_dead_letters}) tagged {@code topic}: the
- * records held by each catalogue dead-letter topic. Depths are re-read in the background every
- * {@code tally.api.dashboard.dead-letter-refresh}, so a scrape never waits on the brokers. Known gap: while Kafka does
+ * records held by each dead-letter topic, the catalogue's and every task type's ({@code tally.dlt.tasks.<type>}).
+ * Depths are re-read in the background every {@code tally.api.dashboard.dead-letter-refresh}, so a scrape never waits
+ * on the brokers. Known gap: while Kafka does
  * not answer, the gauges keep their last value (a warning is logged), and they read 0 until the first answer.
  */
 @Component

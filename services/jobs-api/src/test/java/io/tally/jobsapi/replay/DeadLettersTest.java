@@ -2,6 +2,7 @@ package io.tally.jobsapi.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,14 +16,19 @@ class DeadLettersTest {
 
     @Test
     void mapsARetryTopicToItsMainTopicAndRefusesUnknownOrDeadLetterOrigins() {
-        // Given headers naming a retry topic, a Streams origin, an unknown topic and a dead-letter topic
-        // When the original topic is resolved, then only catalogue input topics come back
-        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", "tally.search.requests-retry-2000")))
-                .isEqualTo(Topics.SEARCH_REQUESTS.name());
+        // Given headers naming a catalogue retry topic, a task type's retry topic, a Streams origin, an unknown topic
+        // and dead-letter topics
+        // When the original topic is resolved, then only catalogue input topics and task request topics come back
+        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", "tally.notifications.requested-retry-2000")))
+                .isEqualTo(Topics.NOTIFICATIONS_REQUESTED.name());
+        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", "tally.tasks.search-track-retry-2000")))
+                .isEqualTo(TaskHeaders.requestTopic("search-track"));
         assertThat(DeadLetters.originalTopic(headers("__streams.errors.topic", Topics.ITEM_PROCESSED.name())))
                 .isEqualTo(Topics.ITEM_PROCESSED.name());
         assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", "somebody.else"))).isNull();
-        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", Topics.TRACK_SEARCH_DLT.name()))).isNull();
+        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", Topics.NOTIFICATION_SERVICE_DLT.name()))).isNull();
+        assertThat(DeadLetters.originalTopic(headers("kafka_dlt-original-topic", TaskHeaders.deadLetterTopic("search-track"))))
+                .isNull();
         assertThat(DeadLetters.originalTopic(new RecordHeaders())).isNull();
     }
 
