@@ -334,7 +334,7 @@ class HelmChartTest {
         assertThat(monitor).extractingByKey("spec").asString().contains("path=/actuator/prometheus", "port=http");
         Map<String, Object> rule = ofKind(everything, "PrometheusRule").get(0);
         assertThat(rule).extractingByKey("spec").asString().contains("TallyJobStalled", "TallyDeadLettersGrowing",
-                "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyDailyTriggerOverdue", "TallySchedulerLeaderLoopFailing");
+                "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyWeeklyChartTriggerOverdue", "TallySchedulerLeaderLoopFailing");
         assertThat(configMapNames(everything)).containsExactlyInAnyOrder("tally-pipelines", "tally-dashboard");
         assertThat(ofKind(everything, "ConfigMap")).filteredOn(map -> map.get("metadata").toString().contains("tally-dashboard"))
                 .singleElement().extracting(map -> map.get("data")).asString().contains("tally_streams_running");
