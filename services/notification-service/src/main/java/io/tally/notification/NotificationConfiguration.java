@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -82,6 +83,17 @@ class NotificationConfiguration {
     @Bean(NotificationDelivery.BEAN_NAME)
     NotificationDelivery notificationDelivery(Notifier notifier, MeterRegistry meters, TransactionalOutcomes outcomes) {
         return new NotificationDelivery(notifier, new NotifyMetrics(meters), outcomes);
+    }
+
+    /**
+     * The delivery chain's dead-letter topic as the catalogue specifies it (1 partition, kept 28 days), also where the
+     * service does not create the catalogue's topics: Spring's admin prefers a regular {@code NewTopic} to the retry
+     * chain's own, which would create the topic, or grow an existing one, with the 6 partitions of the requests.
+     */
+    @Bean
+    NewTopic notificationDeadLetterTopic(TallyKafkaProperties kafka) {
+        return Topics.NOTIFICATION_SERVICE_DLT.toNewTopic(Topics.NOTIFICATION_SERVICE_DLT.partitions(),
+                kafka.replicationFactor());
     }
 
     /**
