@@ -21,12 +21,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -80,9 +85,25 @@ class NotificationConfiguration {
         return new TransactionalOutcomes(producers.getConfigurationProperties(), serdes, config.delivery().transactionIdPrefix());
     }
 
+    /**
+     * The delivery consumer; it asks the topology's global sent table whether a channel has a notification already.
+     * While the Streams client is not queryable (starting, restoring) the answer is no: delivery stays at-least-once.
+     */
     @Bean(NotificationDelivery.BEAN_NAME)
-    NotificationDelivery notificationDelivery(Notifier notifier, MeterRegistry meters, TransactionalOutcomes outcomes) {
-        return new NotificationDelivery(notifier, new NotifyMetrics(meters), outcomes);
+    NotificationDelivery notificationDelivery(Notifier notifier, MeterRegistry meters, TransactionalOutcomes outcomes,
+                                              StreamsBuilderFactoryBean streams) {
+        NotificationDelivery.Delivered delivered = (notificationId, channel) -> {
+            KafkaStreams kafkaStreams = streams.getKafkaStreams();
+            try {
+                return kafkaStreams != null && kafkaStreams.store(StoreQueryParameters.fromNameAndType(
+                        NotificationTopology.DELIVERED_STORE, QueryableStoreTypes.<String, Long>keyValueStore()))
+                        .get(notificationId + ":" + channel) != null;
+            } catch (InvalidStateStoreException e) {
+                log.debug("Sent table not queryable yet: {}", e.getMessage());
+                return false;
+            }
+        };
+        return new NotificationDelivery(notifier, new NotifyMetrics(meters), outcomes, delivered);
     }
 
     /**

@@ -38,6 +38,9 @@ import org.springframework.kafka.annotation.KafkaListener;
  * <p>
  * Delivery is at-least-once under idempotency keys: a crash between a channel call and that commit repeats the
  * call with the same {@code Message-ID} / {@code Idempotency-Key} / outbox file, and the outcomes are written once.
+ * A second intent of a notification (a redelivered {@code notify-job} task, a redriven or replayed intent) skips the
+ * channels the sent table ({@link NotificationTopology#DELIVERED_STORE}) says it reached. Known gap: two intents of
+ * one notification read within the table's lag (milliseconds) may both be sent.
  * A failing channel sends the intent through Spring Kafka's retry topics; the channels an attempt did reach travel
  * in the {@link #DELIVERED_CHANNELS} header, so a retry calls only the others. After the last attempt the intent is
  * on {@code tally.dlt.notification-service}, and {@link #onDeadLetter} records the channels that did get it.
@@ -54,14 +57,22 @@ public class NotificationDelivery {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDelivery.class);
 
+    /** Whether a notification already reached a channel, as far as {@code tally.notifications.sent} shows. */
+    @FunctionalInterface
+    interface Delivered {
+        boolean reached(String notificationId, String channel);
+    }
+
     private final Notifier notifier;
     private final NotifyMetrics metrics;
     private final OutcomePublisher outcomes;
+    private final Delivered delivered;
 
-    NotificationDelivery(Notifier notifier, NotifyMetrics metrics, OutcomePublisher outcomes) {
+    NotificationDelivery(Notifier notifier, NotifyMetrics metrics, OutcomePublisher outcomes, Delivered delivered) {
         this.notifier = notifier;
         this.metrics = metrics;
         this.outcomes = outcomes;
+        this.delivered = delivered;
     }
 
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, groupId = "${tally.notify.delivery.group-id}",
@@ -71,6 +82,20 @@ public class NotificationDelivery {
         NotificationKind kind = NotificationKind.of(intent.getKind());
         Notification notification = Messages.of(intent);
         Set<String> done = deliveredChannels(record.headers());
+        // Channels an earlier intent of the same notification reached (and recorded) are not called again.
+        Set<String> before = new LinkedHashSet<>();
+        for (String channel : notifier.channelNames()) {
+            if (!done.contains(channel) && delivered.reached(intent.getNotificationId(), channel)) {
+                before.add(channel);
+            }
+        }
+        done.addAll(before);
+        if (!before.isEmpty() && done.containsAll(notifier.channelNames())) {
+            log.info("Notification {} reached every channel before; not sent again", intent.getNotificationId());
+            metrics.duplicate();
+            outcomes.publish(record, consumer, List.of());
+            return;
+        }
         Notifier.Outcome outcome = notifier.deliver(notification, done, kind, metrics);
         Map<String, Notifier.Sent> sentNow = new LinkedHashMap<>();
         outcome.sent().forEach(sent -> sentNow.put(sent.channel(), sent));
@@ -78,7 +103,9 @@ public class NotificationDelivery {
         if (outcome.failed()) {
             throw new ChannelsFailedException(String.join("; ", outcome.failures()), done);
         }
-        List<ProducerRecord<String, Object>> records = sentRecords(intent, notification, done, sentNow);
+        Set<String> recorded = new LinkedHashSet<>(done);
+        recorded.removeAll(before);
+        List<ProducerRecord<String, Object>> records = sentRecords(intent, notification, recorded, sentNow);
         if (intent.getReportsStage() && intent.getJobId() != null) {
             StageReported report = Stages.report(intent.getJobId(), Stages.NOTIFY, StageState.SUCCEEDED, 1, 1L,
                     notifier.describe(notification));

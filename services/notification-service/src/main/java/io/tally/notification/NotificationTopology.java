@@ -15,6 +15,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -40,6 +44,14 @@ public final class NotificationTopology {
     public static final String SENT_STORE = "notify-sent";
     /** Notification id → whether its delivery intent was written (dead-letter notifications). */
     public static final String DEAD_LETTERS_SENT_STORE = "notify-dead-letters-sent";
+    /**
+     * {@code <notification id>:<channel>} → when it was delivered: a global copy of {@code tally.notifications.sent},
+     * which the delivery consumer reads so that an intent written twice (a redelivered {@code notify-job} task, a
+     * redriven or replayed intent) reaches each channel once.
+     */
+    public static final String DELIVERED_STORE = "notify-delivered";
+    public static final String DELIVERED_SOURCE = "delivered-source";
+    public static final String DELIVERED_PROCESSOR = "delivered-table";
     /** Job id → wall-clock time the wait began + the raw status: completed jobs waiting for their playlist stage. */
     public static final String PENDING_STORE = "notify-pending";
     /** Job id → up to {@code max-failed-items} failed items, listed in the failure notification. */
@@ -92,7 +104,36 @@ public final class NotificationTopology {
                 Serdes.String(), Serdes.String()), DEAD_LETTER_PROCESSOR);
         topology.addSink(DEAD_LETTER_REQUEST_SINK, Topics.NOTIFICATIONS_REQUESTED.name(), Serdes.String().serializer(),
                 avro(serdes), DEAD_LETTER_PROCESSOR);
+
+        // Only the keys matter, so the values are not read: an unreadable value cannot stop the global thread.
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DELIVERED_STORE),
+                        Serdes.String(), Serdes.Long()).withLoggingDisabled(), DELIVERED_SOURCE,
+                Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.NOTIFICATIONS_SENT.name(),
+                DELIVERED_PROCESSOR, DeliveredTable::new);
         return topology;
+    }
+
+    /** Keeps {@link #DELIVERED_STORE}: each sent record's key with its timestamp, a tombstone removes it. */
+    private static final class DeliveredTable implements Processor<String, byte[], Void, Void> {
+
+        private KeyValueStore<String, Long> delivered;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            delivered = context.getStateStore(DELIVERED_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                delivered.delete(record.key());
+            } else {
+                delivered.put(record.key(), record.timestamp());
+            }
+        }
     }
 
     /** One set of readers per processor instance: each stream thread gets its own deserializers. */

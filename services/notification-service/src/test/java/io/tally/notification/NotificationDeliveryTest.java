@@ -12,7 +12,9 @@ import io.tally.events.NotificationSent;
 import io.tally.events.StageReported;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -26,11 +28,45 @@ class NotificationDeliveryTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<ConsumerRecord<?, ?>> committed = new ArrayList<>();
     private final List<ProducerRecord<String, Object>> published = new ArrayList<>();
+    /** {@code <notification id>:<channel>} the sent table holds. */
+    private final Set<String> sentTable = new HashSet<>();
     private final NotificationDelivery delivery = new NotificationDelivery(new Notifier(List.of(email, webhook)),
             new NotifyMetrics(meters), (input, consumer, outcomes) -> {
                 committed.add(input);
                 published.addAll(outcomes);
-            });
+            }, (notificationId, channel) -> sentTable.contains(notificationId + ":" + channel));
+
+    @Test
+    void sendsASecondIntentOfANotificationToNoChannelTheSentTableHasAndWritesNothingButTheOffset() {
+        // Given a notification every channel already got (a redelivered notify-job task wrote its intent again)
+        sentTable.addAll(List.of("completed:job-9:email", "completed:job-9:webhook"));
+        ConsumerRecord<String, NotificationRequested> record = record(intent("completed:job-9", "completed", "job-9", true), 11);
+
+        // When the second intent is delivered
+        delivery.onRequest(record, null);
+
+        // Then no channel is called, nothing but the input's offset is committed, and the repeat is counted
+        assertThat(email.calls).hasValue(0);
+        assertThat(webhook.calls).hasValue(0);
+        assertThat(committed).containsExactly(record);
+        assertThat(published).isEmpty();
+        assertThat(meters.counter(NotifyMetrics.DUPLICATES).count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void sendsASecondIntentOnlyToTheChannelsTheSentTableLacksAndRecordsOnlyThose() {
+        // Given a notification only the email channel got
+        sentTable.add("completed:job-8:email");
+        ConsumerRecord<String, NotificationRequested> record = record(intent("completed:job-8", "completed", "job-8", false), 12);
+
+        // When its intent is delivered again
+        delivery.onRequest(record, null);
+
+        // Then only the webhook is called, and only its NotificationSent is written
+        assertThat(email.calls).hasValue(0);
+        assertThat(webhook.sent).hasSize(1);
+        assertThat(published).extracting(ProducerRecord::key).containsExactly("completed:job-8:webhook");
+    }
 
     @Test
     void sendsToEveryChannelThenWritesOneNotificationSentPerChannelAndTheStageReportWithTheOffset() {

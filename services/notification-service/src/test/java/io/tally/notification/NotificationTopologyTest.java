@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,23 @@ class NotificationTopologyTest {
 
     private static StageStatus stage(String name, StageState state, String detail) {
         return StageStatus.newBuilder().setName(name).setState(state).setDone(0).setDetail(detail).build();
+    }
+
+    @Test
+    void keepsEveryDeliveredChannelOfTheSentTopicForTheDeliveryConsumerAndForgetsATombstonedOne() {
+        // Given the sent records of two channels, one unreadable as Avro (only keys are kept), then a tombstone
+        TestInputTopic<String, byte[]> sent = notify.sentTopic();
+        sent.pipeInput("completed:job-1:email", "avro bytes".getBytes(StandardCharsets.UTF_8), Instant.ofEpochMilli(1_000));
+        sent.pipeInput("completed:job-1:webhook", "not avro".getBytes(StandardCharsets.UTF_8), Instant.ofEpochMilli(2_000));
+        sent.pipeInput("completed:job-1:webhook", (byte[]) null);
+
+        // When the delivery consumer's table is read
+        KeyValueStore<String, Long> delivered = notify.driver.getKeyValueStore(NotificationTopology.DELIVERED_STORE);
+
+        // Then the email is there with its time, the tombstoned webhook is not, and no intent was written
+        assertThat(delivered.get("completed:job-1:email")).isEqualTo(1_000L);
+        assertThat(delivered.get("completed:job-1:webhook")).isNull();
+        assertThat(notify.intents()).isEmpty();
     }
 
     @Test

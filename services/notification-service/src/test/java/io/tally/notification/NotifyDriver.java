@@ -84,6 +84,11 @@ final class NotifyDriver implements AutoCloseable {
         return tally.rawInput(name);
     }
 
+    /** The sent topic, whose keys the global sent table keeps. */
+    TestInputTopic<String, byte[]> sentTopic() {
+        return tally.rawInput(Topics.NOTIFICATIONS_SENT.name());
+    }
+
     /** A chart job's status with the given state and playlist stage; counts 9 succeeded + {@code failed}. */
     static JobStatus job(String jobId, JobState state, int failed, StageState playlist, String playlistDetail) {
         List<StageStatus> stages = new ArrayList<>();
