@@ -1,21 +1,14 @@
 package io.tally.chartprocessor;
 
-import io.tally.common.jobs.Stages;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
-import io.tally.events.JobCreated;
-import io.tally.events.StageReported;
-import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
-import io.tally.events.TrackSearchRequested;
 import io.tally.events.tasks.PickNewTracksOutput;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -32,23 +25,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides which tracks of one validated chart (keyed by pipeline) are new, and keeps the decision per job in
  * {@link ChartProcessorTopology#PICKS_STORE}, where the {@code pick-new-tracks} task reads it
- * ({@link PickNewTracksHandler}). Legacy path, alongside: it turns the chart into a job: one {@code JobCreated} with the number of new tracks, one
- * {@code TrackSearchRequested} per new track and a {@code StageReported} for the process stage, all in the same
- * Streams transaction as the store updates. A track is new unless the tracks table resolved it (FOUND or NOT_FOUND)
- * or an earlier chart requested it less than {@code requested-ttl} ago. A chart whose source key was processed before
- * makes no new work: the same job is a redelivery (nothing), another job gets an empty, already complete job.
- * Known gaps: the expiry sweep scans the whole requested store (fine for the tens of thousands of tracks charts
- * bring, not for millions); a rerun chart redelivered with the same new job id emits its empty job again, which the
- * job tracker counts as a duplicate JobCreated.
+ * ({@link PickNewTracksHandler}); the decision and the stores it rests on change in one Streams transaction. A track
+ * is new unless the tracks table resolved it (FOUND or NOT_FOUND) or an earlier chart picked it less than
+ * {@code requested-ttl} ago. A chart whose source key was processed before picks nothing new: the same job is a
+ * redelivery (its pick stays), another job gets an empty pick naming the job that processed the chart.
+ * Known gap: the expiry sweep scans the whole requested and picks stores (fine for the tens of thousands of tracks
+ * charts bring, not for millions).
  */
-final class ChartProcessor implements Processor<String, ChartPublished, String, SpecificRecord> {
+final class ChartProcessor implements Processor<String, ChartPublished, Void, Void> {
 
     private static final Logger log = LoggerFactory.getLogger(ChartProcessor.class);
 
     private final ProcessorProperties config;
     private final ProcessorMetrics metrics;
 
-    private ProcessorContext<String, SpecificRecord> context;
+    private ProcessorContext<Void, Void> context;
     private TimestampedKeyValueStore<String, TrackResolved> knownTracks;
     private KeyValueStore<String, String> processedCharts;
     private KeyValueStore<String, RequestedTrack> requestedTracks;
@@ -60,7 +51,7 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
+    public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.knownTracks = context.getStateStore(ChartProcessorTopology.KNOWN_TRACKS_STORE);
         this.processedCharts = context.getStateStore(ChartProcessorTopology.PROCESSED_CHARTS_STORE);
@@ -74,20 +65,19 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
         ChartPublished chart = record.value();
         String processedBy = processedCharts.get(chart.getSourceKey());
         if (processedBy == null) {
-            onNewChart(record, chart);
+            onNewChart(chart);
         } else if (processedBy.equals(chart.getJobId())) {
-            // Redelivered or republished by the run that already fanned it out: the work exists.
+            // Redelivered or republished by the run that already picked from it: its pick stands.
             metrics.duplicateChart();
             log.debug("Chart {} of job {} was already processed; nothing to do", chart.getSourceKey(), chart.getJobId());
         } else {
-            onRerun(record, chart, processedBy);
+            onRerun(chart, processedBy);
         }
     }
 
-    private void onNewChart(Record<String, ChartPublished> record, ChartPublished chart) {
+    private void onNewChart(ChartPublished chart) {
         long now = context.currentSystemTimeMs();
         String jobId = chart.getJobId();
-        List<TrackSearchRequested> requests = new ArrayList<>();
         List<ChartTrack> picked = new ArrayList<>();
         for (ChartTrack track : distinctTracks(chart).values()) {
             if (isKnown(track.getTrackKey())) {
@@ -99,35 +89,21 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
             } else {
                 requestedTracks.put(track.getTrackKey(), new RequestedTrack(jobId, now));
                 picked.add(track);
-                requests.add(TrackSearchRequested.newBuilder().setJobId(jobId).setTrackKey(track.getTrackKey())
-                        .setArtists(track.getArtists()).setTitle(track.getTitle()).setMix(track.getMix())
-                        .setRequestedAt(Instant.ofEpochMilli(now)).build());
                 metrics.newTrack();
             }
         }
         processedCharts.put(chart.getSourceKey(), jobId);
         picks.put(jobId, ValueAndTimestamp.make(PickNewTracksOutput.newBuilder().setTracks(picked)
                 .setChartSize(chart.getTracks().size()).setProcessedBy(null).build(), now));
-        // JobCreated first, so the tracker knows the job before the first item of it can arrive.
-        forward(record, jobId, jobCreated(chart, requests.size(), now));
-        for (TrackSearchRequested request : requests) {
-            forward(record, request.getTrackKey(), request);
-        }
-        int size = chart.getTracks().size();
-        forward(record, jobId, stage(jobId, StageState.SUCCEEDED, requests.size(), size,
-                "%d new of %d tracks".formatted(requests.size(), size), now));
         metrics.newChart();
     }
 
-    private void onRerun(Record<String, ChartPublished> record, ChartPublished chart, String processedBy) {
+    private void onRerun(ChartPublished chart, String processedBy) {
         long now = context.currentSystemTimeMs();
         String jobId = chart.getJobId();
         picks.put(jobId, ValueAndTimestamp.make(PickNewTracksOutput.newBuilder().setTracks(List.of())
                 .setChartSize(chart.getTracks().size()).setProcessedBy(processedBy).build(), now));
-        // An empty job completes at once, so the new run ends instead of waiting for items nobody will send.
-        forward(record, jobId, jobCreated(chart, 0, now));
-        forward(record, jobId, stage(jobId, StageState.SKIPPED, 0, chart.getTracks().size(),
-                "chart %s was already processed by job %s".formatted(chart.getSourceKey(), processedBy), now));
+        // An empty fan-out: the new run creates no search work and ends instead of waiting for elements.
         metrics.rerunChart();
     }
 
@@ -197,23 +173,5 @@ final class ChartProcessor implements Processor<String, ChartPublished, String, 
             });
         }
         expired.forEach(picks::delete);
-    }
-
-    private static JobCreated jobCreated(ChartPublished chart, int expectedCount, long now) {
-        return JobCreated.newBuilder().setJobId(chart.getJobId()).setPipeline(chart.getPipeline())
-                .setSourceRef(chart.getSourceKey()).setExpectedCount(expectedCount).setCountedStage(Stages.SEARCH)
-                .setStages(Stages.CHART_PIPELINE).setCreatedAt(Instant.ofEpochMilli(now))
-                .setTriggerId(chart.getTriggerId()).build();
-    }
-
-    private static StageReported stage(String jobId, StageState state, long done, long total, String detail, long now) {
-        StageReported report = Stages.report(jobId, Stages.PROCESS, state, done, total, detail);
-        report.setReportedAt(Instant.ofEpochMilli(now));
-        return report;
-    }
-
-    private void forward(Record<String, ChartPublished> input, String key, SpecificRecord value) {
-        // Fresh headers: the chart's headers describe the chart, not these events.
-        context.forward(new Record<>(key, value, input.timestamp()));
     }
 }

@@ -4,7 +4,8 @@ import io.tally.common.config.ServiceLauncher;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
-/** The chart processor service: a Kafka Streams application that turns each chart into one job of new tracks. */
+/** The chart processor service: a Kafka Streams application that picks the new tracks of each chart, and the
+ * worker of the {@code pick-new-tracks} task that answers with them. */
 @SpringBootApplication
 @EnableConfigurationProperties(ProcessorProperties.class)
 public class ChartProcessorApplication {

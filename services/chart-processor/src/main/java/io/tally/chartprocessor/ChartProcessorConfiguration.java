@@ -34,7 +34,7 @@ class ChartProcessorConfiguration {
     }
 
     /**
-     * The {@code pick-new-tracks} task, beside the topology's own job: it reads the decision {@link ChartProcessor}
+     * The {@code pick-new-tracks} task: it reads the decision {@link ChartProcessor}
      * kept in {@link ChartProcessorTopology#PICKS_STORE} through an interactive query of this instance's stores
      * ({@code tally.processor.pick.*} say how long it waits for it).
      */

@@ -5,13 +5,9 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
-import io.tally.events.JobCreated;
-import io.tally.events.StageReported;
 import io.tally.events.TrackResolved;
-import io.tally.events.TrackSearchRequested;
 import io.tally.events.tasks.PickNewTracksOutput;
 import java.util.Properties;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -19,12 +15,9 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -32,7 +25,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Builds the chart processor's topology: charts are validated, re-keyed by pipeline through a one-partition
  * repartition topic (so one task sees every chart of a pipeline and its requested-tracks store is complete), then
- * {@link ChartProcessor} decides per chart and its outputs are routed by type to the job, search and stage topics.
+ * {@link ChartProcessor} decides per chart and keeps the decision in {@link #PICKS_STORE}, where the
+ * {@code pick-new-tracks} task reads it: the topology writes to no topic but its changelogs and the dead-letter topic.
  * The tracks table is a global table, so every task sees every resolution whatever the partitioning.
  * A plain function: Spring only wires it, and tests drive it with {@code TopologyTestDriver}. Every node, store and
  * internal topic has a fixed name, so changelog and repartition topics keep their names across releases.
@@ -47,13 +41,6 @@ public final class ChartProcessorTopology {
     public static final String CHARTS_BY_PIPELINE = "charts-by-pipeline";
     public static final String TRACKS_SOURCE = "tracks-source";
     public static final String CHART_PROCESSOR = "chart-processor";
-    public static final String ROUTE = "route-";
-    public static final String JOB_CREATED_BRANCH = "job-created";
-    public static final String SEARCH_REQUESTS_BRANCH = "search-requests";
-    public static final String STAGE_REPORTED_BRANCH = "stage-reported";
-    public static final String JOB_CREATED_SINK = "job-created-sink";
-    public static final String SEARCH_REQUESTS_SINK = "search-requests-sink";
-    public static final String STAGE_REPORTED_SINK = "stage-reported-sink";
 
     /** Track key → latest {@link TrackResolved}: the global copy of the tracks table. */
     public static final String KNOWN_TRACKS_STORE = "processor-known-tracks";
@@ -74,7 +61,7 @@ public final class ChartProcessorTopology {
         return builder.build(streamsProperties);
     }
 
-    /** Adds the processor's sources, stores, processor and sinks to {@code builder}. */
+    /** Adds the processor's sources, stores and processor to {@code builder}. */
     public static void addTo(StreamsBuilder builder, ProcessorProperties config, AvroSerdes serdes, MeterRegistry meters) {
         Serde<String> keys = Serdes.String();
         ProcessorMetrics metrics = new ProcessorMetrics(meters);
@@ -90,9 +77,8 @@ public final class ChartProcessorTopology {
         builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(PICKS_STORE), keys, pickSerde()));
 
-        KStream<String, SpecificRecord> outputs = builder
-                .stream(Topics.CHARTS_PUBLISHED.name(),
-                        Consumed.with(keys, serdes.valueSerde(Topics.CHARTS_PUBLISHED)).withName(CHARTS_SOURCE))
+        builder.stream(Topics.CHARTS_PUBLISHED.name(),
+                Consumed.with(keys, serdes.valueSerde(Topics.CHARTS_PUBLISHED)).withName(CHARTS_SOURCE))
                 // A tombstone deletes a chart edition from the compacted topic; there is nothing to process.
                 .filter((sourceKey, chart) -> chart != null, Named.as(DROP_TOMBSTONES))
                 .mapValues(ChartValidator::validated, Named.as(VALIDATE))
@@ -101,23 +87,6 @@ public final class ChartProcessorTopology {
                         .withKeySerde(keys).withValueSerde(chartSerde()).withNumberOfPartitions(1))
                 .process(() -> new ChartProcessor(config, metrics), Named.as(CHART_PROCESSOR),
                         PROCESSED_CHARTS_STORE, REQUESTED_TRACKS_STORE, PICKS_STORE);
-
-        Serde<SpecificRecord> records = Serdes.serdeFrom(serdes.serializer(), serdes.deserializer(SpecificRecord.class));
-        outputs.split(Named.as(ROUTE))
-                .branch((key, value) -> value instanceof JobCreated, Branched.withConsumer(
-                        jobs -> jobs.to(Topics.JOB_CREATED.name(), produced(keys, records, JOB_CREATED_SINK)),
-                        JOB_CREATED_BRANCH))
-                .branch((key, value) -> value instanceof TrackSearchRequested, Branched.withConsumer(
-                        requests -> requests.to(Topics.SEARCH_REQUESTS.name(), produced(keys, records, SEARCH_REQUESTS_SINK)),
-                        SEARCH_REQUESTS_BRANCH))
-                .branch((key, value) -> value instanceof StageReported, Branched.withConsumer(
-                        stages -> stages.to(Topics.STAGE_REPORTED.name(), produced(keys, records, STAGE_REPORTED_SINK)),
-                        STAGE_REPORTED_BRANCH))
-                .noDefaultBranch();
-    }
-
-    private static Produced<String, SpecificRecord> produced(Serde<String> keys, Serde<SpecificRecord> values, String name) {
-        return Produced.with(keys, values).withName(name);
     }
 
     /**

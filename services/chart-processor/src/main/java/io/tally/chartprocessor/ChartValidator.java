@@ -5,7 +5,7 @@ import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
 
 /**
- * Rejects charts the processor cannot turn into a job. Runs before the re-keying by pipeline, so a rejected chart
+ * Rejects charts the processor cannot pick tracks from. Runs before the re-keying by pipeline, so a rejected chart
  * reaches the dead-letter topic with its original bytes and topic rather than those of the internal repartition topic.
  */
 final class ChartValidator {

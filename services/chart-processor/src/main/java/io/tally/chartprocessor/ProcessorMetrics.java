@@ -22,12 +22,12 @@ final class ProcessorMetrics {
     private final Counter expired;
 
     ProcessorMetrics(MeterRegistry registry) {
-        newCharts = chartCounter(registry, "new", "A chart seen for the first time: a job with its new tracks");
+        newCharts = chartCounter(registry, "new", "A chart seen for the first time: its new tracks are picked");
         duplicateCharts = chartCounter(registry, "duplicate", "A chart redelivered or republished by the same job");
-        rerunCharts = chartCounter(registry, "rerun", "A processed chart arriving with a new job: an empty job");
-        newTracks = trackCounter(registry, "new", "A track of a new chart that was requested for search");
+        rerunCharts = chartCounter(registry, "rerun", "A processed chart arriving with a new job: an empty pick");
+        newTracks = trackCounter(registry, "new", "A track of a new chart that was picked for search");
         knownTracks = trackCounter(registry, "known", "A track already in the tracks table (FOUND or NOT_FOUND)");
-        requestedTracks = trackCounter(registry, "requested", "A track already requested and not resolved yet");
+        requestedTracks = trackCounter(registry, "requested", "A track already picked by another job and not resolved yet");
         expired = Counter.builder(EXPIRED).description("Requested tracks forgotten because they resolved or outlived the requested TTL")
                 .register(registry);
     }

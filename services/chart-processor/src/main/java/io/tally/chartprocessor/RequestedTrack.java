@@ -6,7 +6,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * A track the processor asked to search and that has not resolved yet: which job asked and when (epoch millis).
+ * A track the processor picked for search and that has not resolved yet: which job picked it and when (epoch millis).
  * Stored as the time followed by the UTF-8 job id, so entries stay small.
  */
 record RequestedTrack(String jobId, long requestedAtMillis) {

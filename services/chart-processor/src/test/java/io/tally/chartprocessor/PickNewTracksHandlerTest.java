@@ -9,13 +9,15 @@ import io.tally.events.tasks.PickNewTracksInput;
 import io.tally.events.tasks.PickNewTracksOutput;
 import io.tally.worker.FixedTaskContext;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pick-new-tracks task on the chart processor's decisions: only tracks never searched (or FAILED) and not asked
- * for by a job still running are picked; a re-run of the same chart picks none; a retried task answers the same.
+ * The pick-new-tracks task on the chart processor's decisions (the rules themselves are in
+ * {@link ChartProcessorTopologyTest}): it answers the decision kept for its job, the same when retried, and fails for
+ * a retry when no decision comes within its patience.
  */
 class PickNewTracksHandlerTest {
 
@@ -29,7 +31,7 @@ class PickNewTracksHandlerTest {
     }
 
     private static PickNewTracksOutput pick(PickNewTracksHandler handler, String jobId, String sourceKey) throws Exception {
-        return handler.run(PickNewTracksInput.newBuilder().setSourceKey(sourceKey).setTracks(java.util.List.of()).build(),
+        return handler.run(PickNewTracksInput.newBuilder().setSourceKey(sourceKey).setTracks(List.of()).build(),
                 FixedTaskContext.of(jobId, "pick", null));
     }
 
@@ -54,6 +56,7 @@ class PickNewTracksHandlerTest {
     @Test
     void picksNothingForARerunOfTheSameChartAndTheSameForARetriedTask() throws Exception {
         try (ProcessorDriver driver = new ProcessorDriver()) {
+            // Given job-1's chart was processed and its pick task answered
             driver.publish(ProcessorDriver.chart("beatport/2026/11/22/top100", "job-1", "t1", "t2"));
             PickNewTracksHandler handler = handler(driver);
             PickNewTracksOutput first = pick(handler, "job-1", "beatport/2026/11/22/top100");
@@ -75,17 +78,10 @@ class PickNewTracksHandlerTest {
     @Test
     void failsForRetryWhenTheChartIsNotProcessedInTime() {
         try (ProcessorDriver driver = new ProcessorDriver()) {
+            // Given no chart of job-9 was processed
+            // When its pick task runs, Then it gives up after its patience and throws, so the SDK retries it
             assertThatThrownBy(() -> pick(handler(driver), "job-9", "beatport/2026/11/29/top100"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("beatport/2026/11/29/top100");
-        }
-    }
-
-    @Test
-    void forgetsPicksAfterTheRequestedTtl() {
-        try (ProcessorDriver driver = new ProcessorDriver()) {
-            driver.publish(ProcessorDriver.chart("beatport/2026/11/22/top100", "job-1", "t1"));
-            driver.advance(ProcessorDriver.CONFIG.requestedTtl().plusMinutes(2));
-            assertThat(driver.driver.getTimestampedKeyValueStore(ChartProcessorTopology.PICKS_STORE).get("job-1")).isNull();
         }
     }
 }

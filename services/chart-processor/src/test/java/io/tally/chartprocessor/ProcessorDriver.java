@@ -1,15 +1,15 @@
 package io.tally.chartprocessor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
-import io.tally.events.JobCreated;
-import io.tally.events.StageReported;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
-import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.PickNewTracksOutput;
 import io.tally.testsupport.TallyTopologyDriver;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,10 +19,13 @@ import java.util.stream.IntStream;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The chart processor topology in a {@link TallyTopologyDriver}, with shorthands for the charts and resolutions the
- * tests send.
+ * tests send and for the picks the processor keeps per job.
  */
 final class ProcessorDriver implements AutoCloseable {
 
@@ -38,9 +41,6 @@ final class ProcessorDriver implements AutoCloseable {
     final TestInputTopic<String, byte[]> rawCharts = tally.rawInput(Topics.CHARTS_PUBLISHED);
     final TestInputTopic<String, TrackResolved> tracks = tally.input(Topics.TRACKS);
     final TestInputTopic<String, byte[]> rawTracks = tally.rawInput(Topics.TRACKS);
-    final TestOutputTopic<String, JobCreated> jobs = tally.output(Topics.JOB_CREATED);
-    final TestOutputTopic<String, TrackSearchRequested> requests = tally.output(Topics.SEARCH_REQUESTS);
-    final TestOutputTopic<String, StageReported> stages = tally.output(Topics.STAGE_REPORTED);
     final TestOutputTopic<String, byte[]> deadLetters = tally.rawOutput(Topics.CHART_PROCESSOR_DLT);
 
     /** A chart of the beatport-chart pipeline listing the given track keys in order. */
@@ -69,9 +69,37 @@ final class ProcessorDriver implements AutoCloseable {
                 .setError(resolution == TrackResolution.FAILED ? "quota exceeded" : null).setResolvedAt(START).build());
     }
 
-    /** Track keys of the search requests emitted since the last read. */
-    List<String> requestedKeys() {
-        return requests.readValuesToList().stream().map(TrackSearchRequested::getTrackKey).toList();
+    /** The picks store: job id → the job's pick, with when it was picked. */
+    KeyValueStore<String, ValueAndTimestamp<PickNewTracksOutput>> picks() {
+        return driver.getTimestampedKeyValueStore(ChartProcessorTopology.PICKS_STORE);
+    }
+
+    /** The pick kept for {@code jobId}, or null when there is none. */
+    PickNewTracksOutput pick(String jobId) {
+        ValueAndTimestamp<PickNewTracksOutput> picked = picks().get(jobId);
+        return picked == null ? null : picked.value();
+    }
+
+    /** Track keys of the pick kept for {@code jobId}, in the order picked. */
+    List<String> pickedKeys(String jobId) {
+        PickNewTracksOutput picked = pick(jobId);
+        assertThat(picked).as("pick of %s", jobId).isNotNull();
+        return picked.getTracks().stream().map(ChartTrack::getTrackKey).toList();
+    }
+
+    /** How many jobs have a pick. */
+    long pickCount() {
+        try (KeyValueIterator<String, ValueAndTimestamp<PickNewTracksOutput>> all = picks().all()) {
+            long count = 0;
+            for (; all.hasNext(); all.next()) {
+                count++;
+            }
+            return count;
+        }
+    }
+
+    KeyValueStore<String, RequestedTrack> requested() {
+        return driver.getKeyValueStore(ChartProcessorTopology.REQUESTED_TRACKS_STORE);
     }
 
     void advance(Duration duration) {

@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-/** The chart scraper service: PipelineTriggered of a chart pipeline in, ChartPublished and scrape stage reports out. */
+/** The chart scraper service: the worker of the {@code scrape-chart} task, which publishes the chart as {@code ChartPublished}. */
 @SpringBootApplication
 @EnableConfigurationProperties(ScraperProperties.class)
 public class ChartScraperApplication {

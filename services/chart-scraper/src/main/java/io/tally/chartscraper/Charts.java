@@ -16,7 +16,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Turns a fetched chart and its trigger into the {@code ChartPublished} event: source key, date, name and track keys. */
+/**
+ * Turns a fetched chart into the {@code ChartPublished} event: source key, date, name and track keys. The
+ * {@code scrape-chart} task uses the job-based overloads; the trigger-based ones serve tools/tally-bench, which
+ * publishes charts without the engine.
+ */
 public final class Charts {
 
     /** The {@code date} parameter's value for the source's own (or today's) chart. */

@@ -14,7 +14,10 @@ public class ScraperMetrics {
         this.meters = meters;
     }
 
-    /** One chart attempt that ended: {@code outcome} is published, retrying or failed. */
+    /**
+     * One chart attempt that ended: {@code outcome} is published, error (an attempt the worker SDK retries) or failed
+     * (a page that is not a chart, not retried).
+     */
     public void chart(String source, String outcome) {
         Counter.builder("tally.scraper.charts").description("Chart fetches by source and outcome")
                 .tag("source", source).tag("outcome", outcome).register(meters).increment();

@@ -103,4 +103,21 @@ class ScrapeChartHandlerTest {
                 .isInstanceOfSatisfying(TaskFailedException.class, e -> assertThat(e.code()).isEqualTo("bad-parameter"));
         verify(template, never()).send(anyString(), anyString(), any());
     }
+
+    @Test
+    void failsAtOnceWithoutRetryOnADateParameterThatIsNoDate() {
+        // Given the sample source, which would answer
+        ScrapeChartHandler handler = handler(new SampleChartSource(new ClassPathResource("charts/beatport-top100-sample.json")));
+
+        // When the chart of "yesterday" is asked for
+        // Then the task fails with bad-parameter, not retried, saying what a date looks like, and nothing is published
+        assertThatThrownBy(() -> handler.run(input(ScrapeChartHandler.TOP_100, "yesterday"),
+                FixedTaskContext.of("job-1", "scrape", null)))
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo("bad-parameter");
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("date='yesterday'").contains("yyyy-MM-dd");
+                });
+        verify(template, never()).send(anyString(), anyString(), any());
+    }
 }

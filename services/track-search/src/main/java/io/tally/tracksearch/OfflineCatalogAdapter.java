@@ -1,7 +1,7 @@
 package io.tally.tracksearch;
 
 import io.tally.common.jobs.JobIds;
-import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.SearchTrackInput;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,13 +30,13 @@ public final class OfflineCatalogAdapter implements TrackSearchAdapter {
     }
 
     @Override
-    public SearchResult search(TrackSearchRequested request) {
-        return search(request, 1);
+    public SearchResult search(SearchTrackInput track) {
+        return search(track, 1);
     }
 
     @Override
-    public SearchResult search(TrackSearchRequested request, int attempt) {
-        String title = request.getTitle().toLowerCase(Locale.ROOT);
+    public SearchResult search(SearchTrackInput track, int attempt) {
+        String title = track.getTitle().toLowerCase(Locale.ROOT);
         Optional<String> failingPattern = matching(failing, title);
         // The attempt comes from the record's headers, not from memory, so the behaviour survives restarts.
         if (failingPattern.isPresent() && (failAttempts == 0 || attempt <= failAttempts)) {
@@ -46,7 +46,7 @@ public final class OfflineCatalogAdapter implements TrackSearchAdapter {
         if (matching(notFound, title).isPresent()) {
             return SearchResult.notFound();
         }
-        return SearchResult.found(videoId(request.getTrackKey()), videoTitle(request));
+        return SearchResult.found(videoId(track.getTrackKey()), videoTitle(track));
     }
 
     /** 11 URL-safe base64 characters of sha256(trackKey): stable for a track, like a real id. */
@@ -56,9 +56,9 @@ public final class OfflineCatalogAdapter implements TrackSearchAdapter {
     }
 
     /** {@code <artists> - <title> (<mix>)}, without the parentheses when there is no mix. */
-    static String videoTitle(TrackSearchRequested request) {
-        String base = String.join(", ", request.getArtists()) + " - " + request.getTitle();
-        return request.getMix() == null || request.getMix().isBlank() ? base : base + " (" + request.getMix() + ")";
+    static String videoTitle(SearchTrackInput track) {
+        String base = String.join(", ", track.getArtists()) + " - " + track.getTitle();
+        return track.getMix() == null || track.getMix().isBlank() ? base : base + " (" + track.getMix() + ")";
     }
 
     private static Optional<String> matching(List<String> patterns, String title) {

@@ -6,22 +6,22 @@ import io.micrometer.core.instrument.Timer;
 import java.util.function.Supplier;
 
 /**
- * The worker's metrics: {@code tally.search.requests{adapter,result}} with result found, not_found, retried (a
- * retryable failure that goes to a retry topic) or failed (dead-lettered), {@code tally.search.poison} for records
- * that could not be read, and the timer {@code tally.search.latency{adapter}} around each adapter call.
- * Known gap: a record redelivered after a crash is counted again; the topics, not these counters, are exact.
+ * The {@code search-track} task's search metrics: {@code tally.search.requests{adapter,result}} with result found,
+ * not_found, retried (a passing failure with deliveries left, which goes to a retry topic) or failed (a failure
+ * retrying cannot fix, which fails the task at once), and the timer {@code tally.search.latency{adapter}} around each
+ * adapter call. Searches whose retries are spent and unreadable requests are counted by the worker SDK
+ * ({@code tally.worker.tasks}). Known gap: a task redelivered after a crash is counted again; the topics, not these
+ * counters, are exact.
  */
 final class SearchMetrics {
 
     static final String REQUESTS = "tally.search.requests";
     static final String LATENCY = "tally.search.latency";
-    static final String POISON = "tally.search.poison";
 
     private final Counter found;
     private final Counter notFound;
     private final Counter retried;
     private final Counter failed;
-    private final Counter poison;
     private final Timer latency;
 
     SearchMetrics(MeterRegistry registry, String adapter) {
@@ -29,8 +29,6 @@ final class SearchMetrics {
         notFound = requests(registry, adapter, "not_found");
         retried = requests(registry, adapter, "retried");
         failed = requests(registry, adapter, "failed");
-        poison = Counter.builder(POISON).description("Dead-lettered records without a readable search request")
-                .register(registry);
         latency = Timer.builder(LATENCY).tag("adapter", adapter).description("Duration of one adapter search")
                 .publishPercentileHistogram().register(registry);
     }
@@ -58,9 +56,5 @@ final class SearchMetrics {
 
     void failed() {
         failed.increment();
-    }
-
-    void poison() {
-        poison.increment();
     }
 }

@@ -1,7 +1,6 @@
 package io.tally.tracksearch;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -14,20 +13,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the track search worker, bound from {@code tally.search.*}.
+ * Settings of the {@code search-track} task's searches, bound from {@code tally.search.*}; its consumers and retries
+ * are the worker SDK's ({@code tally.worker.*}).
  *
  * @param adapter which search adapter answers: {@code offline} (deterministic local catalog, no account needed) or
  *                {@code youtube} (YouTube Data API v3 {@code search.list})
- * @param retry   non-blocking retry policy of failed searches (retry topics, then the dead-letter topic)
  * @param offline settings of the offline catalog
  * @param youtube settings of the YouTube adapter; only read when {@code adapter=youtube}
- * @param sendTimeout how long the worker waits for the broker to acknowledge each output record
+ * @param sendTimeout how long a search waits for the broker to acknowledge the track's row in the tracks table
  */
 @Validated
 @ConfigurationProperties("tally.search")
 public record SearchProperties(
         @NotNull @DefaultValue("offline") Adapter adapter,
-        @Valid @DefaultValue Retry retry,
         @Valid @DefaultValue Offline offline,
         @Valid @DefaultValue YouTube youtube,
         @NotNull @DefaultValue("PT30S") Duration sendTimeout) {
@@ -40,21 +38,6 @@ public record SearchProperties(
         public String tag() {
             return this == OFFLINE ? "offline-catalog" : "youtube";
         }
-    }
-
-    /**
-     * Exponential back-off across retry topics: attempt n+1 waits {@code min(initialDelay × multiplier^(n-1), maxDelay)}.
-     *
-     * @param attempts     total delivery attempts including the first one; after the last, the request is dead-lettered
-     * @param initialDelay delay before the first retry
-     * @param multiplier   growth factor of the delay per retry
-     * @param maxDelay     upper bound of any delay
-     */
-    public record Retry(
-            @Min(1) @DefaultValue("4") int attempts,
-            @NotNull @DefaultValue("PT1S") Duration initialDelay,
-            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
-            @NotNull @DefaultValue("PT30S") Duration maxDelay) {
     }
 
     /**
@@ -80,7 +63,7 @@ public record SearchProperties(
      *                          never logged; required when {@code adapter=youtube}
      * @param requestsPerSecond token-bucket rate limit of this worker instance
      * @param baseJitter        jitter unit: each call first sleeps a random time in [0, baseJitter × group members)
-     * @param groupSizeRefresh  how long the member count of the worker's consumer group is cached
+     * @param groupSizeRefresh  how long the member count of the {@code search-track} task's consumer group is cached
      * @param connectTimeout    HTTP connect timeout
      * @param readTimeout       HTTP read timeout
      * @param quota             the daily search budget the adapter keeps to

@@ -3,14 +3,12 @@ package io.tally.tracksearch;
 import io.tally.common.tasks.ChartTasks;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
-import io.tally.events.TrackSearchRequested;
 import io.tally.events.tasks.SearchTrackInput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.worker.TaskContext;
 import io.tally.worker.TaskFailedException;
 import io.tally.worker.TaskHandler;
 import java.time.Clock;
-import java.time.Instant;
 
 /**
  * The {@code search-track} task (pipelines/beatport-chart.yml): asks the adapter, writes the track's row in the tracks
@@ -19,8 +17,13 @@ import java.time.Instant;
  * dead-lettered on {@code tally.dlt.tasks.search-track} (a FAILED element of the job, redrivable); a failure retrying
  * cannot fix writes a FAILED row (so the next chart asks again) and fails the task at once with the adapter's code
  * ({@code invalid-request} or {@code quota-exceeded}). A redelivered task rewrites the same row.
+ * Known gap: a search whose retries are spent writes no row; the next chart asks again all the same (the pick stage
+ * treats a track without a row like a FAILED one).
+ *
+ * @param attempts the worker's deliveries of one task ({@code tally.worker…retry.attempts}): a passing failure before
+ *                 the last one is counted as retried
  */
-record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetrics metrics, SearchProperties properties,
+record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetrics metrics, int attempts,
                           TrackTable tracks, Clock clock)
         implements TaskHandler.Work<SearchTrackInput, SearchTrackOutput> {
 
@@ -35,21 +38,17 @@ record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetri
 
     @Override
     public SearchTrackOutput run(SearchTrackInput input, TaskContext context) throws Exception {
-        TrackSearchRequested request = TrackSearchRequested.newBuilder().setJobId(context.jobId())
-                .setTrackKey(input.getTrackKey()).setArtists(input.getArtists()).setTitle(input.getTitle())
-                .setMix(input.getMix()).setRequestedAt(clock.instant()).build();
         SearchResult result;
         try {
-            result = search(adapter, request, context.deliveryAttempt(), metrics, properties);
+            result = search(input, context.deliveryAttempt());
         } catch (NonRetryableSearchException e) {
-            tracks.write(resolved(request, TrackResolution.FAILED, SearchResult.notFound(), e.getMessage(), source,
-                    clock.instant()));
+            tracks.write(row(input, TrackResolution.FAILED, SearchResult.notFound(), e.getMessage()));
             metrics.failed();
             throw new TaskFailedException(e.code(), e.getMessage(), false, e);
         }
         TrackResolution resolution = result.isFound() ? TrackResolution.FOUND : TrackResolution.NOT_FOUND;
         // The row first: once the element counts, the playlist stage may read the tracks table.
-        tracks.write(resolved(request, resolution, result, null, source, clock.instant()));
+        tracks.write(row(input, resolution, result, null));
         if (result.isFound()) {
             metrics.found();
         } else {
@@ -59,36 +58,30 @@ record SearchTrackHandler(TrackSearchAdapter adapter, String source, SearchMetri
                 .setVideoId(result.videoId()).setVideoTitle(result.videoTitle()).build();
     }
 
-    /**
-     * One adapter search as delivery attempt {@code attempt}, timed; a passing failure is counted as retried when
-     * attempts are left, and thrown.
-     */
-    static SearchResult search(TrackSearchAdapter adapter, TrackSearchRequested request, int attempt, SearchMetrics metrics,
-                               SearchProperties properties) {
+    /** One adapter search as delivery {@code attempt}, timed; a passing failure is counted as retried when deliveries are left. */
+    private SearchResult search(SearchTrackInput input, int attempt) {
         try {
-            return metrics.timed(() -> adapter.search(request, attempt));
+            return metrics.timed(() -> adapter.search(input, attempt));
         } catch (RetryableSearchException e) {
-            if (attempt < properties.retry().attempts()) {
+            if (attempt < attempts) {
                 metrics.retried();
             }
             throw e;
         }
     }
 
-    /** The tracks table's row of a search of {@code request} by adapter {@code source}. */
-    static TrackResolved resolved(TrackSearchRequested request, TrackResolution resolution, SearchResult result,
-                                  String error, String source, Instant at) {
+    private TrackResolved row(SearchTrackInput input, TrackResolution resolution, SearchResult result, String error) {
         return TrackResolved.newBuilder()
-                .setTrackKey(request.getTrackKey())
-                .setArtists(request.getArtists())
-                .setTitle(request.getTitle())
-                .setMix(request.getMix())
+                .setTrackKey(input.getTrackKey())
+                .setArtists(input.getArtists())
+                .setTitle(input.getTitle())
+                .setMix(input.getMix())
                 .setResolution(resolution)
                 .setVideoId(result.videoId())
                 .setVideoTitle(result.videoTitle())
                 .setSource(source)
                 .setError(error)
-                .setResolvedAt(at)
+                .setResolvedAt(clock.instant())
                 .build();
     }
 }

@@ -5,8 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /**
- * The track search worker: a Spring Kafka consumer that resolves each requested track to a video id, with
- * non-blocking retries and a dead-letter topic. Scans only {@code io.tally.tracksearch}, so it can share a JVM with the
+ * The track search worker: the worker SDK's {@code search-track} task, which resolves each track of a chart job to a
+ * video id and records it in the tracks table. Scans only {@code io.tally.tracksearch}, so it can share a JVM with the
  * other services.
  */
 @SpringBootApplication

@@ -1,37 +1,29 @@
 package io.tally.tracksearch;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tally.common.errors.PoisonRecordException;
-import io.tally.common.kafka.TallyKafkaProperties;
 import io.tally.common.topics.Topics;
 import io.tally.events.tasks.SearchTrackInput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.worker.TaskHandler;
-import io.tally.worker.TaskRetryTopics;
 import io.tally.worker.WorkerProperties;
 import io.tally.worker.ratelimit.ConsumerGroupSize;
 import io.tally.worker.ratelimit.GroupAwareJitter;
 import io.tally.worker.ratelimit.Throttle;
 import io.tally.tracksearch.youtube.YouTubeSearchAdapter;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.retrytopic.RetryTopicComponentFactory;
-import org.springframework.kafka.retrytopic.RetryTopicConfiguration;
-import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
 import org.springframework.web.client.RestClient;
 
 /**
- * Wires the worker: the adapter chosen by {@code tally.search.adapter}, the non-blocking retry topics with
- * exponential back-off, and the catalogue's dead-letter topic at the end of the chain; and, side by side with that
- * legacy listener, the {@code search-track} task of the worker SDK.
+ * Wires the {@code search-track} task of the worker SDK: the adapter chosen by {@code tally.search.adapter}, its
+ * metrics and the tracks-table writer. The task's retry topics and its dead-letter topic
+ * {@code tally.dlt.tasks.search-track} are the SDK's ({@code tally.worker.*}).
  */
 @Configuration(proxyBeanMethods = false)
 class TrackSearchConfiguration {
@@ -45,12 +37,15 @@ class TrackSearchConfiguration {
         return new OfflineCatalogAdapter(properties.offline());
     }
 
-    /** Closed with the context: it owns an admin client. */
+    /**
+     * The members of the {@code search-track} task's consumer group, which the YouTube adapter's jitter grows with.
+     * Closed with the context: it owns an admin client.
+     */
     @Bean
     @ConditionalOnExpression(YOUTUBE_SELECTED)
-    ConsumerGroupSize searchGroupSize(KafkaAdmin admin, SearchProperties properties,
-                                      @Value("${spring.kafka.consumer.group-id}") String groupId) {
-        return new ConsumerGroupSize(admin.getConfigurationProperties(), groupId, properties.youtube().groupSizeRefresh());
+    ConsumerGroupSize searchGroupSize(KafkaAdmin admin, SearchProperties properties, WorkerProperties worker) {
+        return new ConsumerGroupSize(admin.getConfigurationProperties(), worker.groupId(SearchTrackHandler.TASK_TYPE),
+                properties.youtube().groupSizeRefresh());
     }
 
     @Bean
@@ -70,66 +65,20 @@ class TrackSearchConfiguration {
         return new SearchMetrics(registry, properties.adapter().tag());
     }
 
-    @Bean(TrackSearchWorker.BEAN_NAME)
-    TrackSearchWorker trackSearchWorker(TrackSearchAdapter adapter, KafkaTemplate<String, Object> template,
-                                        SearchMetrics metrics, SearchProperties properties) {
-        return new TrackSearchWorker(adapter, properties.adapter().tag(), template, metrics, properties, Clock.systemUTC());
-    }
-
     /**
-     * Attempts on {@code <requests>-retry-N} topics with exponential back-off, then the dead-letter topic. Adapter
-     * errors that retrying cannot fix and invalid requests skip the retries; unreadable records are never retried
-     * either (Spring's defaults). A failing DLT handler is logged, not re-sent to the DLT, so a record that cannot
-     * be read there cannot loop.
-     */
-    @Bean
-    RetryTopicConfiguration searchRetryTopics(KafkaTemplate<String, Object> template, SearchProperties properties,
-                                              TallyKafkaProperties kafka) {
-        SearchProperties.Retry retry = properties.retry();
-        return RetryTopicConfigurationBuilder.newInstance()
-                .includeTopic(Topics.SEARCH_REQUESTS.name())
-                .maxAttempts(retry.attempts())
-                .exponentialBackoff(retry.initialDelay().toMillis(), retry.multiplier(), retry.maxDelay().toMillis())
-                .notRetryOn(List.of(NonRetryableSearchException.class, PoisonRecordException.class))
-                .traversingCauses()
-                // Retry topics get the partitions of the main topic so keys keep their spread; the DLT itself is a
-                // catalogue topic, and Spring's KafkaAdmin prefers the catalogue definition over this one.
-                .autoCreateTopicsWith(Topics.SEARCH_REQUESTS.partitions(), kafka.replicationFactor())
-                .dltHandlerMethod(TrackSearchWorker.BEAN_NAME, TrackSearchWorker.DLT_METHOD)
-                .doNotRetryOnDltFailure()
-                .create(template);
-    }
-
-    /**
-     * Replaces Spring's {@code -dlt} suffix with the catalogue's dead-letter topic name, and lets the producer pick
-     * the DLT partition (the DLT has fewer partitions than the requests topic; retry topics keep the partition).
-     * Spring takes one such bean for every chain of the application, so it also ends the {@code search-track} task's
-     * chain, in {@code tally.dlt.tasks.search-track} (the worker SDK's own bean backs off when this one exists).
-     */
-    @Bean
-    RetryTopicComponentFactory searchRetryTopicComponentFactory() {
-        return TaskRetryTopics.componentFactory(Topics.TRACK_SEARCH_DLT);
-    }
-
-    /**
-     * The {@code search-track} task, beside the legacy listener: the same adapter and metrics, the track's row written
-     * to the tracks table with {@code tally.search.send-timeout}. Its retries are the worker SDK's
-     * ({@code tally.worker.tasks.search-track.retry.*}, else {@code tally.worker.retry.*}), so the handler counts a
-     * failure as retried against those attempts, not {@code tally.search.retry.attempts}.
+     * The {@code search-track} task: the track's row written to the tracks table with {@code tally.search.send-timeout}.
+     * Its retries are the worker SDK's ({@code tally.worker.tasks.search-track.retry.*}, else
+     * {@code tally.worker.retry.*}), so the handler counts a failure as retried against those attempts.
      */
     @Bean
     TaskHandler<SearchTrackInput, SearchTrackOutput> searchTrackTask(TrackSearchAdapter adapter,
                                                                       KafkaTemplate<String, Object> template,
                                                                       SearchMetrics metrics, SearchProperties properties,
                                                                       WorkerProperties worker) {
-        WorkerProperties.Retry retry = worker.retry(SearchTrackHandler.TASK_TYPE);
-        SearchProperties taskProperties = new SearchProperties(properties.adapter(), new SearchProperties.Retry(
-                retry.attempts(), retry.initialDelay(), retry.multiplier(), retry.maxDelay()), properties.offline(),
-                properties.youtube(), properties.sendTimeout());
         SearchTrackHandler.TrackTable tracks = row -> template.send(Topics.TRACKS.name(), row.getTrackKey(), row)
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         return TaskHandler.of(SearchTrackHandler.TASK_TYPE, SearchTrackInput.class, SearchTrackOutput.class,
-                new SearchTrackHandler(adapter, properties.adapter().tag(), metrics, taskProperties, tracks,
-                        Clock.systemUTC()));
+                new SearchTrackHandler(adapter, properties.adapter().tag(), metrics,
+                        worker.retry(SearchTrackHandler.TASK_TYPE).attempts(), tracks, Clock.systemUTC()));
     }
 }

@@ -3,16 +3,16 @@ package io.tally.tracksearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.SearchTrackInput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The offline catalog's failing titles: always, or only for the first attempts so a redrive can succeed. */
 class OfflineCatalogAdapterTest {
 
-    private static final TrackSearchRequested FAILING = TrackSearchRequested.newBuilder()
-            .setJobId("job-1").setTrackKey("artist|take your places|").setArtists(List.of("Artist"))
-            .setTitle("Take Your Places").setMix(null).setRequestedAt(java.time.Instant.EPOCH).build();
+    private static final SearchTrackInput FAILING = SearchTrackInput.newBuilder()
+            .setTrackKey("artist|take your places|").setArtists(List.of("Artist"))
+            .setTitle("Take Your Places").setMix(null).build();
 
     @Test
     void failsEveryAttemptOfAFailingTitleByDefault() {

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tally.common.youtube.YouTubeQuota;
 import io.tally.common.youtube.YouTubeQuotaExceededException;
-import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.SearchTrackInput;
 import io.tally.tracksearch.NonRetryableSearchException;
 import io.tally.tracksearch.RetryableSearchException;
 import io.tally.tracksearch.SearchProperties;
@@ -84,12 +84,13 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
     }
 
     @Override
-    public SearchResult search(TrackSearchRequested request) {
-        String query = query(request);
+    public SearchResult search(SearchTrackInput track) {
+        String query = query(track);
         try {
             quota.acquire(API, searchCost);
         } catch (YouTubeQuotaExceededException e) {
-            throw new NonRetryableSearchException("YouTube search for '" + query + "' not sent: " + e.getMessage());
+            throw new NonRetryableSearchException(NonRetryableSearchException.QUOTA_EXCEEDED,
+                    "YouTube search for '" + query + "' not sent: " + e.getMessage());
         }
         throttle.acquire();
         Response response;
@@ -109,11 +110,11 @@ public final class YouTubeSearchAdapter implements TrackSearchAdapter {
     }
 
     /** {@code <artists> <title> <mix>}, space-separated, the way people type a search. */
-    static String query(TrackSearchRequested request) {
-        List<String> parts = new ArrayList<>(request.getArtists());
-        parts.add(request.getTitle());
-        if (request.getMix() != null && !request.getMix().isBlank()) {
-            parts.add(request.getMix());
+    static String query(SearchTrackInput track) {
+        List<String> parts = new ArrayList<>(track.getArtists());
+        parts.add(track.getTitle());
+        if (track.getMix() != null && !track.getMix().isBlank()) {
+            parts.add(track.getMix());
         }
         return String.join(" ", parts);
     }

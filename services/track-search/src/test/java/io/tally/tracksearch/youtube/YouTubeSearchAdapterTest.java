@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.tally.events.TrackSearchRequested;
+import io.tally.events.tasks.SearchTrackInput;
 import io.tally.tracksearch.NonRetryableSearchException;
 import io.tally.tracksearch.RetryableSearchException;
 import io.tally.tracksearch.SearchProperties;
@@ -22,7 +22,6 @@ import io.tally.worker.ratelimit.Throttle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -118,7 +117,8 @@ class YouTubeSearchAdapterTest {
                 .message().doesNotContain(KEY);
         // and the next track of the day fails the same way without calling YouTube again
         assertThatThrownBy(() -> adapter.search(request("Extended Mix")))
-                .isInstanceOf(NonRetryableSearchException.class)
+                .isInstanceOfSatisfying(NonRetryableSearchException.class,
+                        e -> assertThat(e.code()).isEqualTo(NonRetryableSearchException.QUOTA_EXCEEDED))
                 .hasMessageContaining("YouTube quota budget: 1 unit needed, 0 units left today");
         youtube.verify(1, getRequestedFor(urlPathEqualTo("/youtube/v3/search")));
     }
@@ -138,7 +138,8 @@ class YouTubeSearchAdapterTest {
         budgeted.search(request(null));
         // Then the third fails for good with the budget's arithmetic, and YouTube saw two calls
         assertThatThrownBy(() -> budgeted.search(request(null)))
-                .isInstanceOf(NonRetryableSearchException.class)
+                .isInstanceOfSatisfying(NonRetryableSearchException.class,
+                        e -> assertThat(e.code()).isEqualTo(NonRetryableSearchException.QUOTA_EXCEEDED))
                 .hasMessageContaining("YouTube quota budget: 1 unit needed, 0 units left today (resets 00:00 America/Los_Angeles)");
         youtube.verify(2, getRequestedFor(urlPathEqualTo("/youtube/v3/search")));
         assertThat(meters.get("tally.youtube.quota.units").tags("bucket", "search", "api", "search.list").counter().count())
@@ -209,8 +210,8 @@ class YouTubeSearchAdapterTest {
                 .hasMessageContaining("tally.search.youtube.api-key");
     }
 
-    private static TrackSearchRequested request(String mix) {
-        return TrackSearchRequested.newBuilder().setJobId("job-1").setTrackKey("trk-1").setArtists(List.of("Bicep"))
-                .setTitle("Glue").setMix(mix).setRequestedAt(Instant.now()).build();
+    private static SearchTrackInput request(String mix) {
+        return SearchTrackInput.newBuilder().setTrackKey("trk-1").setArtists(List.of("Bicep"))
+                .setTitle("Glue").setMix(mix).build();
     }
 }
