@@ -276,11 +276,12 @@ class PipelineFaultTest {
         // Then the outcomes are those of a clean run: one completion, playlist and notification per job
         Verdict verdict = checker.await(workload.expectations, id -> id.startsWith(prefix), SETTLE);
         FaultRun.log(prefix + " verdict after the re-send: " + (verdict.ok() ? "ok" : verdict.violations()));
-        verdict.assertExactlyOnce();
-        assertThat(resent).isGreaterThan(FaultRun.jobs() * FaultRun.items());
+        // The figure first: a duplicate found here is the figure, and the assertion below names it.
         FaultRun.figure("Duplicates and reordering", "each trigger twice; then every batch record of " + inputs.size()
                         + " input topics re-sent in reverse order (" + resent + " records)", 1, FaultRun.jobs(),
                 verdict.missing(), verdict.duplicates(), "n/a (no outage)");
+        verdict.assertExactlyOnce();
+        assertThat(resent).isGreaterThan(FaultRun.jobs() * FaultRun.items());
     }
 
     @Test
