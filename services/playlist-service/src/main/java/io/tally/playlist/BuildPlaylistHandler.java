@@ -8,6 +8,7 @@ import io.tally.events.tasks.BuildPlaylistOutput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.playlist.PlaylistMetrics.Outcome;
 import io.tally.worker.TaskContext;
+import io.tally.worker.TaskFailedException;
 import io.tally.worker.TaskHandler;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * another job made (a re-run) gets none again, and the output says so ({@code created: false}, {@code madeBy});
  * a redelivered task of the job that made it answers from its {@code PlaylistCreated} without calling the adapter.
  * A chart without any video makes no playlist ({@code created: false}, no URL). Adapter failures are thrown, so the
- * SDK retries them and then fails the task.
+ * SDK retries them and then fails the task; a refused playlist (the YouTube authorization must be renewed by hand, or
+ * the day's quota is spent) fails the task at once ({@code playlist-refused}, not retryable).
  * Known gap: two jobs of one chart building at the same moment (before either's {@code PlaylistCreated} is read back)
  * both call the adapter, which is idempotent per chart and returns the same playlist, and both write a
  * {@code PlaylistCreated}.
@@ -34,6 +36,8 @@ record BuildPlaylistHandler(PlaylistAdapter adapter, PlaylistMetrics metrics, Ta
 
     /** The task type: requests come from {@code tally.tasks.build-playlist}. */
     static final String TASK_TYPE = ChartTasks.BUILD_PLAYLIST.type();
+    /** Error code of a playlist another attempt today cannot make ({@link PlaylistRefusedException}); not retried. */
+    static final String REFUSED = "playlist-refused";
 
     private static final Logger log = LoggerFactory.getLogger(BuildPlaylistHandler.class);
 
@@ -78,7 +82,13 @@ record BuildPlaylistHandler(PlaylistAdapter adapter, PlaylistMetrics metrics, Ta
                     draft.skippedCount());
             return output(false, null, title, null, 0, draft.skippedCount(), null);
         }
-        CreatedPlaylist made = metrics.make(adapter, draft);
+        CreatedPlaylist made;
+        try {
+            made = metrics.make(adapter, draft);
+        } catch (PlaylistRefusedException e) {
+            // Retries within minutes cannot renew an authorization by hand or bring back a spent quota.
+            throw new TaskFailedException(REFUSED, e.getMessage(), false, e);
+        }
         created.publish(PlaylistCreated.newBuilder().setJobId(jobId).setSourceRef(input.getSourceRef())
                 .setPlaylistId(made.playlistId()).setTitle(draft.title()).setUrl(made.url())
                 .setEntryCount(draft.entries().size()).setSkippedCount(draft.skippedCount()).setAdapter(adapter.name())

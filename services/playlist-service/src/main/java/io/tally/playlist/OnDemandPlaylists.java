@@ -14,11 +14,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * The manual trigger (seed 000's HTTP function): makes, or finds, the playlist of one chart with the same builder and
- * adapter as the stream, reading the tables through interactive queries.
- * Known gaps: it publishes no PlaylistCreated (there is no job to key it by) and does not write the stream's
- * {@code playlists} store, so a later JobCompleted of the chart calls the adapter again, which returns this same
- * playlist because adapters are idempotent per sourceRef; and it sees only the {@code playlists} partitions of this
- * instance, so with several instances "existing" can be missed (the adapter still returns the same playlist).
+ * adapter as the {@code build-playlist} task, reading the global stores through interactive queries. A chart whose
+ * playlist a job made (in {@link PlaylistTopology#CHART_PLAYLISTS_STORE}) is answered as it is.
+ * Known gap: it publishes no PlaylistCreated (there is no job to key it by), so a later job of the chart calls the
+ * adapter again, which returns this same playlist because adapters are idempotent per sourceRef.
  */
 @Service
 class OnDemandPlaylists {
@@ -53,8 +52,8 @@ class OnDemandPlaylists {
      * @throws PlaylistAdapterException   when the adapter fails
      */
     Result create(String sourceRef) {
-        PlaylistCreated existing = this.<PlaylistCreated>store(PlaylistTopology.PLAYLISTS_STORE).get(sourceRef);
-        if (existing != null && !existing.getUrl().isBlank()) {
+        PlaylistCreated existing = this.<PlaylistCreated>store(PlaylistTopology.CHART_PLAYLISTS_STORE).get(sourceRef);
+        if (existing != null) {
             metrics.outcome(Outcome.EXISTING);
             return new Result.Existing(PlaylistView.of(existing));
         }
@@ -69,11 +68,6 @@ class OnDemandPlaylists {
             return new Result.NoVideos(sourceRef, draft.chartSize());
         }
         CreatedPlaylist made = metrics.make(adapter, draft);
-        if (existing != null) {
-            // A job requested this chart's playlist (placeholder without URL): the idempotent adapter returned it.
-            return new Result.Existing(new PlaylistView(sourceRef, made.playlistId(), draft.title(), made.url(),
-                    draft.entries().size(), draft.skippedCount(), adapter.name(), existing.getJobId()));
-        }
         return new Result.Made(PlaylistView.of(draft, made, adapter.name()));
     }
 

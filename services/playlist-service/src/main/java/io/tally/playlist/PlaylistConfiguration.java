@@ -29,9 +29,9 @@ import org.springframework.kafka.retrytopic.RetryTopicConfigurationBuilder;
 import org.springframework.web.client.RestClient;
 
 /**
- * Wires the deciding {@link PlaylistTopology} into Spring Kafka's streams lifecycle and dead-letter topic, picks the
- * adapter from {@code tally.playlist.adapter}, and wires the delivery consumer ({@link PlaylistDelivery}) with its
- * retry topics and transactional outcome producer; and, beside them, the {@code build-playlist} task of the worker SDK.
+ * Picks the adapter from {@code tally.playlist.adapter}, wires the tables ({@link PlaylistTopology}) into Spring Kafka's
+ * streams lifecycle, the {@code build-playlist} task of the worker SDK, and the delivery consumer
+ * ({@link PlaylistDelivery}) with its retry topics and transactional outcome producer.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -53,11 +53,8 @@ class PlaylistConfiguration {
     }
 
     @Bean
-    StreamsBuilderFactoryBeanConfigurer playlistTopology(PlaylistProperties config, AvroSerdes serdes, PlaylistAdapter adapter,
-                                                         PlaylistMetrics metrics) {
-        String adapterName = adapter.name();
-        return StreamsWiring.builder(Topics.PLAYLIST_SERVICE_DLT,
-                builder -> PlaylistTopology.addTo(builder, config, serdes, adapterName, metrics));
+    StreamsBuilderFactoryBeanConfigurer playlistTopology(AvroSerdes serdes) {
+        return StreamsWiring.builder(Topics.PLAYLIST_SERVICE_DLT, builder -> PlaylistTopology.addTo(builder, serdes));
     }
 
     /** The producer of delivery outcomes: Boot's producer settings, transactional under its own id prefix. */
@@ -104,9 +101,9 @@ class PlaylistConfiguration {
     }
 
     /**
-     * The {@code build-playlist} task, beside the topology and the delivery consumer: the same adapter and metrics, the
-     * tables read from the topology's global stores ({@link PlaylistTables}), and the {@code PlaylistCreated} written
-     * with the worker SDK's {@code tally.worker.send-timeout}.
+     * The {@code build-playlist} task: the adapter and metrics the endpoint uses too, the tables read from the
+     * topology's global stores ({@link PlaylistTables}), and the {@code PlaylistCreated} written with the worker SDK's
+     * {@code tally.worker.send-timeout}.
      */
     @Bean
     TaskHandler<BuildPlaylistInput, BuildPlaylistOutput> buildPlaylistTask(PlaylistAdapter adapter, PlaylistMetrics metrics,

@@ -21,9 +21,13 @@ import org.springframework.kafka.annotation.KafkaListener;
 
 /**
  * The playlist service's delivery consumer (ADR 0009): a plain Spring Kafka listener (its own group, read_committed)
- * that makes each {@code PlaylistRequested} the topology decided through the adapter, outside any Streams
- * transaction, then writes {@code PlaylistCreated} and the SUCCEEDED {@code playlist} stage report with the input
- * offset in one short transaction.
+ * that makes each {@code PlaylistRequested} through the adapter, outside any Streams transaction, then writes
+ * {@code PlaylistCreated} and the SUCCEEDED {@code playlist} stage report with the input offset in one short
+ * transaction.
+ * <p>
+ * Known gap: the completed-job path that wrote the intents is gone (the chart pipeline's playlist is the
+ * {@code build-playlist} task now), so nothing in Tally writes {@code tally.playlists.requested} any more; this
+ * consumer only delivers the intents still on it and those redriven from {@code tally.dlt.playlist-service}.
  * <p>
  * Delivery is at-least-once, and safe to repeat because the adapters are idempotent per sourceRef (the file adapter
  * rewrites the same bytes; the YouTube adapter finds its playlist by the marker line and inserts only missing

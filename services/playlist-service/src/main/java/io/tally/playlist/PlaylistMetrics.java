@@ -15,15 +15,13 @@ public final class PlaylistMetrics {
 
     /** Outcomes of a request for a playlist. */
     enum Outcome {
-        /** A playlist was decided and its delivery intent written (the stream). */
-        REQUESTED,
         /** A playlist was made (or completed) by the adapter. */
         MADE,
         /** The chart already had a playlist; nothing was made. */
         EXISTING,
-        /** No playlist is due: the job timed out, or no chart track has a video. */
+        /** No playlist is due: no chart track has a video. */
         SKIPPED,
-        /** The adapter still failed after the last retry, or the chart never showed up. */
+        /** The adapter failed (the endpoint, the task) or still failed after the last delivery retry. */
         FAILED
     }
 

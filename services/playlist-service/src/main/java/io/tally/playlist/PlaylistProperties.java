@@ -6,27 +6,21 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the playlist service, bound from {@code tally.playlist.*}. A plain record: the topology and the adapters
- * take it (or its parts) as arguments.
+ * Settings of the playlist service, bound from {@code tally.playlist.*}. A plain record: the adapters and the delivery
+ * consumer take it (or its parts) as arguments.
  *
- * @param pipelines       pipelines whose completed jobs get a playlist; other pipelines' jobs are ignored
- * @param resolveWait     how long a completed job waits for its chart and all its tracks to show up in the global
- *                        tables before the playlist is made with what is there
- * @param recheckInterval how often (wall clock) waiting jobs are checked again
  * @param adapter         where playlists are made: {@code file} (offline default) or {@code youtube}
  * @param file            settings of the file adapter
  * @param youtube         settings of the YouTube adapter
@@ -36,22 +30,11 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tally.playlist")
 public record PlaylistProperties(
-        @NotEmpty @DefaultValue("beatport-chart") List<String> pipelines,
-        @NotNull @DefaultValue("PT30S") Duration resolveWait,
-        @NotNull @DefaultValue("PT1S") Duration recheckInterval,
         @NotNull @DefaultValue("file") AdapterKind adapter,
         @Valid @DefaultValue File file,
         @Valid @DefaultValue YouTube youtube,
         @Valid @NotNull @DefaultValue Delivery delivery,
         @Valid @NotNull @DefaultValue Retry retry) {
-
-    /** Settings for code that does not go through Spring (the topology tests), with the delivery defaults. */
-    public static PlaylistProperties of(List<String> pipelines, Duration resolveWait, Duration recheckInterval,
-                                        AdapterKind adapter, File file, YouTube youtube) {
-        return new PlaylistProperties(pipelines, resolveWait, recheckInterval, adapter, file, youtube,
-                new Delivery("tally-playlist-delivery", "playlist-delivery-", Duration.ofMinutes(10)),
-                new Retry(4, Duration.ofSeconds(5), 2.0, Duration.ofMinutes(1)));
-    }
 
     /** The adapters there are. */
     public enum AdapterKind { FILE, YOUTUBE }

@@ -12,7 +12,7 @@ import io.tally.events.PlaylistCreated;
  * @param entryCount   tracks in the playlist
  * @param skippedCount chart tracks left out for want of a video
  * @param adapter      adapter that made it
- * @param jobId        job whose completion made it, or null when it was made on demand
+ * @param jobId        job that made it, or null when it was made on demand
  */
 public record PlaylistView(String sourceRef, String playlistId, String title, String url, int entryCount, int skippedCount,
                            String adapter, String jobId) {

@@ -12,6 +12,7 @@ import io.tally.events.tasks.BuildPlaylistInput;
 import io.tally.events.tasks.BuildPlaylistOutput;
 import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.worker.FixedTaskContext;
+import io.tally.worker.TaskFailedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The build-playlist task: chart order with this job's results and the tracks table; one playlist per chart, so a
- * re-run and a redelivered task make none again; no videos, no playlist; adapter failures are thrown for retry.
+ * re-run and a redelivered task make none again; no videos, no playlist; adapter failures are thrown for retry, except
+ * a refused playlist (authorization to renew by hand, quota spent), which fails at once.
  */
 class BuildPlaylistHandlerTest {
 
@@ -136,6 +138,23 @@ class BuildPlaylistHandlerTest {
 
         assertThatThrownBy(() -> handler.run(input(List.of()), FixedTaskContext.of("job-1", "playlist", null)))
                 .isInstanceOf(PlaylistAdapterException.class);
+        assertThat(published).isEmpty();
+    }
+
+    @Test
+    void failsARefusedPlaylistAtOnceWithoutRetryAndWritesNothing() {
+        // Given an adapter whose authorization must be renewed by hand
+        row("t1", TrackResolution.FOUND);
+        adapter.failure = new PlaylistRefusedException("the refresh token was revoked: re-run tally auth youtube", null);
+
+        // When the task runs
+        // Then it fails with playlist-refused, not retryable, with the adapter's fix, and writes nothing
+        assertThatThrownBy(() -> handler.run(input(List.of()), FixedTaskContext.of("job-1", "playlist", null)))
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(BuildPlaylistHandler.REFUSED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("re-run tally auth youtube");
+                });
         assertThat(published).isEmpty();
     }
 }

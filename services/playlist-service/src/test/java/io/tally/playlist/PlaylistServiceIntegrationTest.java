@@ -4,16 +4,11 @@ import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.topics.Topics;
 import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
-import io.tally.events.JobCompleted;
-import io.tally.events.JobState;
 import io.tally.events.PlaylistCreated;
-import io.tally.events.StageReported;
-import io.tally.events.StageState;
 import io.tally.events.TrackResolution;
 import io.tally.events.TrackResolved;
 import io.tally.testsupport.KafkaTestClient;
@@ -23,7 +18,6 @@ import io.tally.testsupport.TempDirs;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,13 +36,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The playlist service as a whole on a real KRaft broker (in-JVM) and a real Apicurio registry process, with
- * exactly_once_v2, the file adapter writing into a temporary folder, the HTTP endpoint and the dead-letter topic.
+ * The playlist service as a whole on a real KRaft broker (in-JVM) and a real Apicurio registry process, with the file
+ * adapter writing into a temporary folder: the on-demand endpoint over the global tables (created, existing, problems,
+ * access), readiness and metrics.
  */
 @TallyServiceTest(properties = {
         "tally.playlist.adapter=file",
-        "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms",
         "tally.api.security.api-keys[0].name=test-user",
         "tally.api.security.api-keys[0].key=" + PlaylistServiceIntegrationTest.USER_KEY,
         "tally.api.security.api-keys[0].roles=USER",
@@ -77,39 +70,6 @@ class PlaylistServiceIntegrationTest {
     KafkaTestClient kafka;
 
     @Test
-    void makesOnePlaylistFileForARedeliveredJobAndSkipsTheRerunUnderExactlyOnce() throws Exception {
-        // Given a published chart of three tracks, two with a video
-        String sourceRef = "beatport/it/" + UUID.randomUUID();
-        String jobId = "job-" + UUID.randomUUID();
-        String rerunId = "rerun-" + UUID.randomUUID();
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            publishChart(producer, sourceRef);
-            // When its job's completion arrives twice, then a re-run of the same chart completes
-            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
-            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
-            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), rerunId, completed(rerunId, sourceRef))).get();
-        }
-        // Then read_committed consumers see one PlaylistCreated, a SUCCEEDED stage for the job and SKIPPED for the re-run
-        List<PlaylistCreated> created = read(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class,
-                record -> record.getSourceRef().equals(sourceRef), 1);
-        assertThat(created).singleElement().satisfies(playlist -> {
-            assertThat(playlist.getJobId()).isEqualTo(jobId);
-            assertThat(playlist.getEntryCount()).isEqualTo(2);
-            assertThat(playlist.getSkippedCount()).isEqualTo(1);
-            assertThat(playlist.getAdapter()).isEqualTo("file");
-        });
-        List<StageReported> stages = read(Topics.STAGE_REPORTED.name(), StageReported.class,
-                stage -> stage.getJobId().equals(jobId) || stage.getJobId().equals(rerunId), 2);
-        assertThat(stages).extracting(StageReported::getJobId, StageReported::getState).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple(jobId, StageState.SUCCEEDED),
-                org.assertj.core.groups.Tuple.tuple(rerunId, StageState.SKIPPED));
-        // And the m3u file holds the two videos in chart order
-        Path m3u = Path.of(URI.create(created.get(0).getUrl()));
-        assertThat(m3u.getParent()).isEqualTo(OUTPUT_DIR);
-        assertThat(Files.readString(m3u)).containsSubsequence("watch?v=vid-1", "watch?v=vid-3").doesNotContain("vid-2");
-    }
-
-    @Test
     void answersTheManualTriggerWithCreatedExistingAndProblems() throws Exception {
         // Given a chart with resolved tracks and no job
         String sourceRef = "beatport/manual/" + UUID.randomUUID();
@@ -132,34 +92,31 @@ class PlaylistServiceIntegrationTest {
     }
 
     @Test
-    void returnsTheExistingPlaylistWhenAJobAlreadyMadeIt() throws Exception {
-        // Given a chart whose job made its playlist
+    void returnsThePlaylistAJobAlreadyMadeWithoutMakingItAgain() throws Exception {
+        // Given a chart whose playlist a job's build-playlist task made and reported on tally.playlists.created
         String sourceRef = "beatport/existing/" + UUID.randomUUID();
         String jobId = "job-" + UUID.randomUUID();
         try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
             publishChart(producer, sourceRef);
-            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, completed(jobId, sourceRef))).get();
+            producer.send(new ProducerRecord<>(Topics.PLAYLISTS_CREATED.name(), jobId, PlaylistCreated.newBuilder()
+                    .setJobId(jobId).setSourceRef(sourceRef).setPlaylistId("pl-job").setTitle("Beatport Top 100 — 2024-08-12")
+                    .setUrl("https://example.test/pl-job").setEntryCount(2).setSkippedCount(1).setAdapter("file")
+                    .setCreatedAt(Instant.now()).build())).get();
         }
-        read(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class, record -> record.getSourceRef().equals(sourceRef), 1);
-        // When the endpoint is asked for it
-        HttpResponse<String> existing = post("{\"sourceRef\":\"" + sourceRef + "\"}");
-        // Then it answers 200 with the job's playlist
-        assertThat(existing.statusCode()).isEqualTo(200);
-        assertThat(existing.body()).contains("\"jobId\":\"" + jobId + "\"");
+        // When the endpoint is asked for it (retrying while the global tables catch up)
+        HttpResponse<String> existing = await("the job's playlist reaches the global table").atMost(WAIT)
+                .until(() -> post("{\"sourceRef\":\"" + sourceRef + "\"}"), response -> response.statusCode() == 200);
+        // Then it answers 200 with the job's playlist, and the adapter wrote no file for it
+        assertThat(existing.body()).contains("\"jobId\":\"" + jobId + "\"").contains("https://example.test/pl-job");
+        assertThat(OUTPUT_DIR.resolve(FilePlaylistAdapter.sanitize(sourceRef) + ".m3u")).doesNotExist();
     }
 
     @Test
-    void deadLettersAPoisonRecordWithItsReasonAndExposesProbesAndMetrics() throws Exception {
-        // Given a record that is not Avro on the completions topic
-        String key = "poison-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
-            raw.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), key, "not avro".getBytes(StandardCharsets.UTF_8))).get();
-        }
-        // Then it is in the dead-letter topic with the reason, and the service stays up with its metrics exported
-        ConsumerRecord<String, byte[]> deadLetter = kafka.awaitFirstRaw(Topics.PLAYLIST_SERVICE_DLT.name(), key, WAIT);
-        assertThat(DeadLetterHeaders.reason(deadLetter.headers())).contains("magic byte");
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    void exposesReadinessAndThePlaylistMetricsWhileTheTablesRun() throws Exception {
+        // When the running service is probed
         HttpResponse<String> readiness = get("/actuator/health/readiness");
+        // Then the streams client that holds the tables runs, readiness is UP, and the playlist meters are exported
+        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(get("/actuator/prometheus").body()).contains("tally_playlist_entries_total");
     }
@@ -180,12 +137,6 @@ class PlaylistServiceIntegrationTest {
                 .setSourceKey(sourceRef).setJobId("scrape").setTriggerId("trigger").setPipeline("beatport-chart")
                 .setChartName("Beatport Top 100").setChartDate(LocalDate.of(2024, 8, 12)).setTracks(tracks)
                 .setPublishedAt(Instant.now()).build())).get();
-    }
-
-    private static JobCompleted completed(String jobId, String sourceRef) {
-        return JobCompleted.newBuilder().setJobId(jobId).setPipeline("beatport-chart").setSourceRef(sourceRef)
-                .setState(JobState.COMPLETED_WITH_FAILURES).setExpectedCount(3).setSucceededCount(2).setFailedCount(1)
-                .setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build();
     }
 
     @Test
@@ -226,11 +177,4 @@ class PlaylistServiceIntegrationTest {
         return http.send(HttpRequest.newBuilder(http.uri(path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
-
-    /** Matching values, read on past the expected count so a duplicate would be seen. */
-    private <T extends SpecificRecord> List<T> read(String topic, Class<T> type, java.util.function.Predicate<T> matches, int expected) {
-        return kafka.await(topic, type, record -> record.value() != null && matches.test(record.value()), expected, WAIT)
-                .stream().map(ConsumerRecord::value).toList();
-    }
-
 }

@@ -12,19 +12,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.topics.Topics;
-import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
-import io.tally.events.JobCompleted;
-import io.tally.events.JobState;
+import io.tally.events.ItemOutcome;
 import io.tally.events.PlaylistCreated;
-import io.tally.events.StageReported;
-import io.tally.events.StageState;
+import io.tally.events.TaskResult;
 import io.tally.events.TrackResolution;
-import io.tally.events.TrackResolved;
+import io.tally.events.tasks.BuildPlaylistInput;
+import io.tally.events.tasks.BuildPlaylistOutput;
+import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyServiceTest;
+import io.tally.testsupport.TaskRequests;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +33,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -49,24 +45,23 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The playlist service with the YouTube adapter against a fake Data API whose inserts together take longer than the
- * service's Streams transaction timeout, on a real KRaft broker that aborts timed-out transactions quickly: one
- * playlist per chart, every video inserted once, the streams client RUNNING and never fenced.
+ * The {@code build-playlist} worker with the YouTube adapter against a fake Data API whose inserts together take longer
+ * than the task consumer's {@code max.poll.interval.ms}, on the real broker and registry: the YouTube calls run on the
+ * worker's task thread, outside any Streams transaction and without holding up the consumer's poll, so each chart gets
+ * one playlist, every video is inserted once, each task is answered once, and the streams client keeps running.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TallyServiceTest(properties = {
-        // A transaction timeout well below one playlist's duration, and commits far enough apart that a task's
-        // transaction is open when a playlist is decided.
-        "spring.kafka.streams.properties.producer.transaction.timeout.ms=5000",
-        "spring.kafka.streams.properties.commit.interval.ms=2000",
+        // One playlist (13 inserts of 0.6 s) takes longer than this: a task run on the consumer thread would be
+        // kicked out of the group and redelivered, and its playlist made twice.
+        "spring.kafka.consumer.properties.max.poll.interval.ms=5000",
         "tally.playlist.adapter=youtube",
         "tally.playlist.youtube.oauth-token=test-token",
-        "tally.playlist.youtube.timeout=20s",
-        "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms"})
+        "tally.playlist.youtube.timeout=20s"})
 class SlowYouTubeIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(150);
+    private static final String TYPE = BuildPlaylistHandler.TASK_TYPE;
     private static final int TRACKS = 12;
     private static final int INSERT_DELAY_MS = 600;
     private static final WireMockServer YOUTUBE = new WireMockServer(wireMockConfig().dynamicPort());
@@ -99,24 +94,32 @@ class SlowYouTubeIntegrationTest {
     @Autowired
     KafkaTestClient kafka;
 
+    @Autowired
+    TaskRequests tasks;
+
     @Test
-    void makesOnePlaylistPerChartAndInsertsEveryVideoOnceWhenYouTubeIsSlowerThanTheTransactionTimeout(CapturedOutput output)
-            throws Exception {
-        // Given two published charts of 12 resolved tracks each, and a YouTube that takes 0.6 s per insert
+    void makesOnePlaylistPerChartAndInsertsEveryVideoOnceWhenYouTubeIsSlowerThanThePollInterval(CapturedOutput output) {
+        // Given two charts of 12 tracks, all found by the jobs' searches, and a YouTube that takes 0.6 s per insert
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<String> charts = List.of("beatport/slow-a/" + run, "beatport/slow-b/" + run);
-        List<String> jobs = List.of("job-a-" + run, "job-b-" + run);
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            for (int chart = 0; chart < charts.size(); chart++) {
-                publishChart(producer, charts.get(chart), "v" + chart + "-" + run + "-");
-            }
-            // When both charts' jobs complete, one right after the other
-            for (int job = 0; job < jobs.size(); job++) {
-                producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobs.get(job), completed(jobs.get(job), charts.get(job))));
-            }
-            producer.flush();
+        List<String> jobs = List.of(TaskRequests.newJob(), TaskRequests.newJob());
+
+        // When the engine sends both jobs' build-playlist tasks, one right after the other
+        for (int job = 0; job < jobs.size(); job++) {
+            tasks.send(TYPE, jobs.get(job), "playlist", null, 1, input(charts.get(job), "v" + job + "-" + run + "-"));
         }
-        // Then each job has one committed PlaylistCreated with every video, and one SUCCEEDED playlist stage
+
+        // Then each job has one SUCCEEDED result with a new playlist of every video, and one PlaylistCreated
+        for (String job : jobs) {
+            List<ConsumerRecord<String, TaskResult>> results = kafka.await(Topics.TASK_RESULTS.name(), TaskResult.class,
+                    KafkaTestClient.withKey(job), 1, WAIT);
+            assertThat(results).singleElement().satisfies(record -> {
+                assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED);
+                BuildPlaylistOutput playlist = tasks.output(record.value(), BuildPlaylistOutput.class);
+                assertThat(playlist.getCreated()).isTrue();
+                assertThat(playlist.getEntryCount()).isEqualTo(TRACKS);
+            });
+        }
         List<ConsumerRecord<String, PlaylistCreated>> created = kafka.await(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class,
                 record -> jobs.contains(record.key()), jobs.size(), WAIT);
         assertThat(created).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(jobs);
@@ -124,17 +127,13 @@ class SlowYouTubeIntegrationTest {
             assertThat(record.value().getEntryCount()).isEqualTo(TRACKS);
             assertThat(record.value().getUrl()).isEqualTo("https://www.youtube.com/playlist?list=PLslow");
         });
-        List<ConsumerRecord<String, StageReported>> stages = kafka.await(Topics.STAGE_REPORTED.name(), StageReported.class,
-                record -> jobs.contains(record.key()), jobs.size(), WAIT);
-        assertThat(stages).extracting(record -> record.value().getState()).containsOnly(StageState.SUCCEEDED);
-        assertThat(stages).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(jobs);
         // And YouTube got one playlists.insert per chart and each video exactly once
         assertThat(YOUTUBE.findAll(postRequestedFor(urlPathEqualTo("/youtube/v3/playlists")))).hasSize(charts.size());
         Map<String, Long> insertsPerVideo = YOUTUBE.findAll(postRequestedFor(urlPathEqualTo("/youtube/v3/playlistItems"))).stream()
                 .map(request -> videoId(request.getBodyAsString()))
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(insertsPerVideo).hasSize(charts.size() * TRACKS).allSatisfy((video, count) -> assertThat(count).isEqualTo(1L));
-        // And the streams client kept running without being fenced
+        // And the streams client kept running and nothing was fenced
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         assertThat(output.getAll()).doesNotContain("ProducerFencedException").doesNotContain("InvalidPidMapping")
                 .doesNotContain("InvalidProducerEpoch");
@@ -145,26 +144,19 @@ class SlowYouTubeIntegrationTest {
         return matcher.find() ? matcher.group(1) : body;
     }
 
-    private static void publishChart(KafkaProducer<String, SpecificRecord> producer, String sourceRef, String videoPrefix)
-            throws Exception {
+    /** A chart of {@code TRACKS} tracks whose searches all found a video. */
+    private static BuildPlaylistInput input(String sourceRef, String videoPrefix) {
         List<ChartTrack> tracks = new ArrayList<>();
+        List<SearchTrackOutput> found = new ArrayList<>();
         for (int position = 1; position <= TRACKS; position++) {
             String trackKey = sourceRef + "#" + position;
             tracks.add(ChartTrack.newBuilder().setPosition(position).setTrackKey(trackKey).setArtists(List.of("Artist " + position))
                     .setTitle("Title " + position).build());
-            producer.send(new ProducerRecord<>(Topics.TRACKS.name(), trackKey, TrackResolved.newBuilder().setTrackKey(trackKey)
-                    .setArtists(List.of("Artist " + position)).setTitle("Title " + position).setResolution(TrackResolution.FOUND)
-                    .setVideoId(videoPrefix + position).setSource("offline-catalog").setResolvedAt(Instant.now()).build())).get();
+            found.add(SearchTrackOutput.newBuilder().setTrackKey(trackKey).setResolution(TrackResolution.FOUND)
+                    .setVideoId(videoPrefix + position).setVideoTitle("Artist " + position + " - Title " + position).build());
         }
-        producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), sourceRef, ChartPublished.newBuilder()
-                .setSourceKey(sourceRef).setJobId("scrape").setTriggerId("trigger").setPipeline("beatport-chart")
-                .setChartName("Beatport Top 100").setChartDate(LocalDate.of(2024, 8, 12)).setTracks(tracks)
-                .setPublishedAt(Instant.now()).build())).get();
-    }
-
-    private static JobCompleted completed(String jobId, String sourceRef) {
-        return JobCompleted.newBuilder().setJobId(jobId).setPipeline("beatport-chart").setSourceRef(sourceRef)
-                .setState(JobState.COMPLETED).setExpectedCount(TRACKS).setSucceededCount(TRACKS).setFailedCount(0)
-                .setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build();
+        return BuildPlaylistInput.newBuilder().setSourceRef(sourceRef).setChartName("Beatport Top 100")
+                .setChartDate(LocalDate.of(2024, 8, 12)).setChartTracks(tracks).setTracks(found)
+                .setTitle("Beatport Top 100 — 2024-08-12").build();
     }
 }

@@ -13,19 +13,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tally.common.topics.Topics;
-import io.tally.events.ChartPublished;
 import io.tally.events.ChartTrack;
-import io.tally.events.JobCompleted;
-import io.tally.events.JobState;
+import io.tally.events.ItemOutcome;
 import io.tally.events.PlaylistCreated;
-import io.tally.events.StageReported;
-import io.tally.events.StageState;
+import io.tally.events.TaskResult;
 import io.tally.events.TrackResolution;
-import io.tally.events.TrackResolved;
+import io.tally.events.tasks.BuildPlaylistInput;
+import io.tally.events.tasks.SearchTrackOutput;
 import io.tally.playlist.youtube.RefreshTokenFile;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.ServiceHttp;
 import io.tally.testsupport.TallyServiceTest;
+import io.tally.testsupport.TaskRequests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -51,14 +50,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The playlist service with the YouTube adapter on the real broker and registry, WireMock playing Google's token
- * endpoint and the Data API: an access token that expires mid-playlist, a revoked refresh token ending the stage as
- * FAILED with the fix, and no token or secret in the logs (at DEBUG) or behind any exposed actuator endpoint.
+ * The playlist service's {@code build-playlist} worker with the YouTube adapter on the real broker and registry,
+ * WireMock playing Google's token endpoint and the Data API: an access token that expires mid-playlist, a revoked
+ * refresh token failing the task at once with the fix, and no token or secret in the logs (at DEBUG) or behind any
+ * exposed actuator endpoint.
  */
 @TallyServiceTest(properties = {
         "tally.playlist.adapter=youtube",
-        "tally.playlist.resolve-wait=20s",
-        "tally.playlist.recheck-interval=200ms",
         "tally.playlist.youtube.oauth.client-id=client-it",
         "tally.playlist.youtube.max-attempts=2",
         "tally.playlist.youtube.initial-backoff=10ms",
@@ -95,6 +93,9 @@ class YouTubePlaylistIntegrationTest {
     @Autowired
     ServiceHttp http;
 
+    @Autowired
+    TaskRequests tasks;
+
     @BeforeEach
     void resetGoogle() {
         GOOGLE.resetAll();
@@ -123,10 +124,10 @@ class YouTubePlaylistIntegrationTest {
                 .inScenario("expiry").whenScenarioStateIs("expired").willReturn(YouTubeTokenRenewalTest.unauthorized()));
         GOOGLE.stubFor(post(urlPathEqualTo("/youtube/v3/playlistItems")).withHeader("Authorization", equalTo("Bearer " + SECOND))
                 .willReturn(okJson("{}")));
-        // When a chart of three found tracks completes
+        // When the engine asks for the playlist of a chart of three found tracks
         String sourceRef = "beatport/youtube-it/" + UUID.randomUUID();
-        String jobId = "job-" + UUID.randomUUID();
-        complete(sourceRef, jobId);
+        String jobId = TaskRequests.newJob();
+        build(sourceRef, jobId);
         // Then one playlist of all three videos is reported, after exactly one renewal
         List<PlaylistCreated> created = kafka.await(Topics.PLAYLISTS_CREATED.name(), PlaylistCreated.class,
                 record -> record.value() != null && record.value().getJobId().equals(jobId), 1, WAIT)
@@ -145,19 +146,20 @@ class YouTubePlaylistIntegrationTest {
     }
 
     @Test
-    void aRevokedRefreshTokenEndsThePlaylistStageAsFailedWithTheFix(CapturedOutput output) throws Exception {
+    void aRevokedRefreshTokenFailsTheTaskAtOnceWithTheFix(CapturedOutput output) throws Exception {
         // Given YouTube refuses the current access token and Google has revoked the refresh token
         GOOGLE.stubFor(get(urlPathEqualTo("/youtube/v3/playlists")).willReturn(YouTubeTokenRenewalTest.unauthorized()));
         GOOGLE.stubFor(post(urlPathEqualTo("/token")).willReturn(YouTubeTokenRenewalTest.invalidGrant()));
-        // When a chart completes
+        // When the engine asks for a chart's playlist
         String sourceRef = "beatport/youtube-revoked/" + UUID.randomUUID();
-        String jobId = "job-" + UUID.randomUUID();
-        complete(sourceRef, jobId);
-        // Then the playlist stage is FAILED and says what to do
-        StageReported stage = kafka.await(Topics.STAGE_REPORTED.name(), StageReported.class,
-                record -> record.value() != null && record.value().getJobId().equals(jobId), 1, WAIT).get(0).value();
-        assertThat(stage.getState()).isEqualTo(StageState.FAILED);
-        assertThat(stage.getDetail()).contains("re-run tally auth youtube").doesNotContain(SECRETS);
+        String jobId = TaskRequests.newJob();
+        build(sourceRef, jobId);
+        // Then the task is answered FAILED, not retryable, saying what to do
+        TaskResult result = tasks.results(jobId, 1).get(0).value();
+        assertThat(result.getOutcome()).isEqualTo(ItemOutcome.FAILED);
+        assertThat(result.getError().getCode()).isEqualTo(BuildPlaylistHandler.REFUSED);
+        assertThat(result.getError().getRetryable()).isFalse();
+        assertThat(result.getError().getMessage()).contains("re-run tally auth youtube").doesNotContain(SECRETS);
         // and the token endpoint was asked once: no retry storm
         GOOGLE.verify(1, postRequestedFor(urlPathEqualTo("/token")));
         assertThat(output.getAll()).doesNotContain(SECRETS);
@@ -180,25 +182,17 @@ class YouTubePlaylistIntegrationTest {
         assertThat(actuator("/actuator/prometheus").body()).contains("tally_youtube_quota_remaining_units");
     }
 
-    private void complete(String sourceRef, String jobId) throws Exception {
+    /** Sends the build-playlist task of a chart of three tracks that this job's searches all found. */
+    private void build(String sourceRef, String jobId) {
         List<ChartTrack> tracks = IntStream.rangeClosed(1, 3).mapToObj(position -> ChartTrack.newBuilder()
                 .setPosition(position).setTrackKey(sourceRef + "#" + position).setArtists(List.of("Artist"))
                 .setTitle("Title " + position).build()).toList();
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            for (ChartTrack track : tracks) {
-                producer.send(new ProducerRecord<>(Topics.TRACKS.name(), track.getTrackKey(), TrackResolved.newBuilder()
-                        .setTrackKey(track.getTrackKey()).setArtists(track.getArtists()).setTitle(track.getTitle())
-                        .setResolution(TrackResolution.FOUND).setVideoId("vid-" + track.getPosition())
-                        .setSource("youtube").setResolvedAt(Instant.now()).build())).get();
-            }
-            producer.send(new ProducerRecord<>(Topics.CHARTS_PUBLISHED.name(), sourceRef, ChartPublished.newBuilder()
-                    .setSourceKey(sourceRef).setJobId("scrape").setTriggerId("trigger").setPipeline("beatport-chart")
-                    .setChartName("Beatport Top 100").setChartDate(LocalDate.of(2026, 1, 25)).setTracks(tracks)
-                    .setPublishedAt(Instant.now()).build())).get();
-            producer.send(new ProducerRecord<>(Topics.JOB_COMPLETED.name(), jobId, JobCompleted.newBuilder().setJobId(jobId)
-                    .setPipeline("beatport-chart").setSourceRef(sourceRef).setState(JobState.COMPLETED).setExpectedCount(3)
-                    .setSucceededCount(3).setFailedCount(0).setCreatedAt(Instant.now()).setCompletedAt(Instant.now()).build())).get();
-        }
+        List<SearchTrackOutput> found = tracks.stream().map(track -> SearchTrackOutput.newBuilder()
+                .setTrackKey(track.getTrackKey()).setResolution(TrackResolution.FOUND).setVideoId("vid-" + track.getPosition())
+                .setVideoTitle("Artist - " + track.getTitle()).build()).toList();
+        tasks.send(BuildPlaylistHandler.TASK_TYPE, jobId, "playlist", null, 1, BuildPlaylistInput.newBuilder()
+                .setSourceRef(sourceRef).setChartName("Beatport Top 100").setChartDate(LocalDate.of(2026, 1, 25))
+                .setChartTracks(tracks).setTracks(found).setTitle("Beatport Top 100 — 2026-01-25").build());
     }
 
     /** As an operator would look: with an ADMIN key, so a 404 means "not exposed", not "not signed in". */
