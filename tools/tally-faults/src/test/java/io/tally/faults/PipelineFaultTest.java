@@ -281,6 +281,11 @@ class PipelineFaultTest {
         // Then the outcomes are those of a clean run: one completion, playlist and notification per job
         Verdict verdict = checker.await(workload.expectations, id -> id.startsWith(prefix), SETTLE);
         FaultRun.log(prefix + " verdict after the re-send: " + (verdict.ok() ? "ok" : verdict.violations()));
+        // Redelivered tasks run again (at least once, libs/tally-worker): how often each job's effects were asked for.
+        Map<String, Long> notifyRuns = checker.values(Topics.TASK_RESULTS.name(), TaskResult.class).stream()
+                .filter(result -> result.getJobId().startsWith(prefix) && "notify".equals(result.getStage()))
+                .collect(Collectors.groupingBy(TaskResult::getJobId, java.util.TreeMap::new, Collectors.counting()));
+        FaultRun.log(prefix + " notify-job results per job (each one wrote a notification intent): " + notifyRuns);
         // The figure first: a duplicate found here is the figure, and the assertion below names it.
         FaultRun.figure("Duplicates and reordering", "each trigger twice; then every batch record of " + inputs.size()
                         + " input topics re-sent in reverse order (" + resent + " records)", 1, FaultRun.jobs(),
