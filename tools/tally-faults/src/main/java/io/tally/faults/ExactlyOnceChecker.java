@@ -9,6 +9,8 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationSent;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.StageState;
+import io.tally.events.StageStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,16 +39,28 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Judges a run by its outcomes only: reads every output topic {@code read_committed} ({@code JobCompleted},
  * {@code JobStatus}, {@code PlaylistCreated}, {@code NotificationSent}) and the offline adapters' records (playlist
  * files, notification outbox), and reports every job that did not complete exactly once with the expected counts,
- * did not get exactly one playlist and one notification, or has items not accounted for.
+ * did not get exactly one playlist and one notification, or has items not accounted for. For a job the pipeline
+ * engine ran (its status names a {@code pipelineVersion}), the counts are those of its fan-out stage, and every stage
+ * must have ended (SUCCEEDED for a COMPLETED job): a completion with a stage still open is reported.
  * Known gaps: an adapter file that is overwritten by a repeated call cannot show that repeat (the file adapters are
  * idempotent by design, so the topics are the record of how often an effect was committed); records that cannot be
  * read as the topic's type (poison records injected by a test) are skipped, not reported.
  */
 public final class ExactlyOnceChecker {
 
-    /** What one job must end as. {@code playlist}/{@code notification}: whether that effect is expected at all. */
+    /**
+     * What one job must end as. {@code playlist}/{@code notification}: whether that effect is expected at all;
+     * {@code playlistEntries}: the entries of its playlist (the succeeded items, unless items succeed without a
+     * playlist entry, such as a search that found nothing).
+     */
     public record JobExpectation(String jobId, String sourceRef, JobState state, int expectedCount, int succeeded,
-                                 int failed, int skipped, boolean playlist, boolean notification) {
+                                 int failed, int skipped, boolean playlist, boolean notification, int playlistEntries) {
+
+        /** A job whose playlist holds one entry per succeeded item. */
+        public JobExpectation(String jobId, String sourceRef, JobState state, int expectedCount, int succeeded,
+                              int failed, int skipped, boolean playlist, boolean notification) {
+            this(jobId, sourceRef, state, expectedCount, succeeded, failed, skipped, playlist, notification, succeeded);
+        }
 
         /** A job whose items all succeed, that gets a playlist of them and a completion notification. */
         public static JobExpectation allSucceeded(String jobId, String sourceRef, int items, boolean effects) {
@@ -232,6 +246,21 @@ public final class ExactlyOnceChecker {
         if (accounted != job.expectedCount()) {
             violations.add(job.jobId() + ": " + accounted + " of " + job.expectedCount() + " accepted items accounted for");
         }
+        if (status.getPipelineVersion() != null) {
+            checkEngineStages(job, status, violations);
+        }
+    }
+
+    /** An engine job ends after all its stages: none may be left open, and a COMPLETED job's all succeeded. */
+    private static void checkEngineStages(JobExpectation job, JobStatus status, List<String> violations) {
+        for (StageStatus stage : status.getStages()) {
+            boolean ended = stage.getState() == StageState.SUCCEEDED || stage.getState() == StageState.FAILED
+                    || stage.getState() == StageState.SKIPPED;
+            if (!ended || (job.state() == JobState.COMPLETED && stage.getState() != StageState.SUCCEEDED)) {
+                violations.add(job.jobId() + ": stage " + stage.getName() + " is " + stage.getState() + " in the "
+                        + status.getState() + " status");
+            }
+        }
     }
 
     private static void checkPlaylist(JobExpectation job, List<PlaylistCreated> ofJob, List<PlaylistCreated> ofSource,
@@ -247,7 +276,7 @@ public final class ExactlyOnceChecker {
             violations.add(job.sourceRef() + ": PlaylistCreated " + ofSource.size() + " times for one chart");
         }
         PlaylistCreated playlist = ofJob.get(0);
-        int wantedEntries = job.succeeded();
+        int wantedEntries = job.playlistEntries();
         if (playlist.getEntryCount() != wantedEntries) {
             violations.add(job.jobId() + ": playlist has " + playlist.getEntryCount() + " entries, expected "
                     + wantedEntries);

@@ -1,46 +1,72 @@
 package io.tally.faults;
 
-import io.tally.common.jobs.TrackKeys;
-import io.tally.events.ChartPublished;
-import io.tally.events.ChartTrack;
 import io.tally.events.JobState;
+import io.tally.events.PipelineTriggered;
 import io.tally.faults.ExactlyOnceChecker.JobExpectation;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * K charts of N new tracks each, published as the chart scraper would: each becomes one job of the reference
- * pipeline. One track per chart has a title the offline search does not find ({@link #NOT_FOUND}), so every job ends
- * COMPLETED with N-1 succeeded and 1 skipped, a playlist of N-1 entries and one completion notification.
+ * K Beatport genre charts of N tracks each, every one triggered as a run of the declared chart pipeline
+ * ({@code pipelines/beatport-chart.yml}) with its own job id, as the jobs API or the scheduler would. The charts are
+ * served by {@link BeatportStub}; every chart and every track is new to the run (the slug and the titles carry the
+ * batch prefix), so the pick stage picks all N. One track per chart has a title the offline search does not find
+ * ({@link #NOT_FOUND}): its search still succeeds (resolution NOT_FOUND), so every job ends COMPLETED with N of N
+ * succeeded, a playlist of N-1 entries and one completion notification.
  */
 final class ChartWorkload {
 
     /** Title fragment the offline search adapter is told to answer NOT_FOUND for. */
     static final String NOT_FOUND = "Nowhere";
     static final String PIPELINE = "beatport-chart";
+    /** The {@code date} parameter of every run: it names the chart edition (and its source key) with the slug. */
+    static final String DATE = "2026-11-23";
 
-    final List<ChartPublished> charts = new ArrayList<>();
+    /** One chart: its page path on the stub, its tracks, and the trigger that runs it. */
+    record Chart(String path, List<BeatportStub.Track> tracks, PipelineTriggered trigger) {
+    }
+
+    final List<Chart> charts = new ArrayList<>();
     final List<JobExpectation> expectations = new ArrayList<>();
 
+    /**
+     * @param prefix lowercase letters, digits and dashes, ending in a dash: it starts every job id and chart slug
+     *               (the pipeline's {@code chart} parameter must match {@code [a-z0-9-]+/[0-9]+})
+     */
     ChartWorkload(String prefix, int jobs, int items) {
+        if (!prefix.matches("[a-z0-9-]+-")) {
+            throw new IllegalArgumentException("prefix '" + prefix + "' must be [a-z0-9-]+ ending in '-'");
+        }
         Instant now = Instant.now();
         for (int j = 0; j < jobs; j++) {
             String jobId = prefix + "job-" + j;
-            String sourceKey = "faults/" + prefix + "chart-" + j;
-            List<ChartTrack> tracks = new ArrayList<>();
+            String slug = prefix + j;
+            String chart = slug + "/" + (100 + j);
+            List<BeatportStub.Track> tracks = new ArrayList<>();
             for (int i = 0; i < items; i++) {
-                List<String> artists = List.of("Fault Artist " + (i % 3));
                 String title = (i == items - 1 ? NOT_FOUND + " " : "Track ") + prefix + j + "-" + i;
-                tracks.add(ChartTrack.newBuilder().setPosition(i + 1).setTrackKey(TrackKeys.of(artists, title, null))
-                        .setArtists(artists).setTitle(title).build());
+                tracks.add(new BeatportStub.Track(List.of("Fault Artist " + (i % 3)), title, "Original Mix"));
             }
-            charts.add(ChartPublished.newBuilder().setSourceKey(sourceKey).setJobId(jobId).setTriggerId("t-" + jobId)
-                    .setPipeline(PIPELINE).setChartName("Faults " + prefix + j).setChartDate(LocalDate.of(2026, 11, 23))
-                    .setTracks(tracks).setPublishedAt(now).build());
-            expectations.add(new JobExpectation(jobId, sourceKey, JobState.COMPLETED, items, items - 1, 0, 1, true,
-                    true));
+            Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("chart", chart);
+            parameters.put("date", DATE);
+            PipelineTriggered trigger = PipelineTriggered.newBuilder().setTriggerId("manual:" + jobId).setJobId(jobId)
+                    .setPipeline(PIPELINE).setTriggeredAt(now).setParameters(parameters).setRequestedBy("tally-faults")
+                    .build();
+            charts.add(new Chart("/genre/" + chart + "/top-100", tracks, trigger));
+            // The scraper's source key (chart-scraper Charts.sourceKey): the playlist's sourceRef and file name.
+            String sourceKey = "beatport/" + DATE.replace('-', '/') + "/" + slug + "-top100";
+            expectations.add(new JobExpectation(jobId, sourceKey, JobState.COMPLETED, items, items, 0, 0, true, true,
+                    items - 1));
         }
+    }
+
+    /** Puts the batch's chart pages on {@code stub}, so the scraper finds them when the jobs ask. */
+    ChartWorkload servedBy(BeatportStub stub) {
+        charts.forEach(chart -> stub.serve(chart.path(), chart.tracks()));
+        return this;
     }
 }

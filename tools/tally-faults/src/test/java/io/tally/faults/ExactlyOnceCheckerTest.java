@@ -8,6 +8,8 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationSent;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.StageState;
+import io.tally.events.StageStatus;
 import io.tally.faults.ExactlyOnceChecker.JobExpectation;
 import io.tally.faults.ExactlyOnceChecker.Observations;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
@@ -111,6 +113,42 @@ class ExactlyOnceCheckerTest {
         assertThat(outOfScope.violations()).isEmpty();
     }
 
+    @Test
+    void judgesAnEngineJobByItsFanOutCountsAndAPlaylistOfTheFoundTracksOnly() {
+        // Given an engine job of 3 searched tracks, all answered (one not found), with a playlist of the 2 found
+        JobExpectation chart = new JobExpectation("job-e", "beatport/2026/11/23/e-top100", JobState.COMPLETED, 3, 3, 0,
+                0, true, true, 2);
+        Observations seen = new Observations(List.of(completed("job-e", 3)),
+                Map.of("job-e", engineStatus("job-e", StageState.SUCCEEDED)),
+                List.of(playlist("job-e", "beatport/2026/11/23/e-top100", 2)), List.of(notification("completed:job-e")),
+                Map.of("beatport_2026_11_23_e-top100", 2), Set.of("completed_job-e"));
+
+        // When the checker judges it, and a playlist of all 3 tracks
+        Verdict verdict = ExactlyOnceChecker.evaluate(List.of(chart), id -> true, seen);
+        Verdict tooMany = ExactlyOnceChecker.evaluate(List.of(chart), id -> true, new Observations(seen.completions(),
+                seen.latestStatus(), List.of(playlist("job-e", "beatport/2026/11/23/e-top100", 3)),
+                seen.notifications(), Map.of("beatport_2026_11_23_e-top100", 3), seen.outboxFiles()));
+
+        // Then the first passes and the second is reported: entries follow the found tracks, not the counts
+        assertThat(verdict.violations()).isEmpty();
+        assertThat(tooMany.violations()).containsExactly("job-e: playlist has 3 entries, expected 2");
+    }
+
+    @Test
+    void reportsAnEngineJobCompletedWithAStageThatDidNotSucceed() {
+        // Given an engine job whose completion came while its notify stage was still running
+        Observations clean = clean();
+        Observations seen = new Observations(clean.completions(),
+                Map.of("job-a", engineStatus("job-a", StageState.RUNNING), "job-b", status("job-b", 3)),
+                clean.playlists(), clean.notifications(), clean.playlistFileEntries(), clean.outboxFiles());
+
+        // When the checker judges it
+        Verdict verdict = ExactlyOnceChecker.evaluate(List.of(JOB_A, JOB_B), id -> true, seen);
+
+        // Then the open stage is named
+        assertThat(verdict.violations()).containsExactly("job-a: stage notify is RUNNING in the COMPLETED status");
+    }
+
     private static Observations clean() {
         return new Observations(List.of(completed("job-a", 3), completed("job-b", 3)),
                 Map.of("job-a", status("job-a", 3), "job-b", status("job-b", 3)),
@@ -129,6 +167,20 @@ class ExactlyOnceCheckerTest {
         return JobStatus.newBuilder().setJobId(jobId).setState(JobState.COMPLETED).setExpectedCount(3)
                 .setSucceededCount(succeeded).setFailedCount(0).setSkippedCount(0).setFirstSeenAt(T0)
                 .setLastProgressAt(T0).setUpdatedAt(T0).build();
+    }
+
+    /** A status as the engine writes it: a pipeline version, and the stages of the chart pipeline. */
+    private static JobStatus engineStatus(String jobId, StageState notify) {
+        JobStatus status = status(jobId, 3);
+        List<StageStatus> stages = new ArrayList<>();
+        for (String stage : List.of("scrape", "pick", "search", "playlist")) {
+            stages.add(StageStatus.newBuilder().setName(stage).setState(StageState.SUCCEEDED).setDone(1).build());
+        }
+        stages.add(StageStatus.newBuilder().setName("notify").setState(notify).setDone(0).build());
+        status.setStages(stages);
+        status.setPipelineVersion(1);
+        status.setCountedStage("search");
+        return status;
     }
 
     private static PlaylistCreated playlist(String jobId, String sourceRef, int entries) {
