@@ -3,6 +3,7 @@ package io.tally.faults;
 import io.tally.events.JobState;
 import io.tally.events.PipelineTriggered;
 import io.tally.faults.ExactlyOnceChecker.JobExpectation;
+import io.tally.localruntime.BeatportPageServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,10 +13,10 @@ import java.util.Map;
 /**
  * K Beatport genre charts of N tracks each, every one triggered as a run of the declared chart pipeline
  * ({@code pipelines/beatport-chart.yml}) with its own job id, as the jobs API or the scheduler would. The charts are
- * served by {@link BeatportStub}; every chart and every track is new to the run (the slug and the titles carry the
+ * served by {@link BeatportPageServer}; every chart and every track is new to the run (the slug and the titles carry the
  * batch prefix), so the pick stage picks all N. One track per chart has a title the offline search does not find
- * ({@link #NOT_FOUND}): its search still succeeds (resolution NOT_FOUND), so every job ends COMPLETED with N of N
- * succeeded, a playlist of N-1 entries and one completion notification.
+ * ({@link #NOT_FOUND}): its search is skipped (resolution NOT_FOUND, not a failure), so every job ends COMPLETED with
+ * N-1 succeeded and 1 skipped, a playlist of N-1 entries and one completion notification.
  */
 final class ChartWorkload {
 
@@ -26,7 +27,7 @@ final class ChartWorkload {
     static final String DATE = "2026-11-23";
 
     /** One chart: its page path on the stub, its tracks, and the trigger that runs it. */
-    record Chart(String path, List<BeatportStub.Track> tracks, PipelineTriggered trigger) {
+    record Chart(String path, List<BeatportPageServer.Track> tracks, PipelineTriggered trigger) {
     }
 
     final List<Chart> charts = new ArrayList<>();
@@ -45,10 +46,10 @@ final class ChartWorkload {
             String jobId = prefix + "job-" + j;
             String slug = prefix + j;
             String chart = slug + "/" + (100 + j);
-            List<BeatportStub.Track> tracks = new ArrayList<>();
+            List<BeatportPageServer.Track> tracks = new ArrayList<>();
             for (int i = 0; i < items; i++) {
                 String title = (i == items - 1 ? NOT_FOUND + " " : "Track ") + prefix + j + "-" + i;
-                tracks.add(new BeatportStub.Track(List.of("Fault Artist " + (i % 3)), title, "Original Mix"));
+                tracks.add(new BeatportPageServer.Track(List.of("Fault Artist " + (i % 3)), title, "Original Mix"));
             }
             Map<String, String> parameters = new LinkedHashMap<>();
             parameters.put("chart", chart);
@@ -59,13 +60,13 @@ final class ChartWorkload {
             charts.add(new Chart("/genre/" + chart + "/top-100", tracks, trigger));
             // The scraper's source key (chart-scraper Charts.sourceKey): the playlist's sourceRef and file name.
             String sourceKey = "beatport/" + DATE.replace('-', '/') + "/" + slug + "-top100";
-            expectations.add(new JobExpectation(jobId, sourceKey, JobState.COMPLETED, items, items, 0, 0, true, true,
-                    items - 1));
+            expectations.add(new JobExpectation(jobId, sourceKey, JobState.COMPLETED, items, items - 1, 0, 1, true,
+                    true));
         }
     }
 
     /** Puts the batch's chart pages on {@code stub}, so the scraper finds them when the jobs ask. */
-    ChartWorkload servedBy(BeatportStub stub) {
+    ChartWorkload servedBy(BeatportPageServer stub) {
         charts.forEach(chart -> stub.serve(chart.path(), chart.tracks()));
         return this;
     }

@@ -22,7 +22,6 @@ import io.tally.events.NotificationRequested;
 import io.tally.events.NotificationSent;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.PlaylistCreated;
-import io.tally.events.PlaylistRequested;
 import io.tally.events.StageReported;
 import io.tally.events.StageState;
 import io.tally.events.TaskResult;
@@ -33,6 +32,7 @@ import io.tally.events.tasks.ScrapeChartInput;
 import io.tally.events.tasks.SearchTrackInput;
 import io.tally.faults.ExactlyOnceChecker.Verdict;
 import io.tally.jobtracker.JobTrackerApplication;
+import io.tally.localruntime.BeatportPageServer;
 import io.tally.localruntime.ServiceProcess;
 import io.tally.notification.NotificationServiceApplication;
 import io.tally.playlist.PlaylistApplication;
@@ -77,7 +77,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The reference pipeline as it runs in production: the declared {@code pipelines/beatport-chart.yml} on the stage
  * engine (job-tracker), triggered per job, its tasks run by the chart services' workers (chart-scraper on the real
- * Beatport source against {@link BeatportStub}, chart-processor, track-search with the offline adapter,
+ * Beatport source against {@link BeatportPageServer}, chart-processor, track-search with the offline adapter,
  * playlist-service with the file adapter, notification-service with the outbox), every service in its own JVM on a
  * real broker process and the real registry. Each test runs K charts through it under one fault and lets
  * {@link ExactlyOnceChecker} judge: a worker killed, the playlist service killed mid-creation, the broker restarted,
@@ -109,14 +109,13 @@ class PipelineFaultTest {
         GROUP_INPUTS.put("tally-notification-service", List.of(Topics.JOB_STATUS.name(), Topics.JOB_STALLED.name(),
                 Topics.ITEM_PROCESSED.name()));
         GROUP_INPUTS.put("tally-notification-delivery", List.of(Topics.NOTIFICATIONS_REQUESTED.name()));
-        GROUP_INPUTS.put("tally-playlist-delivery", List.of(Topics.PLAYLISTS_REQUESTED.name()));
     }
 
     @TempDir
     static Path dir;
 
     static FaultStack stack;
-    static BeatportStub beatport;
+    static BeatportPageServer beatport;
     static Path playlists;
     static Path outbox;
     static ServiceProcess tracker;
@@ -130,7 +129,7 @@ class PipelineFaultTest {
     @BeforeAll
     static void startThePipeline() {
         stack = FaultStack.start(dir);
-        beatport = new BeatportStub();
+        beatport = new BeatportPageServer();
         playlists = dir.resolve("playlists");
         outbox = dir.resolve("outbox");
         tracker = stack.service("job-tracker-1", JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
@@ -313,10 +312,8 @@ class PipelineFaultTest {
                 Topics.NOTIFICATION_SERVICE_DLT.name()));
         readers.put(Topics.JOB_CREATED.name(), List.of(Topics.JOB_TRACKER_DLT.name()));
         readers.put(Topics.STAGE_REPORTED.name(), List.of(Topics.JOB_TRACKER_DLT.name()));
-        // The delivery consumers' intents (ADR 0009): the notify-job task writes notification intents; playlist
-        // intents have no producer left, but the playlist service still reads them.
+        // The notification delivery consumer's intents (ADR 0009), which the notify-job task writes.
         readers.put(Topics.NOTIFICATIONS_REQUESTED.name(), List.of(Topics.NOTIFICATION_SERVICE_DLT.name()));
-        readers.put(Topics.PLAYLISTS_REQUESTED.name(), List.of(Topics.PLAYLIST_SERVICE_DLT.name()));
         Map<String, String> poisonKeys = new LinkedHashMap<>();
         try (KafkaProducer<String, byte[]> raw = stack.rawProducer();
              Serializer<SpecificRecord> avro = stack.serdes.serializer()) {
@@ -668,10 +665,6 @@ class PipelineFaultTest {
         if (topic.equals(Topics.NOTIFICATIONS_REQUESTED.name())) {
             return NotificationRequested.newBuilder().setNotificationId("").setKind("completed").setJobId(key)
                     .setSubject("s").setBody("b").setFieldsJson("{}").setRequestedAt(now).build();
-        }
-        if (topic.equals(Topics.PLAYLISTS_REQUESTED.name())) {
-            return PlaylistRequested.newBuilder().setJobId(key).setSourceRef("").setChartName("c").setChartDate(date)
-                    .setEntries(List.of()).setSkippedCount(0).setChartSize(0).setRequestedAt(now).build();
         }
         if (topic.equals(Topics.JOB_STALLED.name())) {
             return JobStalled.newBuilder().setJobId("").setProcessedCount(0).setLastProgressAt(now).setStalledAt(now)

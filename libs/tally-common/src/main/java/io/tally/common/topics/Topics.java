@@ -19,7 +19,6 @@ import io.tally.events.StageReported;
 import io.tally.events.TaskProgress;
 import io.tally.events.TaskResult;
 import io.tally.events.TrackResolved;
-import io.tally.events.TrackSearchRequested;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -134,31 +133,6 @@ public final class Topics {
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT);
-
-    /**
-     * The legacy search requests, which nothing produces or consumes since the {@code search-track} task replaced them
-     * (the engine writes {@code tally.tasks.search-track}). Not in {@link #ALL}, so no tool creates the topic. Kept
-     * only because the fault suite ({@code tools/tally-faults} PipelineFaultTest) still compiles against it; remove
-     * it, and {@code TrackSearchRequested.avsc}, with that suite's rewrite.
-     */
-    @Deprecated(forRemoval = true)
-    public static final TopicSpec<TrackSearchRequested> SEARCH_REQUESTS = new TopicSpec<>(
-            "tally.search.requests", TrackSearchRequested.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_DELETE, null);
-
-    /**
-     * The legacy search worker's dead letters ({@code search-track} dead-letters in {@code tally.dlt.tasks.search-track});
-     * not in the catalogue, kept only for the fault suite's compilation, as {@link #SEARCH_REQUESTS}.
-     */
-    @Deprecated(forRemoval = true)
-    public static final TopicSpec<byte[]> TRACK_SEARCH_DLT = deadLetters("track-search");
-
-    /**
-     * The playlist service's former dead letters (its delivery consumer and completed-job path are gone; its topology
-     * only holds global stores, which log and skip bad records); not in the catalogue, kept only for the fault
-     * suite's compilation, as {@link #SEARCH_REQUESTS}.
-     */
-    @Deprecated(forRemoval = true)
-    public static final TopicSpec<byte[]> PLAYLIST_SERVICE_DLT = deadLetters("playlist-service");
 
     private Topics() {
     }
