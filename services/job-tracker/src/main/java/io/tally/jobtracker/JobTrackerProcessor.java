@@ -243,6 +243,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         JobStatus job = jobs.get(jobId);
         if (job == null) {
             job = newJob(jobId, now);
+        } else if (job.getPipelineVersion() != null) {
+            // The engine owns an engine job's stages; a report from outside would overwrite a stage it decided.
+            throw new PoisonRecordException(("StageReported for stage '%s' of job %s, which the pipeline engine runs; "
+                    + "its workers report task results instead").formatted(report.getStage(), jobId));
         }
         if (report.getStage().equals(job.getCountedStage())) {
             throw new PoisonRecordException("StageReported for job %s names stage '%s', which the tracker counts itself"

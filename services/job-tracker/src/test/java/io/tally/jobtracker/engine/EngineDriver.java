@@ -6,12 +6,14 @@ import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
 import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
+import io.tally.events.StageReported;
 import io.tally.events.TaskError;
 import io.tally.events.TaskResult;
 import io.tally.jobtracker.JobTrackerTopology;
@@ -49,6 +51,9 @@ final class EngineDriver implements AutoCloseable {
     private final TestInputTopic<String, PipelineTriggered> triggers;
     private final TestInputTopic<String, TaskResult> results;
     private final TestInputTopic<String, JobCancelRequested> cancels;
+    /** The tracker's own inputs, which an engine job must not take. */
+    final TestInputTopic<String, StageReported> stages;
+    final TestInputTopic<String, ItemProcessed> items;
     private final TestOutputTopic<String, JobCompleted> completed;
     private final TestOutputTopic<String, JobStatus> status;
     private final TestOutputTopic<String, JobCancelled> cancelled;
@@ -66,6 +71,8 @@ final class EngineDriver implements AutoCloseable {
         triggers = tally.input(Topics.PIPELINE_TRIGGERS);
         results = tally.input(Topics.TASK_RESULTS);
         cancels = tally.input(Topics.JOB_CANCEL_REQUESTS);
+        stages = tally.input(Topics.STAGE_REPORTED);
+        items = tally.input(Topics.ITEM_PROCESSED);
         completed = tally.output(Topics.JOB_COMPLETED);
         status = tally.output(Topics.JOB_STATUS);
         cancelled = tally.output(Topics.JOBS_CANCELLED);

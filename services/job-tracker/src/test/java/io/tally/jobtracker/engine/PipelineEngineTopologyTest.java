@@ -2,7 +2,10 @@ package io.tally.jobtracker.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.common.errors.DeadLetterHeaders;
+import io.tally.common.jobs.Stages;
 import io.tally.events.ItemOutcome;
+import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
@@ -10,6 +13,7 @@ import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import io.tally.jobtracker.engine.EngineDriver.Request;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -478,6 +482,28 @@ class PipelineEngineTopologyTest {
 
         // Then the stage's status shows the detail
         assertThat(stage(engine.status(job), "make").getDetail()).isEqualTo("made https://example.test/p/1");
+    }
+
+    @Test
+    void deadLettersAStageReportOrAnItemFromOutsideForAnEngineJobAndKeepsItsStages() {
+        // Given a running engine job
+        engine.publish(FAN_OUT);
+        String job = engine.trigger("charts", "t1", Map.of());
+        JobStatus before = engine.status(job);
+
+        // When a service reports its playlist stage FAILED, and another sends an item of the job
+        engine.stages.pipeInput(job, Stages.report(job, "playlist", StageState.FAILED, 0, null, "not mine"));
+        engine.items.pipeInput(job, ItemProcessed.newBuilder().setJobId(job).setItemId("x").setAttempt(1)
+                .setOutcome(ItemOutcome.SUCCEEDED).setProcessedAt(Instant.EPOCH).build());
+
+        // Then both are dead-lettered with the reason, and the job's stages and counts are the engine's
+        assertThat(engine.deadLetters()).extracting(record -> DeadLetterHeaders.reason(record.headers()))
+                .satisfiesExactly(
+                        reason -> assertThat(reason).contains("StageReported for stage 'playlist'", "pipeline engine runs"),
+                        reason -> assertThat(reason).contains("ItemProcessed", "pipeline engine runs"));
+        JobStatus after = engine.status(job);
+        assertThat(stage(after, "playlist").getState()).isEqualTo(StageState.PENDING);
+        assertThat(after.getSucceededCount()).isEqualTo(before.getSucceededCount());
     }
 
     @Test
