@@ -4,6 +4,10 @@ import io.tally.common.jobs.JobIds;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.pipeline.PipelineDefinition;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The records of the compacted definitions topic ({@code tally.pipelines.definitions}): one per pipeline version,
@@ -30,5 +34,19 @@ public final class PublishedDefinitions {
         return PipelineDefinitionPublished.newBuilder().setName(definition.name()).setVersion(definition.version())
                 .setYaml(yaml).setSha256(JobIds.sha256Hex(yaml)).setFile(definition.source().file()).setPublishedAt(at)
                 .build();
+    }
+
+    /**
+     * {@code versions} grouped by pipeline name (in name order), each pipeline's by version number: the last entry of
+     * a pipeline's map is its latest version.
+     */
+    public static <T> SortedMap<String, TreeMap<Integer, T>> byNameAndVersion(Collection<T> versions,
+                                                                           Function<T, PipelineDefinition> definition) {
+        SortedMap<String, TreeMap<Integer, T>> byName = new TreeMap<>();
+        for (T version : versions) {
+            PipelineDefinition parsed = definition.apply(version);
+            byName.computeIfAbsent(parsed.name(), name -> new TreeMap<>()).put(parsed.version(), version);
+        }
+        return byName;
     }
 }

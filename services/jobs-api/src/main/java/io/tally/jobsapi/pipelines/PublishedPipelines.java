@@ -1,15 +1,14 @@
 package io.tally.jobsapi.pipelines;
 
 import io.tally.common.pipelines.ParsedDefinitions;
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.jobsapi.view.JobView;
 import io.tally.pipeline.PipelineDefinition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +38,9 @@ public class PublishedPipelines {
 
     /** The latest version of every published pipeline, by name. */
     public List<Versions> all() {
-        Map<String, TreeMap<Integer, PipelineDefinition>> byName = new TreeMap<>();
-        for (PipelineDefinition definition : parse(view.definitions(null))) {
-            byName.computeIfAbsent(definition.name(), name -> new TreeMap<>()).put(definition.version(), definition);
-        }
         List<Versions> all = new ArrayList<>();
-        byName.values().forEach(versions -> all.add(new Versions(versions.lastEntry().getValue(),
+        PublishedDefinitions.byNameAndVersion(parse(view.definitions(null)), Function.identity()).values()
+                .forEach(versions -> all.add(new Versions(versions.lastEntry().getValue(),
                 List.copyOf(versions.keySet()))));
         return all;
     }

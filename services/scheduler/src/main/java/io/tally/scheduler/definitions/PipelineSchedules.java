@@ -1,6 +1,7 @@
 package io.tally.scheduler.definitions;
 
 import io.tally.common.pipelines.ParsedDefinitions;
+import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.pipeline.MissedRunPolicy;
 import io.tally.pipeline.PipelineDefinition;
@@ -70,11 +71,9 @@ public final class PipelineSchedules {
 
     /** The schedules of the latest of {@code versions} of each pipeline, in name order. */
     static List<Schedule> of(Collection<Version> versions) {
-        Map<String, TreeMap<Integer, Version>> byName = new TreeMap<>();
-        versions.forEach(version -> byName.computeIfAbsent(version.definition().name(), name -> new TreeMap<>())
-                .put(version.definition().version(), version));
         List<Schedule> schedules = new ArrayList<>();
-        for (TreeMap<Integer, Version> pipeline : byName.values()) {
+        for (TreeMap<Integer, Version> pipeline : PublishedDefinitions.byNameAndVersion(versions, Version::definition)
+                .values()) {
             Version latest = pipeline.lastEntry().getValue();
             for (io.tally.pipeline.ScheduleSpec declared : latest.definition().schedules()) {
                 schedules.add(schedule(latest.definition(), declared, appliesFrom(pipeline, declared)));
