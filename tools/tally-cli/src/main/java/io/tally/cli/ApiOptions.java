@@ -29,6 +29,14 @@ final class ApiOptions {
             description = "API key sent as X-API-Key (default: $TALLY_API_KEY).")
     String apiKey;
 
+    /** The options as a command would have them, for a caller that is not a command (the demo). */
+    static ApiOptions of(String apiUrl, String apiKey) {
+        ApiOptions options = new ApiOptions();
+        options.apiUrl = apiUrl;
+        options.apiKey = apiKey;
+        return options;
+    }
+
     /** GETs {@code path} and answers its JSON; a non-2xx answer becomes an {@link ApiFailure}. */
     JsonNode get(String path) {
         return send(request(path).GET(), path);
@@ -64,7 +72,7 @@ final class ApiOptions {
             JsonNode answer = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
             if (response.statusCode() / 100 != 2) {
                 String detail = answer.path("detail").asText(answer.path("title").asText(response.body()));
-                throw new ApiFailure(response.statusCode() + " from " + path + ": " + detail
+                throw new ApiFailure(response.statusCode(), response.statusCode() + " from " + path + ": " + detail
                         + (response.statusCode() == 401 ? " (set --api-key or TALLY_API_KEY)" : "")
                         + (response.statusCode() == 403 ? " (needs an ADMIN key)" : ""));
             }
@@ -90,8 +98,21 @@ final class ApiOptions {
 
     /** An API call that failed, with a message for the user. */
     static final class ApiFailure extends RuntimeException {
+
+        private final int status;
+
         ApiFailure(String message) {
+            this(0, message);
+        }
+
+        ApiFailure(int status, String message) {
             super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status the API answered, or 0 when it did not answer. */
+        int status() {
+            return status;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tally.localruntime.LocalStack;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.JobCompleted;
@@ -28,16 +29,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tally demo}: the reference pipeline end to end on one machine, with no accounts: a real broker and registry,
- * every service with its offline adapter, one manual run of the Beatport chart pipeline from trigger to playlist file
- * and notification, checked on the way. Known gap: the services share this JVM, unlike a deployment.
+ * {@code tally demo}: a pipeline end to end on one machine, with no accounts: a real broker and registry, every
+ * service with its offline adapter. Without {@code --pipeline}, one manual run of the Beatport chart pipeline from
+ * trigger to playlist file and notification, checked on the way; with {@code --pipeline NAME}, one run of another
+ * declared pipeline ({@link DemoPipelines}) through the jobs API, followed until it ends, with its stages, counts and
+ * result. Known gap: the services share this JVM, unlike a deployment.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Runs the Beatport chart pipeline once on a local Kafka broker and schema registry with offline"
-                + " adapters: sample chart -> track search -> playlist file -> notification. Exits 0 when the"
-                + " playlist and the notification are out.")
+        description = "Runs a pipeline once on a local Kafka broker and schema registry with offline adapters. By"
+                + " default the Beatport chart: sample chart -> track search -> playlist file -> notification; exits 0"
+                + " when the playlist and the notification are out. With --pipeline, another declared pipeline; exits 0"
+                + " when its job ends as the demo expects.")
 public class DemoCommand implements Callable<Integer> {
 
     static final String PIPELINE = "beatport-chart";
@@ -45,6 +49,11 @@ public class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--pipeline", paramLabel = "NAME", defaultValue = PIPELINE,
+            description = "The pipeline to run: ${DEFAULT-VALUE} (default) or one of the other declared pipelines"
+                    + " (tally demo --pipeline list names them).")
+    String pipeline;
 
     @Option(names = "--timeout", defaultValue = "180s", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Give up (exit 1) after this long, e.g. 180s or 3m (default: ${DEFAULT-VALUE}).")
@@ -68,6 +77,17 @@ public class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!pipeline.equals(PIPELINE)) {
+            DemoPipelines.Demo demo = DemoPipelines.all().get(pipeline);
+            if (demo == null) {
+                boolean listing = pipeline.equals("list");
+                (listing ? out : err).println((listing ? "" : "ERROR: no demo of pipeline '" + pipeline + "'; ")
+                        + "demos: " + PIPELINE + (DemoPipelines.all().isEmpty() ? ""
+                        : ", " + String.join(", ", DemoPipelines.all().keySet())));
+                return listing ? 0 : 2;
+            }
+            return runDeclared(demo);
+        }
         Path dataDir = Files.createTempDirectory("tally-demo-");
         Files.createDirectories(outputDir);
         Path logDir = StackLogging.start(outputDir.toAbsolutePath().resolve("logs"), verbose);
@@ -85,6 +105,44 @@ public class DemoCommand implements Callable<Integer> {
                 return report(jobId, watcher.await(timeout, Duration.ofSeconds(2)));
             }
         } catch (LocalStack.StackFailure e) {
+            err.println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
+            return 1;
+        } finally {
+            LocalStack.deleteRecursively(dataDir);
+        }
+    }
+
+    /** One run of a declared pipeline through the jobs API, as a user would start and follow it. */
+    private int runDeclared(DemoPipelines.Demo demo) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        Path dataDir = Files.createTempDirectory("tally-demo-");
+        Path output = outputDir.toAbsolutePath().resolve(demo.pipeline());
+        Files.createDirectories(output);
+        Path logDir = StackLogging.start(outputDir.toAbsolutePath().resolve("logs"), verbose);
+        say("Starting Kafka, the schema registry, the engine, the jobs API and the workers of %s...", demo.pipeline());
+        say("  " + StackLogging.describe(logDir));
+        try (LocalStack stack = LocalStack.startInfrastructure(
+                new LocalStack.Settings(dataDir, 0, 0, 0, timeout, this::say, logDir))) {
+            stack.startServices(PipelineServices.core(output, demo.workers()));
+            ApiOptions api = ApiOptions.of("http://localhost:" + stack.port(PipelineServices.API),
+                    PipelineServices.LOCAL_API_KEY);
+            say("%s", demo.what());
+            String jobId = api.post("/api/pipelines/" + demo.pipeline() + "/runs",
+                    Map.of("parameters", demo.parameters())).path("jobId").asText();
+            say("Started %s by POST /api/pipelines/%s/runs: job %s", demo.pipeline(), demo.pipeline(), jobId);
+            JobFollower follower = new JobFollower(api, out);
+            JsonNode job = follower.show(jobId, true, timeout);
+            say("");
+            follower.summarize(job);
+            String status = job.path("status").asText();
+            if (!demo.endStates().contains(status)) {
+                err.println("ERROR: job " + jobId + " is " + status + "; the demo expects "
+                        + String.join(" or ", demo.endStates()) + " (details in " + logDir + ")");
+                return 1;
+            }
+            say("  Checked: the job ended %s. Files written under %s", status, output);
+            return 0;
+        } catch (LocalStack.StackFailure | ApiOptions.ApiFailure e) {
             err.println("ERROR: " + e.getMessage() + " (details in " + logDir + ")");
             return 1;
         } finally {

@@ -1,8 +1,6 @@
 package io.tally.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tally.common.jobs.JobStates;
-import io.tally.localruntime.LocalStack;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +66,7 @@ public class JobsCommand implements Runnable {
                         "PROGRESS", "CREATED"));
                 for (JsonNode job : answer.path("items")) {
                     out.println(String.format(Locale.ROOT, "%-44s %-24s %-16s %-26s %s", job.path("jobId").asText(),
-                            job.path("status").asText(), job.path("pipeline").asText("-"), progress(job),
+                            job.path("status").asText(), job.path("pipeline").asText("-"), JobFollower.progress(job),
                             job.path("createdAt").asText("-")));
                 }
                 out.println(String.format(Locale.ROOT, "page %d, %d of %d jobs", answer.path("page").asInt(),
@@ -97,42 +95,8 @@ public class JobsCommand implements Runnable {
         @Override
         public Integer call() {
             return ApiOptions.run(spec, () -> {
-                PrintWriter out = spec.commandLine().getOut();
-                String path = "/api/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
-                JsonNode job = api.get(path);
-                out.println(String.format(Locale.ROOT, "Job %s  pipeline %s%s  source %s", job.path("jobId").asText(),
-                        job.path("pipeline").asText("-"), job.hasNonNull("pipelineVersion")
-                                ? " v" + job.path("pipelineVersion").asInt() : "", job.path("sourceRef").asText("-")));
-                if (job.path("parameters").isObject()) {
-                    StringBuilder parameters = new StringBuilder("  parameters");
-                    job.path("parameters").properties().forEach(entry ->
-                            parameters.append(' ').append(entry.getKey()).append('=').append(entry.getValue().asText()));
-                    out.println(parameters);
-                }
-                long deadline = System.nanoTime() + timeout.toNanos();
-                String last = null;
-                while (true) {
-                    String line = "  " + progress(job) + "  " + job.path("status").asText() + "  " + stages(job);
-                    if (!line.equals(last)) {
-                        out.println(line);
-                        out.flush();
-                        last = line;
-                    }
-                    if (!follow || JobStates.isEnded(job.path("status").asText()) || System.nanoTime() > deadline) {
-                        break;
-                    }
-                    LocalStack.sleep(1000);
-                    job = api.get(path);
-                }
-                int corrections = job.path("correctionCount").asInt();
-                out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s%s",
-                        job.path("succeededCount").asInt(), job.path("failedCount").asInt(),
-                        job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
-                        corrections > 0 ? " (" + corrections + " corrected after a retry or redrive)" : "",
-                        job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
-                if (job.hasNonNull("reason")) {
-                    out.println("  " + job.path("status").asText() + ": " + job.path("reason").asText());
-                }
+                JobFollower follower = new JobFollower(api, spec.commandLine().getOut());
+                follower.summarize(follower.show(jobId, follow, timeout));
             });
         }
     }
@@ -160,25 +124,5 @@ public class JobsCommand implements Runnable {
                         + " requested; follow it with: tally jobs show " + answer.path("jobId").asText(jobId));
             });
         }
-    }
-
-    /** "[#####·····]  50%  5/10" for a job, or "-" when its size is unknown. */
-    static String progress(JsonNode job) {
-        if (!job.hasNonNull("progressPercent")) {
-            return "[" + ".".repeat(10) + "]    ?  " + job.path("processedCount").asInt() + "/?";
-        }
-        int percent = (int) job.path("progressPercent").asDouble();
-        int filled = Math.min(10, percent / 10);
-        return String.format(Locale.ROOT, "[%s%s] %3d%%  %d/%d", "#".repeat(filled), ".".repeat(10 - filled), percent,
-                job.path("processedCount").asInt(), job.path("expectedCount").asInt());
-    }
-
-    private static String stages(JsonNode job) {
-        StringBuilder text = new StringBuilder();
-        for (JsonNode stage : job.path("stages")) {
-            text.append(stage.path("name").asText()).append(':').append(stage.path("status").asText().toLowerCase(Locale.ROOT))
-                    .append("  ");
-        }
-        return text.toString().strip();
     }
 }

@@ -73,9 +73,7 @@ public final class PipelineServices {
     static List<LocalStack.Service> configured(Path outputDir, boolean fixedPorts, DevConfig config,
                                                Map<String, List<String>> extra) {
         List<LocalStack.Service> services = new ArrayList<>();
-        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts, config, extra, Map.of(
-                "tally.tracker.status-interval", "200ms",
-                "tally.pipelines.dir", pipelinesDir().toString())));
+        services.add(service(TRACKER, JobTrackerApplication.class, fixedPorts, config, extra, trackerDefaults()));
         services.add(service(SCHEDULER, SchedulerApplication.class, fixedPorts, config, extra, Map.of()));
         services.add(service(SCRAPER, ChartScraperApplication.class, fixedPorts, config, extra,
                 Map.of("tally.scraper.source", "sample")));
@@ -91,6 +89,22 @@ public final class PipelineServices {
                 "tally.notify.outbox-dir", outputDir.resolve("outbox").toString(),
                 "tally.notify.playlist-wait", "30s")));
         services.add(service(API, JobsApiApplication.class, fixedPorts, config, extra, Map.of()));
+        return services;
+    }
+
+    /**
+     * The engine and the jobs API with free ports, and the given workers with their offline settings: what a declared
+     * pipeline other than the chart needs to run ({@code tally demo --pipeline}).
+     */
+    static List<LocalStack.Service> core(Path outputDir, List<DemoPipelines.Worker> workers) {
+        DevConfig config = DevConfig.defaults();
+        List<LocalStack.Service> services = new ArrayList<>();
+        services.add(service(TRACKER, JobTrackerApplication.class, false, config, Map.of(), trackerDefaults()));
+        services.add(service(API, JobsApiApplication.class, false, config, Map.of(), Map.of()));
+        for (DemoPipelines.Worker worker : workers) {
+            services.add(new LocalStack.Service(worker.name(), worker.application(), 0, List.of(),
+                    withLocalKey(worker.settings().apply(outputDir))));
+        }
         return services;
     }
 
@@ -111,10 +125,20 @@ public final class PipelineServices {
         return dir;
     }
 
-    private static LocalStack.Service service(String name, Class<?> application, boolean fixedPorts, DevConfig config,
-                                              Map<String, List<String>> extra, Map<String, Object> defaults) {
+    /** The engine publishes the pipelines folder and reports status often enough for a person watching. */
+    private static Map<String, Object> trackerDefaults() {
+        return Map.of("tally.tracker.status-interval", "200ms", "tally.pipelines.dir", pipelinesDir().toString());
+    }
+
+    private static Map<String, Object> withLocalKey(Map<String, Object> defaults) {
         Map<String, Object> settings = new LinkedHashMap<>(defaults);
         settings.putAll(LOCAL_KEY);
+        return settings;
+    }
+
+    private static LocalStack.Service service(String name, Class<?> application, boolean fixedPorts, DevConfig config,
+                                              Map<String, List<String>> extra, Map<String, Object> defaults) {
+        Map<String, Object> settings = withLocalKey(defaults);
         settings.putAll(config.settings(name));
         int port = fixedPorts ? config.port(name, DEV_PORTS.get(name)) : 0;
         return new LocalStack.Service(name, application, port, extra.getOrDefault(name, List.of()), settings);

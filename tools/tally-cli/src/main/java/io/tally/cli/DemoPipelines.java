@@ -1,0 +1,67 @@
+package io.tally.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The declared pipelines {@code tally demo --pipeline NAME} runs besides the Beatport chart (which has its own checks
+ * in {@link DemoCommand}): for each, the workers that serve its task types with their offline adapters, the run's
+ * parameters, and the states the job may end in for the demo to pass. The engine and the jobs API are started for
+ * every one of them ({@link PipelineServices#core}).
+ */
+final class DemoPipelines {
+
+    /**
+     * One demo.
+     *
+     * @param pipeline   the definition's name in {@code pipelines/}
+     * @param what       one line for people: what the run shows
+     * @param workers    the services that serve its task types
+     * @param parameters the run's parameters
+     * @param endStates  the job states that pass the demo; a failure path shown on purpose ends the job
+     *                   COMPLETED_WITH_FAILURES, say
+     */
+    record Demo(String pipeline, String what, List<Worker> workers, Map<String, String> parameters,
+                Set<String> endStates) {
+    }
+
+    /**
+     * A worker service.
+     *
+     * @param name        the service's name (its config file, its log's name)
+     * @param application its Spring Boot application class
+     * @param settings    its offline settings for a demo writing into the given output folder
+     */
+    record Worker(String name, Class<?> application, Function<Path, Map<String, Object>> settings) {
+    }
+
+    private static final Map<String, Demo> DEMOS = index(List.of());
+
+    private DemoPipelines() {
+    }
+
+    /** Every demo by pipeline name, in name order. */
+    static Map<String, Demo> all() {
+        return DEMOS;
+    }
+
+    private static Map<String, Demo> index(List<Demo> demos) {
+        Map<String, Demo> byName = new TreeMap<>();
+        demos.forEach(demo -> byName.put(demo.pipeline(), demo));
+        return byName;
+    }
+
+    /** Settings in the order written, for readability where several are given. */
+    static Map<String, Object> settings(Object... keysAndValues) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            settings.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return settings;
+    }
+}

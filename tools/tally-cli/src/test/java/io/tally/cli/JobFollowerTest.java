@@ -1,0 +1,71 @@
+package io.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class JobFollowerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void summarizesAResultWithTextSegmentsAsTimestampsAndALongListCut() throws Exception {
+        // Given an ended job whose result has a text, five segments and a link
+        JsonNode job = JSON.readTree("""
+                {"jobId": "transcribe-1", "status": "COMPLETED", "succeededCount": 3, "failedCount": 0,
+                 "skippedCount": 0, "expectedCount": 3,
+                 "stages": [{"name": "transcribe", "status": "SUCCEEDED", "detail": "5 segments"}],
+                 "result": {"text": "Hello world", "language": "en",
+                   "segments": [{"start": 0, "end": 2500, "text": "one"}, {"start": 2500, "end": 65010, "text": "two"},
+                                {"start": 65010, "end": 70000, "text": "three"}, {"start": 1, "end": 2, "text": "4"},
+                                {"start": 3, "end": 4, "text": "5"}],
+                   "files": {"subtitles": "http://localhost/api/artifacts?ref=x"}}}
+                """);
+
+        // When it is summarized
+        String printed = summarize(job);
+
+        // Then the counts, the stage's detail, the text, the first three segments as clock times and the rest counted
+        assertThat(printed).contains("3 succeeded, 0 failed, 0 skipped of 3 expected")
+                .contains("transcribe   5 segments")
+                .contains("text: Hello world")
+                .contains("segments: 5 entries")
+                .contains("[0:00.000-0:02.500] one")
+                .contains("[0:02.500-1:05.010] two")
+                .contains("... and 2 more")
+                .contains("files: {\"subtitles\":\"http://localhost/api/artifacts?ref=x\"}")
+                .doesNotContain("] 4");
+    }
+
+    @Test
+    void cutsALongTextAndNamesItsLengthAndSaysWhereACachedResultCameFrom() throws Exception {
+        // Given a job answered from the result cache with a long text
+        String text = "word ".repeat(100).strip();
+        JsonNode job = JSON.createObjectNode().put("jobId", "j2").put("status", "COMPLETED")
+                .put("cachedFrom", "j1").set("result", JSON.createObjectNode().put("text", text));
+
+        // When it is summarized
+        String printed = summarize(job);
+
+        // Then the text is cut at the limit with its length, and the earlier job is named
+        assertThat(printed).contains("text: " + text.substring(0, JobFollower.TEXT_LIMIT) + "... (499 characters)")
+                .contains("result reused from job j1 (no stage ran)");
+    }
+
+    @Test
+    void printsNoResultSectionForAJobWithoutOne() throws Exception {
+        JsonNode job = JSON.readTree("{\"jobId\": \"j3\", \"status\": \"FAILED\", \"reason\": \"stage collect failed\"}");
+
+        assertThat(summarize(job)).contains("FAILED: stage collect failed").doesNotContain("result");
+    }
+
+    private static String summarize(JsonNode job) {
+        StringWriter text = new StringWriter();
+        new JobFollower(ApiOptions.of("http://localhost:1", null), new PrintWriter(text, true)).summarize(job);
+        return text.toString();
+    }
+}
