@@ -5,6 +5,7 @@ import io.tally.tasks.transcribe.TranscribeAudioOutput;
 import io.tally.tasks.transcribe.TranscriptSegment;
 import io.tally.transcribe.transcription.Transcriber;
 import io.tally.worker.TaskContext;
+import io.tally.worker.TaskFailedException;
 import io.tally.worker.TaskHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * transcribes it with the configured {@link Transcriber}, and writes the whole transcript as JSON and as SubRip
  * subtitles to the store. The output is the job's result: text, language, length and segments inline, with both
  * links; a transcript whose JSON is over {@code tally.transcribe.inline-limit} keeps only a preview of its text inline
- * ({@code truncated: true}, no segments), the rest by reference, so an output never outgrows a Kafka record.
+ * ({@code truncated: true}, no segments), the rest by reference, so an output never outgrows a Kafka record. A
+ * {@code languageOut} other than {@code en} fails at once, before the audio is read.
  */
 record TranscribeAudioHandler(Transcriber transcriber, StageArtifacts artifacts, long inlineLimit, int previewChars)
         implements TaskHandler.Work<TranscribeAudioInput, TranscribeAudioOutput> {
@@ -33,9 +35,13 @@ record TranscribeAudioHandler(Transcriber transcriber, StageArtifacts artifacts,
 
     @Override
     public TranscribeAudioOutput run(TranscribeAudioInput input, TaskContext context) {
-        byte[] audio = artifacts.read(input.getAudioUri());
         String languageOut = input.getLanguageOut() == null || input.getLanguageOut().isBlank()
                 ? null : input.getLanguageOut().strip();
+        if (languageOut != null && !Transcriber.ENGLISH.equals(languageOut)) {
+            throw new TaskFailedException(Transcriber.LANGUAGE_OUT_UNSUPPORTED, "languageOut '" + languageOut
+                    + "' is not supported: only en (a translation) is", false);
+        }
+        byte[] audio = artifacts.read(input.getAudioUri());
         Transcriber.Transcript transcript = transcriber.transcribe(audio, input.getFileName(), input.getLanguage(),
                 languageOut);
         byte[] json = json(transcript);

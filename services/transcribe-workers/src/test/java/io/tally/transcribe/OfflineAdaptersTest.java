@@ -115,21 +115,6 @@ class OfflineAdaptersTest {
         }
     }
 
-    @Test
-    void refusesALanguageOutOtherThanEnglishWithoutRetrying() {
-        // Given normalised audio
-        byte[] audio = normalizer.normalize(downloader.download(URL, context).bytes(), "t.wav", SEED_DEFAULTS, context)
-                .bytes();
-
-        // When it is transcribed to French
-        TaskFailedException failure = catchThrowableOfType(TaskFailedException.class,
-                () -> transcriber.transcribe(audio, "t.wav", "pt", "fr"));
-
-        // Then the failure is final
-        assertThat(failure.code()).isEqualTo(Transcriber.LANGUAGE_OUT_UNSUPPORTED);
-        assertThat(failure.retryable()).isFalse();
-    }
-
     private Transcriber.Transcript chain(String url) {
         AudioDownloader.DownloadedAudio audio = downloader.download(url, context);
         AudioNormalizer.NormalizedAudio normalized = normalizer.normalize(audio.bytes(), audio.fileName(), SEED_DEFAULTS,

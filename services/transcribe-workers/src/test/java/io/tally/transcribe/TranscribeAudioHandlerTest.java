@@ -127,4 +127,31 @@ class TranscribeAudioHandlerTest {
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.getMessage()).contains("tally.artifacts.dir");
     }
+
+    @Test
+    void aLanguageOutOtherThanEnglishFailsAtOnceWithoutCallingTheTranscriber() {
+        // Given a transcriber that must not be called
+        Transcriber untouchable = new Transcriber() {
+            @Override
+            public String name() {
+                return "untouchable";
+            }
+
+            @Override
+            public Transcript transcribe(byte[] audio, String fileName, String language, String languageOut) {
+                throw new AssertionError("called with languageOut " + languageOut);
+            }
+        };
+        TranscribeAudioHandler handler = new TranscribeAudioHandler(untouchable,
+                new StageArtifacts(new FileArtifactStore(dir)), 1024, 40);
+
+        // When French text is asked for
+        TaskFailedException failure = catchThrowableOfType(TaskFailedException.class, () -> handler.run(
+                new TranscribeAudioInput("file:///nowhere.wav", "x.wav", "pt", "fr"), context));
+
+        // Then the task fails without a retry, naming the value
+        assertThat(failure.code()).isEqualTo(Transcriber.LANGUAGE_OUT_UNSUPPORTED);
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.getMessage()).contains("'fr'");
+    }
 }

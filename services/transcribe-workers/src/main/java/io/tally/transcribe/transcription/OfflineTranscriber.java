@@ -1,7 +1,6 @@
 package io.tally.transcribe.transcription;
 
 import io.tally.transcribe.Wav;
-import io.tally.worker.TaskFailedException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -27,10 +26,6 @@ public final class OfflineTranscriber implements Transcriber {
 
     @Override
     public Transcript transcribe(byte[] audio, String fileName, String language, String languageOut) {
-        if (languageOut != null && !"en".equals(languageOut)) {
-            throw new TaskFailedException(LANGUAGE_OUT_UNSUPPORTED, "languageOut '" + languageOut
-                    + "' is not supported: only en (a translation) is", false);
-        }
         Long measured = Wav.durationMs(audio);
         long duration = Math.max(1, measured != null ? measured : audio.length / BYTES_PER_MS);
         String fingerprint = sha256(audio).substring(0, 12);

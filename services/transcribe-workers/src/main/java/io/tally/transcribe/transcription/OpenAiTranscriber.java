@@ -51,10 +51,6 @@ public final class OpenAiTranscriber implements Transcriber {
 
     @Override
     public Transcript transcribe(byte[] audio, String fileName, String language, String languageOut) {
-        if (languageOut != null && !"en".equals(languageOut)) {
-            throw new TaskFailedException(LANGUAGE_OUT_UNSUPPORTED, "languageOut '" + languageOut
-                    + "' is not supported: the API translates to en only", false);
-        }
         String path = languageOut != null ? "/v1/audio/translations" : "/v1/audio/transcriptions";
         MultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
         form.add("file", new ByteArrayResource(audio) {

@@ -11,13 +11,16 @@ public interface Transcriber {
 
     /** The code of a {@code languageOut} no transcriber here can produce (only {@code en}, a translation). */
     String LANGUAGE_OUT_UNSUPPORTED = "language-out-unsupported";
+    /** The one {@code languageOut} supported: English, which the OpenAI API produces as a translation. */
+    String ENGLISH = "en";
 
     /** The adapter's name in outputs and logs. */
     String name();
 
     /**
      * @param language    the spoken language (ISO-639-1), or {@code auto}
-     * @param languageOut {@code en} for an English translation, or null for the spoken language
+     * @param languageOut {@value #ENGLISH} for an English translation, or null for the spoken language; the task
+     *                    refuses any other value before it calls an adapter
      */
     Transcript transcribe(byte[] audio, String fileName, String language, String languageOut);
 

@@ -13,7 +13,7 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tally.transcribe.TranscribeProperties;
 import io.tally.transcribe.http.ServiceFailures;
 import io.tally.worker.FixedTaskContext;
@@ -21,9 +21,9 @@ import io.tally.worker.TaskFailedException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.web.client.RestClient;
 
 /** The video-downloader adapter against a real HTTP server (WireMock) speaking the seed's job protocol. */
@@ -32,20 +32,15 @@ class VideoDownloaderAdapterTest {
     static final String URL = "https://www.youtube.com/watch?v=FtnKP8fSSdc";
     static final byte[] AUDIO = {1, 2, 3, 4, 5};
 
-    private WireMockServer server;
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(options().dynamicPort()).build();
+
     private VideoDownloaderAdapter adapter;
     private final FixedTaskContext context = FixedTaskContext.of("job-1", "download", null);
 
     @BeforeEach
-    void start() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
+    void createAdapter() {
         adapter = adapter(Duration.ofSeconds(2), 5);
-    }
-
-    @AfterEach
-    void stop() {
-        server.stop();
     }
 
     private VideoDownloaderAdapter adapter(Duration readTimeout, int maxPolls) {

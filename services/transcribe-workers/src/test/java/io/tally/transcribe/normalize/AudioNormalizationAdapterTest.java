@@ -14,7 +14,7 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tally.transcribe.TranscribeProperties;
 import io.tally.transcribe.http.ServiceFailures;
 import io.tally.worker.FixedTaskContext;
@@ -22,9 +22,8 @@ import io.tally.worker.TaskFailedException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.web.client.RestClient;
 
 /** The audio-normalization adapter against a real HTTP server (WireMock): multipart upload, polling, download. */
@@ -34,19 +33,10 @@ class AudioNormalizationAdapterTest {
     static final byte[] NORMALIZED = {1, 1, 2, 3, 5};
     static final AudioNormalizer.Options OPTIONS = new AudioNormalizer.Options(true, true, false, true, false);
 
-    private WireMockServer server;
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(options().dynamicPort()).build();
+
     private final FixedTaskContext context = FixedTaskContext.of("job-1", "normalize", null);
-
-    @BeforeEach
-    void start() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.stop();
-    }
 
     private AudioNormalizationAdapter adapter(Duration readTimeout) {
         return new AudioNormalizationAdapter(RestClient.builder(), new TranscribeProperties.JobService(

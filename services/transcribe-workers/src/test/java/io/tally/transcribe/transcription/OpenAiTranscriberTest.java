@@ -14,15 +14,14 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.tally.transcribe.TranscribeProperties;
 import io.tally.transcribe.http.ServiceFailures;
 import io.tally.worker.TaskFailedException;
 import java.net.URI;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.web.client.RestClient;
 
 /** The OpenAI-compatible transcriber against a real HTTP server (WireMock) answering as the API does. */
@@ -37,18 +36,8 @@ class OpenAiTranscriberTest {
                {"id": 0, "seek": 0, "start": 0.0, "end": 2.5, "text": " Este é o primeiro segmento"},
                {"id": 1, "seek": 0, "start": 2.5, "end": 5.0, "text": " Este é o segundo segmento"}]}""";
 
-    private WireMockServer server;
-
-    @BeforeEach
-    void start() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.stop();
-    }
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private OpenAiTranscriber transcriber(Duration readTimeout) {
         return new OpenAiTranscriber(RestClient.builder(), new TranscribeProperties.Transcriber(
