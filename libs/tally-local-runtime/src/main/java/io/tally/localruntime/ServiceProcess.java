@@ -94,7 +94,7 @@ public final class ServiceProcess extends ChildProcess {
         }
         // The child trusts the generated classes this JVM trusts (a test's own task schemas too).
         command.addAll(List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES="
-                        + System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.tally.events"),
+                        + System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.tally"),
                 "@" + workDir.resolve(name + ".classpath.args"), mainClass));
         command.addAll(arguments);
         launch(command, environment);

@@ -104,12 +104,6 @@ public class BenchCommand implements Callable<Integer> {
     Integer engineJobs;
 
     public static void main(String[] args) {
-        // Avro 1.12 refuses generated classes outside trusted packages; the surefire config sets this for tests. The
-        // launcher trusts the catalogue's package; the engine section's task records are the bench's own.
-        String trusted = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.tally.events");
-        if (!List.of(trusted.split(",")).contains(EngineBench.TASKS_PACKAGE)) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", trusted + "," + EngineBench.TASKS_PACKAGE);
-        }
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
 

@@ -66,8 +66,6 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 final class EngineBench {
 
     static final String PIPELINE = "bench-engine";
-    /** The generated task records' package, which Avro must be told to trust. */
-    static final String TASKS_PACKAGE = "io.tally.bench.tasks";
     static final String STEP = "bench-step";
     static final String ELEMENT = "bench-element";
     static final int CHAIN = 3;
