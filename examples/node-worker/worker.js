@@ -5,7 +5,8 @@
 // SDK (libs/tally-worker) does for a TaskHandler, following the task envelope of docs/adr/0016-task-envelope.md:
 //
 //   1. registers its contract: the input schema under `tally.tasks.word-stats-value` (the engine encodes requests
-//      with it) and the output schema under `tally.tasks.word-stats.output`;
+//      with it) and the output schema under `tally.tasks.word-stats.output`, and waits until the catalogue's
+//      `TaskResult` contract is in the registry;
 //   2. consumes `tally.tasks.word-stats` in group `tally-worker-word-stats`, read-committed, from the earliest offset;
 //   3. reads the request's metadata from its CloudEvents `ce_*` headers and decodes the Avro value;
 //   4. runs the handler and writes one `TaskResult` per request to `tally.tasks.results`, keyed by job id, with the
@@ -22,7 +23,7 @@
 //
 // Known gaps, compared with the Java SDK: no worker-local retry topics (a retryable error goes straight back to the
 // engine as a retryable FAILED result, and the stage's retry policy decides), no TaskProgress reports, no metrics,
-// and one task at a time per process.
+// and one task at a time per process. A cancelled job's queued tasks are skipped; a running one is not stopped.
 'use strict';
 
 const fs = require('node:fs');
@@ -129,8 +130,9 @@ async function main() {
   const registry = new SchemaRegistryClient({ baseURLs: [config.registry] });
 
   // 1. Contracts before consumers (the SDK does the same at start-up). Registering an existing schema adds no version.
-  const inputId = await registry.register(INPUT_SUBJECT, { schemaType: 'AVRO', schema: schemaOf('WordStatsInput.avsc') });
-  const outputId = await registry.register(OUTPUT_SUBJECT, { schemaType: 'AVRO', schema: schemaOf('WordStatsOutput.avsc') });
+  const avro = (file) => ({ schemaType: 'AVRO', schema: schemaOf(file) });
+  const inputId = await registry.register(INPUT_SUBJECT, avro('WordStatsInput.avsc'));
+  const outputId = await registry.register(OUTPUT_SUBJECT, avro('WordStatsOutput.avsc'));
   log(`registered ${INPUT_SUBJECT} (id ${inputId}) and ${OUTPUT_SUBJECT} (id ${outputId})`);
   // TaskResult is a catalogue contract, registered before any producer by the platform (`./tally dev` does it,
   // a deployment runs `tally schemas register`), not by each worker: wait for it rather than answer without it.
@@ -140,7 +142,7 @@ async function main() {
   // topic associations, an API Apicurio does not have).
   const topicSubjects = { subjectNameStrategyType: SubjectNameStrategyType.TOPIC };
   const inputs = new AvroDeserializer(registry, SerdeType.VALUE, topicSubjects);
-  // TaskResult is a catalogue record the engine registers: write with the registry's latest, never register it.
+  // TaskResult: write with the registry's latest version (the catalogue's), never register one.
   const results = new AvroSerializer(registry, SerdeType.VALUE,
     { ...topicSubjects, useLatestVersion: true, autoRegisterSchemas: false });
   // The output is framed under its own subject, not under a topic's.
@@ -156,7 +158,7 @@ async function main() {
   const existing = new Set(await admin.listTopics());
   const missing = [
     { topic: REQUESTS, numPartitions: config.partitions },
-    { topic: DEAD_LETTERS, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(28 * 24 * 3600 * 1000) }] },
+    { topic: DEAD_LETTERS, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(28 * 86400000) }] },
   ].filter((topic) => !existing.has(topic.topic));
   if (missing.length > 0) {
     await admin.createTopics({ waitForLeaders: true, topics: missing });
@@ -194,25 +196,29 @@ async function main() {
       taskType: TASK_TYPE, output: null, error: null, worker: config.workerId, startedAt, endedAt: Date.now(), ...extra,
     };
     // acks=all (idempotent producer): when send resolves, the result is on the broker.
-    await producer.send({ topic: RESULTS, messages: [{ key: task.jobId, value: await results.serialize(RESULTS, result) }] });
+    const value = await results.serialize(RESULTS, result);
+    await producer.send({ topic: RESULTS, messages: [{ key: task.jobId, value }] });
     log(`${result.outcome} ${task.taskId}${result.error ? ` (${result.error.code}: ${result.error.message})` : ''}`);
   };
 
-  const requests = kafka.consumer({ groupId: GROUP_ID, readUncommitted: false }); // the engine writes in transactions
+  // 2. The engine writes requests in transactions: read committed ones only (readUncommitted false).
+  const requests = kafka.consumer({ groupId: GROUP_ID, readUncommitted: false });
   await requests.connect();
   await requests.subscribe({ topic: REQUESTS, fromBeginning: true });
   requests.on(requests.events.GROUP_JOIN, () => log(`ready: consuming ${REQUESTS} in group ${GROUP_ID}`));
 
   await requests.run({
     autoCommit: false, // 5. we commit ourselves, after the result
-    eachMessage: async ({ topic, partition, message }) => {
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const startedAt = Date.now();
-      const commit = () => requests.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      const next = (BigInt(message.offset) + 1n).toString(); // a committed offset is the next one to read
+      const commit = () => requests.commitOffsets([{ topic, partition, offset: next }]);
 
       // 3. Metadata. A record without it cannot be answered: it goes to the dead-letter topic with the reason.
       let task;
       try {
-        task = taskOf(message.headers || {});
+        // A handler that runs longer than the session timeout (30 s) calls task.heartbeat() now and then.
+        task = { ...taskOf(message.headers || {}), heartbeat };
       } catch (e) {
         log(`dead-lettering ${topic}-${partition}@${message.offset}: ${e.message}`);
         await producer.send({ topic: DEAD_LETTERS, messages: [{
@@ -232,9 +238,11 @@ async function main() {
       try {
         input = await inputs.deserialize(topic, message.value);
       } catch (e) {
-        if (e instanceof RestError && !(e.status >= 400 && e.status < 500)) throw e; // registry down: kafkajs retries
-        await answer(task, startedAt, { outcome: 'FAILED',
-          error: { code: 'unreadable-input', message: `the request's value cannot be read: ${e.message}`, retryable: false } });
+        // The registry unreachable or failing: throw, and kafkajs delivers the record again after a back-off.
+        if (e instanceof RestError && !(e.status >= 400 && e.status < 500)) throw e;
+        const reason = `the request's value cannot be read: ${e.message}`;
+        await answer(task, startedAt,
+          { outcome: 'FAILED', error: { code: 'unreadable-input', message: reason, retryable: false } });
         return commit();
       }
 

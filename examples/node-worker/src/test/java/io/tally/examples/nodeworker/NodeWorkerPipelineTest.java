@@ -25,6 +25,7 @@ import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyEmbeddedKafka;
 import io.tally.testsupport.TaskRequests;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,8 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
 /**
  * A worker in Node.js in a declared pipeline, on a real broker and the real registry: the engine (job-tracker,
- * publishing {@code pipelines/node-word-stats.yml} from the test resources) and a Java SDK worker
+ * publishing {@code pipelines/node-word-stats.yml} from the test resources and the guide's one-stage
+ * {@code pipelines/word-stats.yml}) and a Java SDK worker
  * ({@link TextWorkerApplication}) run in this JVM, the example's {@code worker.js} as a child process with only its
  * npm clients. The Node stage sits between two Java stages, so one job crosses both languages and the Node output is
  * read by the registry on the Java side. The tests of single requests (cancelled, poison, redelivered) send them as
@@ -62,8 +64,12 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
 class NodeWorkerPipelineTest {
 
     private static final String PIPELINE = "node-word-stats";
+    private static final String DEMO_PIPELINE_NAME = "word-stats";
     private static final String WORD_STATS = "word-stats";
-    private static final Path PIPELINES = Path.of("src/test/resources/pipelines").toAbsolutePath();
+    /** The mixed Java/Node pipeline of this test. */
+    private static final Path TEST_PIPELINE = Path.of("src/test/resources/pipelines/node-word-stats.yml");
+    /** The one-stage pipeline the guide runs against ./tally dev. */
+    private static final Path DEMO_PIPELINE = Path.of("pipelines/word-stats.yml");
     private static final String WAITING = "waiting for tally.tasks.results-value";
     private static final String READY = " ready: consuming ";
     private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -99,9 +105,13 @@ class NodeWorkerPipelineTest {
             admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(60, TimeUnit.SECONDS);
         }
         serdes.registerContracts(Topics.ALL);
-        // The engine publishes the definition and creates the task topics; the Java worker registers its two types.
+        // The engine publishes both definitions and creates the task topics; the Java worker registers its two types.
+        Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+        for (Path file : List.of(TEST_PIPELINE, DEMO_PIPELINE)) {
+            Files.copy(file, pipelines.resolve(file.getFileName()));
+        }
         ConfigurableApplicationContext engine = start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
-                "--tally.pipelines.dir=" + PIPELINES, "--tally.tracker.status-interval=200ms");
+                "--tally.pipelines.dir=" + pipelines, "--tally.tracker.status-interval=200ms");
         start(TextWorkerApplication.class, TextWorkerApplication.CONFIG_NAME);
         node.awaitLog(READY, STARTUP);
         KafkaTestClient.awaitRunning(engine.getBean(KafkaStreamsHealth.class), WAIT);
@@ -228,6 +238,25 @@ class NodeWorkerPipelineTest {
     }
 
     @Test
+    void failsARequestWhoseValueCannotBeReadWithoutRetrying() throws Exception {
+        // Given a request with the envelope's headers but a value that is not in the registry's wire format
+        String jobId = TaskRequests.newJob();
+        Instant now = Instant.now();
+        try (KafkaProducer<String, byte[]> raw = kafka.rawProducer()) {
+            raw.send(new ProducerRecord<>(TaskHeaders.requestTopic(WORD_STATS), null, jobId,
+                    "not avro".getBytes(StandardCharsets.UTF_8), TaskHeaders.requestHeaders(WORD_STATS, jobId, "stats",
+                            null, 1, "tally/pipelines/test/1", now, now.plusSeconds(300)))).get();
+        }
+
+        // Then it is answered FAILED, not retryable (another attempt would read the same bytes), with the reason
+        TaskResult result = single(results(jobId, "stats"));
+        assertThat(result.getOutcome()).isEqualTo(ItemOutcome.FAILED);
+        assertThat(result.getError().getCode()).isEqualTo("unreadable-input");
+        assertThat(result.getError().getRetryable()).isFalse();
+        assertThat(result.getError().getMessage()).startsWith("the request's value cannot be read: ");
+    }
+
+    @Test
     void answersARedeliveredRequestAgainUnderTheSameTaskId() throws Exception {
         // Given a request the worker has answered
         String jobId = TaskRequests.newJob();
@@ -246,10 +275,29 @@ class NodeWorkerPipelineTest {
                 .containsOnly(new WordStatsOutput(3, 8, "ccc"));
     }
 
+    @Test
+    void theGuidesOneStagePipelineRunsOnTheNodeWorkerAlone() throws Exception {
+        // Given the demo pipeline of the guide (pipelines/word-stats.yml), whose only stage is the Node one
+        String jobId = "node-demo-" + UUID.randomUUID();
+
+        // When it is run with a text
+        trigger(DEMO_PIPELINE_NAME, jobId, "the quick brown fox jumps over the lazy dog");
+
+        // Then the job completes with the Node worker's answer as its stage's result
+        JobCompleted completed = completion(jobId);
+        assertThat(completed.getState()).as("job ended: %s", completed.getReason()).isEqualTo(JobState.COMPLETED);
+        assertThat(new TaskRequests(kafka, serdes).output(single(results(jobId, "stats")), WordStatsOutput.class))
+                .isEqualTo(new WordStatsOutput(9, 43, "quick"));
+    }
+
     private static void trigger(String jobId, String text) throws Exception {
+        trigger(PIPELINE, jobId, text);
+    }
+
+    private static void trigger(String pipeline, String jobId, String text) throws Exception {
         String triggerId = "manual:" + UUID.randomUUID();
         send(Topics.PIPELINE_TRIGGERS.name(), triggerId, PipelineTriggered.newBuilder().setTriggerId(triggerId)
-                .setJobId(jobId).setPipeline(PIPELINE).setTriggeredAt(Instant.now())
+                .setJobId(jobId).setPipeline(pipeline).setTriggeredAt(Instant.now())
                 .setParameters(Map.of("text", text)).build());
     }
 
