@@ -24,6 +24,8 @@ final class NodeWorkerProcess implements AutoCloseable {
     static final Path MODULE = Path.of("").toAbsolutePath();
     static final Path LOG = MODULE.resolve("target").resolve("node-worker.log");
     private static final Path NPM_LOG = MODULE.resolve("target").resolve("npm-ci.log");
+    /** Written when the Node tests are skipped, removed when they run; like jobs-api's browser-tests marker. */
+    static final Path SKIPPED_MARKER = MODULE.resolve("target").resolve("node-tests-skipped.txt");
     private static final String REQUIRED = "required";
     private static final Duration INSTALL = Duration.ofMinutes(5);
 
@@ -53,9 +55,26 @@ final class NodeWorkerProcess implements AutoCloseable {
                 if (REQUIRED.equals(System.getProperty("tally.node-tests"))) {
                     throw new IllegalStateException(message + "; -Dtally.node-tests=required does not let them skip");
                 }
-                System.err.println("NODE TESTS SKIPPED: " + message + " (-Dtally.node-tests=required makes this a failure)");
+                String warning = "NODE TESTS SKIPPED: " + message + " (-Dtally.node-tests=required makes this a failure)";
+                System.err.println(warning);
+                marker(warning + "\n");
                 Assumptions.abort(message);
             }
+        }
+        marker(null);
+    }
+
+    /** Leaves (or, with null, removes) {@link #SKIPPED_MARKER}, for a build step that repeats the warning at the end. */
+    private static void marker(String reason) {
+        try {
+            if (reason == null) {
+                Files.deleteIfExists(SKIPPED_MARKER);
+            } else {
+                Files.createDirectories(SKIPPED_MARKER.getParent());
+                Files.writeString(SKIPPED_MARKER, reason, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + SKIPPED_MARKER, e);
         }
     }
 
