@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.transcribe.TranscribeWorkersApplication;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,12 @@ final class DemoPipelines {
     record Worker(String name, Class<?> application, Function<Path, Map<String, Object>> settings) {
     }
 
-    private static final Map<String, Demo> DEMOS = index(List.of());
+    private static final Map<String, Demo> DEMOS = index(List.of(
+            new Demo("transcribe", "Seed 003: a video URL downloaded, normalised and transcribed by the offline adapters"
+                    + " (a tone derived from the URL, a real mono 16 kHz conversion, a transcript that says it is"
+                    + " offline); the files go to the artifact store.",
+                    List.of(new Worker("transcribe-workers", TranscribeWorkersApplication.class, output -> Map.of())),
+                    Map.of("url", "https://www.youtube.com/watch?v=FtnKP8fSSdc"), Set.of("COMPLETED"))));
 
     private DemoPipelines() {
     }

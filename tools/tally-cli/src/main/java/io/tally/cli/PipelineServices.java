@@ -89,7 +89,7 @@ public final class PipelineServices {
                 "tally.notify.outbox-dir", outputDir.resolve("outbox").toString(),
                 "tally.notify.playlist-wait", "30s")));
         services.add(service(API, JobsApiApplication.class, fixedPorts, config, extra, Map.of()));
-        return services;
+        return withArtifacts(services, outputDir);
     }
 
     /**
@@ -105,7 +105,7 @@ public final class PipelineServices {
             services.add(new LocalStack.Service(worker.name(), worker.application(), 0, List.of(),
                     withLocalKey(worker.settings().apply(outputDir))));
         }
-        return services;
+        return withArtifacts(services, outputDir);
     }
 
     /**
@@ -128,6 +128,20 @@ public final class PipelineServices {
     /** The engine publishes the pipelines folder and reports status often enough for a person watching. */
     private static Map<String, Object> trackerDefaults() {
         return Map.of("tally.tracker.status-interval", "200ms", "tally.pipelines.dir", pipelinesDir().toString());
+    }
+
+    /**
+     * Every service of a local stack shares one artifact store under the output folder: the workers write the files,
+     * the engine keeps big results there and the jobs API serves both.
+     */
+    private static List<LocalStack.Service> withArtifacts(List<LocalStack.Service> services, Path outputDir) {
+        String dir = outputDir.resolve("artifacts").toString();
+        return services.stream().map(service -> {
+            Map<String, Object> settings = new LinkedHashMap<>(service.settings());
+            settings.putIfAbsent("tally.artifacts.dir", dir);
+            return new LocalStack.Service(service.name(), service.application(), service.port(), service.arguments(),
+                    settings);
+        }).toList();
     }
 
     private static Map<String, Object> withLocalKey(Map<String, Object> defaults) {
