@@ -26,6 +26,7 @@ class CommandTaskRegistrarTest {
         runner.withPropertyValues(
                         "tally.command.tasks.dbt-run.executable=dbt",
                         "tally.command.tasks.dbt-run.args[0]=run",
+                        "tally.command.tasks.dbt-run.args[1]={job: ${input.jobId}, city: ${input.params.city}}",
                         "tally.command.tasks.dbt-run.timeout=300s",
                         "tally.command.tasks.dbt-test.executable=dbt")
                 .run(context -> {
@@ -33,7 +34,8 @@ class CommandTaskRegistrarTest {
                     assertThat(context.getBeansOfType(TaskHandler.class).values()).extracting(TaskHandler::taskType)
                             .containsExactlyInAnyOrder("dbt-run", "dbt-test");
                     CommandProperties.Command dbtRun = context.getBean(CommandProperties.class).tasks().get("dbt-run");
-                    assertThat(dbtRun.args()).containsExactly("run");
+                    // The task input's placeholders survive Spring's own ${...} resolution, left for the handler
+                    assertThat(dbtRun.args()).containsExactly("run", "{job: ${input.jobId}, city: ${input.params.city}}");
                     assertThat(dbtRun.timeout()).isEqualTo(Duration.ofSeconds(300));
                     assertThat(context.getBean(CommandProperties.class).tasks().get("dbt-test").timeout())
                             .isEqualTo(Duration.ofMinutes(5));
