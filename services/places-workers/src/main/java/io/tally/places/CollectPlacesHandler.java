@@ -1,7 +1,6 @@
 package io.tally.places;
 
 import io.tally.places.source.Place;
-import io.tally.places.source.PlacesException;
 import io.tally.places.source.PlacesSource;
 import io.tally.places.warehouse.RawPlaces;
 import io.tally.places.warehouse.Warehouse;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code collect-places} task: the city's restaurants from the configured {@link PlacesSource} into the job's
  * raw table ({@link RawPlaces}, replaced whole, so a redelivered task does not double the rows). A source failure
- * keeps its code: {@code places-unavailable} is retried, {@code places-rejected} is not.
+ * ({@code PlacesException}) keeps its code: {@code places-unavailable} is retried, {@code places-rejected} is not.
  */
 record CollectPlacesHandler(PlacesSource source, Warehouse warehouse, Clock clock)
         implements TaskHandler.Work<CollectPlacesInput, CollectPlacesOutput> {
@@ -33,12 +32,8 @@ record CollectPlacesHandler(PlacesSource source, Warehouse warehouse, Clock cloc
         if (input.getCount() < 1 || input.getCity().isBlank()) {
             throw new TaskFailedException("bad-input", "a city and a count of at least 1 are needed", false);
         }
-        List<Place> places;
-        try {
-            places = source.restaurants(input.getCity(), input.getCount());
-        } catch (PlacesException e) {
-            throw new TaskFailedException(e.code(), e.getMessage(), e.retryable(), e);
-        }
+        // A PlacesException is the task failure itself: its code and retryability reach the engine as they are.
+        List<Place> places = source.restaurants(input.getCity(), input.getCount());
         Instant collectedAt = clock.instant();
         long rows = RawPlaces.replace(warehouse, input.getJobId(), input.getCity(), places, collectedAt);
         String table = Warehouse.schemaOf(input.getJobId()) + "." + RawPlaces.TABLE;
