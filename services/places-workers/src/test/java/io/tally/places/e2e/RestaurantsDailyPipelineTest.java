@@ -159,6 +159,7 @@ class RestaurantsDailyPipelineTest {
         assertThat(job.get("parameters").get("city").asString()).isEqualTo("Paris");
         assertThat(stage(job, "collect").get("detail").asString()).isEqualTo("20 rows from fixture");
         assertThat(stage(job, "tests").get("detail").asString()).isEqualTo("5 passed, 0 failed");
+        assertThat(stage(job, "notify").get("detail").asString()).isEqualTo("pipeline-succeeded:" + jobId + ":notify");
         // And the success summary is in the outbox with the rows and time of each step
         String summary = awaitOutbox("pipeline-succeeded:" + jobId + ":notify");
         assertThat(summary).contains("Subject: [tally] restaurants-daily Paris: 20 places collected, 5/5 data tests passed")
@@ -277,7 +278,12 @@ class RestaurantsDailyPipelineTest {
             ended[0] = job;
             return done;
         });
-        return ended[0];
+        // A figure for people reading the build: how long the run took from creation to end.
+        JsonNode job = ended[0];
+        System.out.printf("restaurants-daily e2e: %s %s %s in %d ms%n", jobId, job.get("parameters"),
+                job.get("status").asString(), java.time.Duration.between(java.time.Instant.parse(job.get("createdAt").asString()),
+                        java.time.Instant.parse(job.get("completedAt").asString())).toMillis());
+        return job;
     }
 
     private static JsonNode stage(JsonNode job, String name) {
