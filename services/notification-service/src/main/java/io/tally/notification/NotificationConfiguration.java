@@ -13,6 +13,8 @@ import io.tally.notification.channels.EmailChannel;
 import io.tally.notification.channels.NotificationChannel;
 import io.tally.notification.channels.OutboxChannel;
 import io.tally.notification.channels.WebhookChannel;
+import io.tally.tasks.notification.SendNotificationInput;
+import io.tally.tasks.notification.SendNotificationOutput;
 import io.tally.worker.TaskHandler;
 import io.tally.worker.TaskRetryTopics;
 import io.tally.worker.WorkerProperties;
@@ -161,5 +163,21 @@ class NotificationConfiguration {
                 intent.getNotificationId(), intent).get(worker.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         return TaskHandler.of(NotifyJobHandler.TASK_TYPE, NotifyJobInput.class, NotifyJobOutput.class,
                 new NotifyJobHandler(config, new NotifyMetrics(meters), intents, Clock.systemUTC()));
+    }
+
+    /**
+     * The generic {@code send-notification} task: a pipeline's own subject and body, written as a delivery intent like
+     * {@code notify-job}'s, so {@link NotificationDelivery} sends it once per channel.
+     */
+    @Bean
+    TaskHandler<SendNotificationInput, SendNotificationOutput> sendNotificationTask(
+            NotificationProperties config, MeterRegistry meters, KafkaTemplate<String, Object> template,
+            WorkerProperties worker, Notifier notifier) {
+        // The same intent writer as notify-job's: key = notification id, waiting for the broker.
+        NotifyJobHandler.Intents intents = intent -> template.send(Topics.NOTIFICATIONS_REQUESTED.name(),
+                intent.getNotificationId(), intent).get(worker.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return TaskHandler.of(SendNotificationHandler.TASK_TYPE, SendNotificationInput.class, SendNotificationOutput.class,
+                new SendNotificationHandler(config, new NotifyMetrics(meters), intents,
+                        List.copyOf(notifier.channelNames()), Clock.systemUTC()));
     }
 }
