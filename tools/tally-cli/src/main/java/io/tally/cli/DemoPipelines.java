@@ -1,5 +1,7 @@
 package io.tally.cli;
 
+import io.tally.notification.NotificationServiceApplication;
+import io.tally.places.PlacesWorkersApplication;
 import io.tally.transcribe.TranscribeWorkersApplication;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,7 +48,15 @@ final class DemoPipelines {
                     + " (a tone derived from the URL, a real mono 16 kHz conversion, a transcript that says it is"
                     + " offline); the files go to the artifact store.",
                     List.of(new Worker("transcribe-workers", TranscribeWorkersApplication.class, output -> Map.of())),
-                    Map.of("url", "https://www.youtube.com/watch?v=FtnKP8fSSdc"), Set.of("COMPLETED"))));
+                    Map.of("url", "https://www.youtube.com/watch?v=FtnKP8fSSdc"), Set.of("COMPLETED")),
+            new Demo("restaurants-daily", "Seed 004: places collected from the offline fixture into DuckDB, dbt-style SQL"
+                    + " models and data tests, a quality gate and a summary notification in the outbox"
+                    + " (--param city=Dirtyville shows the failure path).",
+                    List.of(new Worker("places-workers", PlacesWorkersApplication.class, output -> Map.of(
+                                    "tally.places.warehouse", output.resolve("places/warehouse.duckdb").toString())),
+                            new Worker(PipelineServices.NOTIFY, NotificationServiceApplication.class, output -> Map.of(
+                                    "tally.notify.outbox-dir", output.resolve("outbox").toString()))),
+                    Map.of("city", "Paris", "count", "20"), Set.of("COMPLETED"))));
 
     private DemoPipelines() {
     }
