@@ -1,6 +1,10 @@
 package io.tally.scheduler;
 
+import io.tally.events.ScheduleChanged;
 import io.tally.scheduler.definitions.DefinitionsFollower;
+import io.tally.scheduler.schedules.RunTimeSchedules;
+import io.tally.scheduler.schedules.ScheduleChanges;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
@@ -9,7 +13,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Every schedule the scheduler knows, configured and declared by pipeline definitions, in name order. Names cannot
+ * Every schedule the scheduler knows, configured, declared by pipeline definitions and changed or created at run time
+ * ({@link RunTimeSchedules} merges the run-time state over the declarations), in name order. Names cannot
  * collide: a configured name may not contain '/' ({@link ScheduleSpec}), and every declared one is
  * {@code <pipeline>/<schedule>}, unique because pipeline names are unique and the loader refuses a duplicate schedule
  * name in a file.
@@ -21,8 +26,8 @@ public class Schedules {
     private final Supplier<List<Schedule>> declared;
 
     @Autowired
-    public Schedules(SchedulerProperties properties, DefinitionsFollower definitions) {
-        this(properties.schedules(), definitions::schedules);
+    public Schedules(SchedulerProperties properties, DefinitionsFollower definitions, ScheduleChanges changes) {
+        this(properties.schedules(), definitions::schedules, () -> changes.records().values());
     }
 
     /**
@@ -30,8 +35,18 @@ public class Schedules {
      * @param declared   the schedules of the latest version of every published pipeline, as they are now
      */
     public Schedules(List<ScheduleSpec> configured, Supplier<List<Schedule>> declared) {
+        this(configured, declared, List::of);
+    }
+
+    /**
+     * @param configured the schedules of {@code tally.scheduler.schedules}
+     * @param declared   the schedules of the latest version of every published pipeline, as they are now
+     * @param changes    the run-time state of schedules, as it is now
+     */
+    public Schedules(List<ScheduleSpec> configured, Supplier<List<Schedule>> declared,
+            Supplier<Collection<ScheduleChanged>> changes) {
         this.configured = configured.stream().map(Schedule::configured).toList();
-        this.declared = declared;
+        this.declared = () -> RunTimeSchedules.merge(declared.get(), changes.get());
     }
 
     /** Every known schedule, disabled ones included, in name order. */
@@ -39,6 +54,11 @@ public class Schedules {
         return Stream.concat(configured.stream(), declared.get().stream())
                 .sorted(Comparator.comparing(Schedule::name))
                 .toList();
+    }
+
+    /** The schedule named {@code name}, if it is listed. */
+    public java.util.Optional<Schedule> find(String name) {
+        return all().stream().filter(schedule -> schedule.name().equals(name)).findFirst();
     }
 
     /** The schedules that fire, in name order. */
