@@ -10,6 +10,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -41,6 +42,8 @@ public abstract class TopicFollower<V extends SpecificRecord> implements SmartLi
     private final KafkaProperties kafka;
     private final AvroSerdes serdes;
     private final ReaderThread loop;
+    /** Whether the topic has been read to the end it had when this replica first assigned it (or does not exist). */
+    private volatile boolean caughtUp;
 
     protected TopicFollower(String topic, Class<V> type, String threadName, KafkaProperties kafka, AvroSerdes serdes) {
         this.topic = topic;
@@ -53,8 +56,13 @@ public abstract class TopicFollower<V extends SpecificRecord> implements SmartLi
     /** Called on the follower's thread with every non-empty batch of records, in offset order. */
     protected abstract void apply(ConsumerRecords<String, V> records);
 
-    /** Called on the follower's thread before the topic is read again from its beginning, after a failure. */
-    protected void restart() {
+    /**
+     * Whether the state is whole: the topic was read to the end offsets it had when first assigned, or it does not
+     * exist (then there is no state to read). The leader fires nothing before both followers are caught up, so a
+     * schedule disabled at run time cannot fire in the moment after a start.
+     */
+    public boolean caughtUp() {
+        return caughtUp;
     }
 
     @Override
@@ -83,7 +91,6 @@ public abstract class TopicFollower<V extends SpecificRecord> implements SmartLi
             } catch (RuntimeException e) {
                 LOG.warn("Reading {} failed; reading it again from its beginning in {}", topic, RETRY, e);
                 loop.pause(RETRY);
-                restart();
             } finally {
                 loop.polling(null);
             }
@@ -98,9 +105,15 @@ public abstract class TopicFollower<V extends SpecificRecord> implements SmartLi
                 LOG.info("Topic {} does not exist yet; looking for it every {}", topic, RETRY);
                 told = true;
             }
+            // A topic that does not exist holds no state: nothing to wait for.
+            caughtUp = true;
             loop.pause(RETRY);
         }
+        Map<TopicPartition, Long> end = client.endOffsets(client.assignment());
         while (loop.running()) {
+            if (!caughtUp && end.entrySet().stream().allMatch(e -> client.position(e.getKey()) >= e.getValue())) {
+                caughtUp = true;
+            }
             ConsumerRecords<String, V> records;
             try {
                 records = client.poll(POLL);

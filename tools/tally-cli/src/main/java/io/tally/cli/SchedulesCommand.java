@@ -186,89 +186,84 @@ public class SchedulesCommand implements Runnable {
         }
     }
 
-    /** {@code tally schedules enable <pipeline>/<schedule>}. */
-    @Command(name = "enable", mixinStandardHelpOptions = true,
-            description = "Enables a schedule; it fires from now on (no instant from before).")
-    static final class EnableSchedule implements Callable<Integer> {
+    /** What the subcommands that act on one schedule share: the scheduler, the schedule and its path. */
+    abstract static class OneSchedule implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         SchedulerOptions scheduler;
-        @Parameters(paramLabel = "SCHEDULE", description = "<pipeline>/<schedule>.")
+        @Parameters(paramLabel = "SCHEDULE", description = "<pipeline>/<schedule>, such as beatport-chart/weekly.")
         String schedule;
 
         @Override
         public Integer call() {
             String path = path(spec, schedule);
-            return ApiOptions.run(spec, () -> spec.commandLine().getOut().println("Enabled " + describe(
-                    scheduler.call("POST", path + "/enable", null, Map.of()), path)));
+            return ApiOptions.run(spec, () -> spec.commandLine().getOut().println(act(path)));
+        }
+
+        /** Calls the scheduler for the schedule at {@code path} and answers the one line to print. */
+        abstract String act(String path);
+    }
+
+    /** Enable and disable: the same call to {@code .../enable} or {@code .../disable}. */
+    abstract static class SetEnabled extends OneSchedule {
+        private final boolean enabled;
+
+        SetEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        @Override
+        String act(String path) {
+            JsonNode changed = scheduler.call("POST", path + (enabled ? "/enable" : "/disable"), null, Map.of());
+            return (enabled ? "Enabled " : "Disabled ") + describe(changed, path);
+        }
+    }
+
+    /** {@code tally schedules enable <pipeline>/<schedule>}. */
+    @Command(name = "enable", mixinStandardHelpOptions = true,
+            description = "Enables a schedule; it fires from now on (no instant from before).")
+    static final class EnableSchedule extends SetEnabled {
+        EnableSchedule() {
+            super(true);
         }
     }
 
     /** {@code tally schedules disable <pipeline>/<schedule>}. */
     @Command(name = "disable", mixinStandardHelpOptions = true,
             description = "Disables a schedule; a new definition version does not enable it again.")
-    static final class DisableSchedule implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        SchedulerOptions scheduler;
-        @Parameters(paramLabel = "SCHEDULE", description = "<pipeline>/<schedule>.")
-        String schedule;
-
-        @Override
-        public Integer call() {
-            String path = path(spec, schedule);
-            return ApiOptions.run(spec, () -> spec.commandLine().getOut().println("Disabled " + describe(
-                    scheduler.call("POST", path + "/disable", null, Map.of()), path)));
+    static final class DisableSchedule extends SetEnabled {
+        DisableSchedule() {
+            super(false);
         }
     }
 
     /** {@code tally schedules delete <pipeline>/<schedule>}. */
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Deletes a schedule (ADMIN); one the definition declares stays deleted until created again.")
-    static final class DeleteSchedule implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        SchedulerOptions scheduler;
-        @Parameters(paramLabel = "SCHEDULE", description = "<pipeline>/<schedule>.")
-        String schedule;
-
+    static final class DeleteSchedule extends OneSchedule {
         @Override
-        public Integer call() {
-            String path = path(spec, schedule);
-            return ApiOptions.run(spec, () -> {
-                scheduler.call("DELETE", path, null, Map.of());
-                spec.commandLine().getOut().println("Deleted schedule " + schedule);
-            });
+        String act(String path) {
+            scheduler.call("DELETE", path, null, Map.of());
+            return "Deleted schedule " + schedule;
         }
     }
 
     /** {@code tally schedules run <pipeline>/<schedule>}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Runs the schedule's pipeline now with its parameters, recorded as a manual run.")
-    static final class RunSchedule implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        SchedulerOptions scheduler;
-        @Parameters(paramLabel = "SCHEDULE", description = "<pipeline>/<schedule>.")
-        String schedule;
+    static final class RunSchedule extends OneSchedule {
         @Option(names = "--idempotency-key", paramLabel = "KEY",
                 description = "Retries with the same key start one run.")
         String idempotencyKey;
 
         @Override
-        public Integer call() {
-            String path = path(spec, schedule);
-            return ApiOptions.run(spec, () -> {
-                JsonNode accepted = scheduler.call("POST", path + "/run", null,
-                        idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
-                spec.commandLine().getOut().println("Started job " + accepted.path("jobId").asText() + " from schedule "
-                        + schedule + " (trigger " + accepted.path("triggerId").asText()
-                        + "); follow it with: tally jobs show " + accepted.path("jobId").asText());
-            });
+        String act(String path) {
+            JsonNode accepted = scheduler.call("POST", path + "/run", null,
+                    idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+            return "Started job " + accepted.path("jobId").asText() + " from schedule " + schedule + " (trigger "
+                    + accepted.path("triggerId").asText() + "); follow it with: tally jobs show "
+                    + accepted.path("jobId").asText();
         }
     }
 

@@ -4,6 +4,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.ScheduleChanged;
 import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.RunParameters;
+import io.tally.scheduler.KafkaWrites;
 import io.tally.scheduler.MissedPolicy;
 import io.tally.scheduler.Schedule;
 import io.tally.scheduler.ScheduleSpec;
@@ -22,9 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -47,7 +45,6 @@ import org.springframework.web.ErrorResponseException;
 public class ScheduleCommands {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("io.tally.scheduler.audit");
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaTemplate<String, Object> template;
@@ -226,21 +223,8 @@ public class ScheduleCommands {
 
     /** Writes one change (null: a tombstone) and waits until this replica has read it back. */
     private void write(String schedule, ScheduleChanged value) {
-        SendResult<String, Object> sent;
-        try {
-            sent = template.send(Topics.SCHEDULES.name(), schedule, value)
-                    .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw unavailable(e);
-        }
+        SendResult<String, Object> sent = KafkaWrites.send(template, Topics.SCHEDULES.name(), schedule, value,
+                "The schedule change");
         changes.awaitApplied(sent.getRecordMetadata().offset(), APPLY_TIMEOUT);
-    }
-
-    private static ErrorResponseException unavailable(Exception cause) {
-        return ScheduleProblems.of(HttpStatus.SERVICE_UNAVAILABLE,
-                "The schedule change could not be written to Kafka: " + cause, cause);
     }
 }

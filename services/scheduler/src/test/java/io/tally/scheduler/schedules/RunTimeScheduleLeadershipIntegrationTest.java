@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.events.PipelineTriggered;
 import io.tally.localruntime.SchemaRegistryProcess;
-import io.tally.scheduler.SchedulerApplication;
+import io.tally.scheduler.SchedulerReplicas;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.cron.SchedulerMetrics;
 import io.tally.scheduler.definitions.TestDefinitions;
@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
@@ -111,16 +110,10 @@ class RunTimeScheduleLeadershipIntegrationTest {
     }
 
     private static ConfigurableApplicationContext start(EmbeddedKafkaBroker broker, String instance) {
-        return new SpringApplicationBuilder(SchedulerApplication.class).run(
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--tally.kafka.registry-url=" + SchemaRegistryProcess.shared().registryV2Url(),
-                "--server.port=0",
-                "--spring.kafka.consumer.properties.group.instance.id=" + instance,
-                "--tally.scheduler.tick=200ms",
-                "--tally.scheduler.grace=30s",
+        return SchedulerReplicas.start(broker, instance, null, List.of(
                 "--tally.api.security.api-keys[0].name=test-user",
                 "--tally.api.security.api-keys[0].key=" + USER_KEY,
-                "--tally.api.security.api-keys[0].roles=USER");
+                "--tally.api.security.api-keys[0].roles=USER"));
     }
 
     private static boolean leads(ConfigurableApplicationContext context) {

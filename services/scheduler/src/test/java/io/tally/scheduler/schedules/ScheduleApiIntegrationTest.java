@@ -8,6 +8,7 @@ import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.ScheduleChanged;
+import io.tally.scheduler.Schedules;
 import io.tally.scheduler.TriggerTopic;
 import io.tally.scheduler.definitions.TestDefinitions;
 import io.tally.testsupport.KafkaTestClient;
@@ -55,6 +56,9 @@ class ScheduleApiIntegrationTest {
     @Value("${spring.embedded.kafka.brokers}")
     String brokers;
 
+    @Autowired
+    Schedules schedules;
+
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
@@ -68,6 +72,7 @@ class ScheduleApiIntegrationTest {
                  "missedRuns": "fire-once", "parameters": {"count": "25"}}""".formatted(pipeline), USER_KEY);
 
         // Then it is 201 with where to find it, an api schedule that fires, with who made it
+        assertThat(schedules.ready()).as("both topics read to their ends since start").isTrue();
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.headers().firstValue("Location")).hasValue("/api/schedules/" + pipeline + "/hourly");
         JsonNode body = json.readTree(created.body());
