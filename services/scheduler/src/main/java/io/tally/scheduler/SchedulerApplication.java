@@ -8,8 +8,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The scheduler service: fires each instant of the configured schedules and of those the published pipeline definitions
- * declare once, from whichever replica leads, plus manual triggers.
+ * The scheduler service: fires each instant of the configured schedules, of those the published pipeline definitions
+ * declare and of those created at run time once, from whichever replica leads, with the run-time state of
+ * {@code tally.scheduler.schedules} merged over the declarations; plus manual triggers and the schedule API.
  */
 @SpringBootApplication
 @EnableConfigurationProperties(SchedulerProperties.class)

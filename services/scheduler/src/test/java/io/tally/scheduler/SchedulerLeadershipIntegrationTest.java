@@ -38,7 +38,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
@@ -211,23 +210,13 @@ class SchedulerLeadershipIntegrationTest {
     /** Starts a replica; {@code clock}, if given, replaces the scheduler's clock; {@code extra} adds arguments. */
     private static ConfigurableApplicationContext start(EmbeddedKafkaBroker broker, String instance, String schedule,
             Clock clock, String... extra) {
-        SpringApplicationBuilder builder = new SpringApplicationBuilder(SchedulerApplication.class);
-        if (clock != null) {
-            builder.initializers(context -> context.getBeanFactory().registerSingleton("testClock", clock));
-        }
         List<String> args = new ArrayList<>(List.of(
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--tally.kafka.registry-url=" + SchemaRegistryProcess.shared().registryV2Url(),
-                "--server.port=0",
-                "--spring.kafka.consumer.properties.group.instance.id=" + instance,
-                "--tally.scheduler.tick=200ms",
-                "--tally.scheduler.grace=30s",
                 "--tally.scheduler.schedules[0].name=" + schedule,
                 "--tally.scheduler.schedules[0].pipeline=it-pipeline",
                 "--tally.scheduler.schedules[0].cron=*/1 * * * * *",
                 "--tally.scheduler.schedules[0].zone=UTC"));
         args.addAll(List.of(extra));
-        return builder.run(args.toArray(String[]::new));
+        return SchedulerReplicas.start(broker, instance, clock, args);
     }
 
     private static boolean leaderOf(ConfigurableApplicationContext context) {

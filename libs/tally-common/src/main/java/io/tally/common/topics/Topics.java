@@ -14,6 +14,7 @@ import io.tally.events.NotificationSent;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.PlaylistCreated;
+import io.tally.events.ScheduleChanged;
 import io.tally.events.ScheduleFired;
 import io.tally.events.StageReported;
 import io.tally.events.TaskProgress;
@@ -117,6 +118,14 @@ public final class Topics {
     public static final TopicSpec<JobCancelled> JOBS_CANCELLED = new TopicSpec<>(
             "tally.jobs.cancelled", JobCancelled.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    // Issue 15, "Schedules and workers in any language" (schedules managed at run time).
+    /**
+     * Run-time state of each schedule (enabled, created, deleted through the scheduler's API), keyed by
+     * {@code <pipeline>/<schedule>}; compacted, so it is the table every scheduler replica reads.
+     */
+    public static final TopicSpec<ScheduleChanged> SCHEDULES = new TopicSpec<>(
+            "tally.scheduler.schedules", ScheduleChanged.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
@@ -132,7 +141,8 @@ public final class Topics {
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
-            JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT);
+            JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
+            SCHEDULES);
 
     private Topics() {
     }

@@ -1,12 +1,12 @@
 package io.tally.jobsapi.dashboard;
 
+import io.tally.common.security.ApiSecurityProperties;
 import io.tally.jobsapi.pipelines.PublishedPipelines;
-import io.tally.jobsapi.runs.RunAccepted;
-import io.tally.jobsapi.runs.RunTrigger;
-import java.security.Principal;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -17,29 +17,32 @@ import org.springframework.web.client.RestClientException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * The dashboard's Schedules page: each schedule of the scheduler with its next and last fire time, and "run now",
- * which starts a run of the schedule's pipeline with the schedule's parameters through the API's own
- * {@link RunTrigger} (same path as {@code POST /api/pipelines/{pipeline}/runs}). Parameters are looked up from the
- * scheduler by schedule name, never taken from the browser. Like that endpoint, only a pipeline with a published
- * definition can be run. Known gap: the schedule's parameters are not checked against the definition here (the
- * engine refuses ones that do not fit when it starts the job).
+ * The dashboard's Schedules page: each schedule of the scheduler with its origin, state, next and last fire time and
+ * who last changed it, and buttons to enable, disable, run now and (for ADMIN) delete it. Every action goes to the
+ * scheduler through {@link SchedulerClient} with the signed-in caller's key, so the scheduler checks the role and
+ * records the caller; the page asks before a run or a delete (confirm.js) and shows the scheduler's answer, or its
+ * problem detail, as a flash message. Run now is offered only for a pipeline with a published definition. Known gap:
+ * configured schedules ({@code tally.scheduler.schedules}) are listed without buttons; they change only with the
+ * configuration.
  */
 @Controller
 @RequestMapping("/ui/schedules")
 public class SchedulePages {
 
+    private static final Logger AUDIT = LoggerFactory.getLogger("io.tally.jobsapi.audit");
+    private static final String ADMIN = "ROLE_" + ApiSecurityProperties.Role.ADMIN.name();
+    private static final String BACK = "redirect:/ui/schedules";
+
     private final SchedulerClient scheduler;
-    private final RunTrigger trigger;
     private final PublishedPipelines pipelines;
 
-    public SchedulePages(SchedulerClient scheduler, RunTrigger trigger, PublishedPipelines pipelines) {
+    public SchedulePages(SchedulerClient scheduler, PublishedPipelines pipelines) {
         this.scheduler = scheduler;
-        this.trigger = trigger;
         this.pipelines = pipelines;
     }
 
     @GetMapping
-    public String schedules(Model model) {
+    public String schedules(Model model, Authentication caller) {
         try {
             model.addAttribute("schedules", scheduler.schedules());
         } catch (RestClientException e) {
@@ -48,30 +51,67 @@ public class SchedulePages {
         }
         model.addAttribute("pipelines", pipelines.all().stream().map(published -> published.definition().name())
                 .collect(Collectors.toSet()));
+        model.addAttribute("admin", isAdmin(caller));
         model.addAttribute("active", "schedules");
         return "ui/schedules";
     }
 
+    @PostMapping("/enable")
+    public String enable(@RequestParam String schedule, Authentication caller, RedirectAttributes flash) {
+        return act("enable", schedule, caller, flash, () -> {
+            SchedulerClient.Schedule enabled = scheduler.enable(schedule, caller);
+            return "Enabled schedule " + schedule + (enabled != null && enabled.nextFireTime() != null
+                    ? "; it fires next at " + enabled.nextFireTime() + "." : ".");
+        });
+    }
+
+    @PostMapping("/disable")
+    public String disable(@RequestParam String schedule, Authentication caller, RedirectAttributes flash) {
+        return act("disable", schedule, caller, flash, () -> {
+            scheduler.disable(schedule, caller);
+            return "Disabled schedule " + schedule + "; it fires no more until it is enabled.";
+        });
+    }
+
+    @PostMapping("/delete")
+    public String delete(@RequestParam String schedule, Authentication caller, RedirectAttributes flash) {
+        if (!isAdmin(caller)) {
+            flash.addFlashAttribute("error", "Deleting a schedule needs the ADMIN role.");
+            return BACK;
+        }
+        return act("delete", schedule, caller, flash, () -> {
+            scheduler.delete(schedule, caller);
+            return "Deleted schedule " + schedule + ".";
+        });
+    }
+
     @PostMapping("/run")
-    public String runNow(@RequestParam String schedule, Principal caller, RedirectAttributes flash) {
-        SchedulerClient.Schedule found;
+    public String runNow(@RequestParam String schedule, Authentication caller, RedirectAttributes flash) {
+        return act("run", schedule, caller, flash, () -> {
+            SchedulerClient.RunStarted started = scheduler.run(schedule, caller);
+            // Back to the list, not to the job: the new job reaches the view only once the pipeline has created it.
+            flash.addFlashAttribute("startedJob", started.jobId());
+            return "Started job " + started.jobId() + " from schedule " + schedule + ".";
+        });
+    }
+
+    /** One action: the scheduler's answer as the flash message, or its refusal as the flash error. */
+    private static String act(String action, String schedule, Authentication caller, RedirectAttributes flash,
+            java.util.function.Supplier<String> call) {
         try {
-            found = scheduler.schedules().stream().filter(s -> s.name().equals(schedule)).findFirst().orElse(null);
+            String message = call.get();
+            AUDIT.info("caller={} action=schedules.{} schedule={} via=ui", caller.getName(), action, schedule);
+            flash.addFlashAttribute("message", message);
+        } catch (SchedulerClient.SchedulerRefused e) {
+            flash.addFlashAttribute("error", "The scheduler refused to " + action + " " + schedule + " ("
+                    + e.status() + "): " + e.getMessage());
         } catch (RestClientException e) {
             flash.addFlashAttribute("error", "The scheduler did not answer: " + e.getMessage());
-            return "redirect:/ui/schedules";
         }
-        if (found == null || pipelines.latest(found.pipeline()).isEmpty()) {
-            flash.addFlashAttribute("error", found == null ? "Unknown schedule '" + schedule + "'."
-                    : "Pipeline '" + found.pipeline() + "' has no published definition, so it cannot be run.");
-            return "redirect:/ui/schedules";
-        }
-        RunAccepted accepted = trigger.trigger(found.pipeline(),
-                new TreeMap<>(found.parameters() == null ? java.util.Map.of() : found.parameters()), null,
-                caller.getName());
-        // Back to the list, not to the job: the new job reaches the view only once the pipeline has created it.
-        flash.addFlashAttribute("message", "Started job " + accepted.jobId() + " from schedule " + schedule + ".");
-        flash.addFlashAttribute("startedJob", accepted.jobId());
-        return "redirect:/ui/schedules";
+        return BACK;
+    }
+
+    private static boolean isAdmin(Authentication caller) {
+        return caller != null && caller.getAuthorities().stream().anyMatch(role -> ADMIN.equals(role.getAuthority()));
     }
 }

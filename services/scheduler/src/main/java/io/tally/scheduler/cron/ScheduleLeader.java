@@ -234,6 +234,10 @@ public class ScheduleLeader implements SmartLifecycle {
     }
 
     private void fireDue() {
+        if (!schedules.ready()) {
+            // Instants due meanwhile fire once the state is read, within grace or by their missed-run policy.
+            return;
+        }
         Instant now = clock.instant();
         for (Schedule schedule : schedules.enabled()) {
             Instant from = schedule.handledUpTo(lastFired.get(schedule.name()), startedAt);

@@ -39,6 +39,7 @@ public final class PipelineSchedules {
     private final Map<String, PipelineDefinitionPublished> published = new HashMap<>();
     private final ParsedDefinitions parsed = new ParsedDefinitions();
     private volatile List<Schedule> current = List.of();
+    private volatile Map<String, PipelineDefinition> latest = Map.of();
 
     /** One record of the topic: a version under its key {@code <name>@<version>}, or a tombstone (null) removing it. */
     public void apply(String key, PipelineDefinitionPublished value) {
@@ -59,9 +60,18 @@ public final class PipelineSchedules {
                     .ifPresent(definition -> versions.add(new Version(definition, record.getPublishedAt())));
         }
         List<Schedule> next = of(versions);
+        Map<String, PipelineDefinition> definitions = new HashMap<>();
+        PublishedDefinitions.byNameAndVersion(versions, Version::definition).forEach((name, byVersion) ->
+                definitions.put(name, byVersion.lastEntry().getValue().definition()));
+        latest = Map.copyOf(definitions);
         boolean changed = !next.equals(current);
         current = next;
         return changed;
+    }
+
+    /** The latest version of {@code pipeline} that parses, as of the last {@link #refresh()}. */
+    public Optional<PipelineDefinition> latest(String pipeline) {
+        return Optional.ofNullable(latest.get(pipeline));
     }
 
     /** The schedules as of the last {@link #refresh()}, in name order, disabled ones included. */

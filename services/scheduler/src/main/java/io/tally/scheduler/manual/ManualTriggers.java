@@ -2,16 +2,13 @@ package io.tally.scheduler.manual;
 
 import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
+import io.tally.scheduler.KafkaWrites;
 import io.tally.scheduler.Triggers;
 import io.tally.scheduler.cron.SchedulerMetrics;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -29,7 +26,6 @@ import org.springframework.web.ErrorResponseException;
 public class ManualTriggers {
 
     static final int REMEMBERED_KEYS = 10_000;
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaTemplate<String, Object> template;
     private final Clock clock;
@@ -72,24 +68,9 @@ public class ManualTriggers {
     private TriggerAccepted send(TriggerRequest request, String key, String requestedBy) {
         PipelineTriggered trigger = Triggers.manual(request.pipeline(), request.parameters(), key, requestedBy,
                 clock.instant());
-        try {
-            template.send(Topics.PIPELINE_TRIGGERS.name(), trigger.getTriggerId(), trigger)
-                    .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // Includes the serializer's registry failures, which surface as plain runtime exceptions.
-            throw unavailable(e);
-        }
+        KafkaWrites.send(template, Topics.PIPELINE_TRIGGERS.name(), trigger.getTriggerId(), trigger, "The trigger");
         metrics.triggered("manual");
         return new TriggerAccepted(trigger.getTriggerId(), trigger.getJobId());
-    }
-
-    private static ErrorResponseException unavailable(Exception cause) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The trigger could not be written to Kafka: " + cause);
-        return new ErrorResponseException(HttpStatus.SERVICE_UNAVAILABLE, problem, cause);
     }
 
     private record Remembered(TriggerRequest request, TriggerAccepted answer) {

@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tally.common.kafka.AvroSerdes;
-import io.tally.common.pipelines.PublishedDefinitions;
-import io.tally.common.topics.Topics;
 import io.tally.events.PipelineTriggered;
-import io.tally.pipeline.PipelineDefinition;
-import io.tally.pipeline.PipelineLoader;
 import io.tally.scheduler.Schedule;
 import io.tally.scheduler.Schedules;
 import io.tally.scheduler.TriggerTopic;
@@ -23,10 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -147,14 +140,8 @@ class PipelineScheduleIntegrationTest {
         return awaitVersion(name, 2);
     }
 
-    /** Publishes a definition as the job tracker's publisher does: checked by the loader, keyed name@version. */
     private void publish(String yaml) throws Exception {
-        PipelineDefinition definition = PipelineLoader.load("test.yml", yaml);
-        try (KafkaProducer<String, SpecificRecord> producer = kafka.producer()) {
-            producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(),
-                    PublishedDefinitions.key(definition.name(), definition.version()),
-                    PublishedDefinitions.of(definition, Instant.now()))).get();
-        }
+        TestDefinitions.publish(kafka, yaml);
     }
 
     /** Waits until the scheduler applies {@code version} to schedule {@code name}; returns the moment it saw that. */

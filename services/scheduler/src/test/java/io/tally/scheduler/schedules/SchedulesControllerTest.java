@@ -26,7 +26,7 @@ class SchedulesControllerTest {
         // Given a daily 08:00 Berlin schedule and a replica that does not fire schedules
         ScheduleSpec daily = new ScheduleSpec("daily-chart", "beatport-chart", "0 0 8 * * *", ZoneId.of("Europe/Berlin"),
                 MissedPolicy.SKIP, Map.of("date", "2026-11-23"));
-        SchedulesController controller = new SchedulesController(new Schedules(List.of(daily), List::of),
+        SchedulesController controller = new SchedulesController(new Schedules(List.of(daily), List::of), null,
                 new DefaultListableBeanFactory().getBeanProvider(ScheduleLeader.class), Clock.fixed(NOW, ZoneOffset.UTC));
 
         // When the schedules are listed
@@ -66,7 +66,7 @@ class SchedulesControllerTest {
                 MissedPolicy.FIRE_ONCE, null);
         ScheduleSpec daily = new ScheduleSpec("daily-chart", "beatport-chart", "0 0 8 * * *", ZoneOffset.UTC,
                 MissedPolicy.SKIP, null);
-        SchedulesController controller = new SchedulesController(new Schedules(List.of(weekly, daily), List::of),
+        SchedulesController controller = new SchedulesController(new Schedules(List.of(weekly, daily), List::of), null,
                 new DefaultListableBeanFactory().getBeanProvider(ScheduleLeader.class), Clock.fixed(NOW, ZoneOffset.UTC));
 
         // When they are listed
@@ -84,7 +84,7 @@ class SchedulesControllerTest {
         ScheduleSpec weekly = new ScheduleSpec("chart/weekly", "chart", "0 0 2 * * SUN", ZoneOffset.UTC,
                 MissedPolicy.FIRE_ONCE, Map.of());
         SchedulesController controller = new SchedulesController(new Schedules(List.of(), () -> List.of(
-                new Schedule(nightly, "chart@3", false, NOW), new Schedule(weekly, "chart@3", true, NOW))),
+                new Schedule(nightly, "chart@3", false, NOW), new Schedule(weekly, "chart@3", true, NOW))), null,
                 new DefaultListableBeanFactory().getBeanProvider(ScheduleLeader.class), Clock.fixed(NOW, ZoneOffset.UTC));
 
         // When the schedules are listed
