@@ -47,12 +47,12 @@ final class DemoPipelines {
             new Demo("transcribe", "Seed 003: a video URL downloaded, normalised and transcribed by the offline adapters"
                     + " (a tone derived from the URL, a real mono 16 kHz conversion, a transcript that says it is"
                     + " offline); the files go to the artifact store.",
-                    List.of(new Worker("transcribe-workers", TranscribeWorkersApplication.class, output -> Map.of())),
+                    List.of(new Worker(PipelineServices.TRANSCRIBE, TranscribeWorkersApplication.class, output -> Map.of())),
                     Map.of("url", "https://www.youtube.com/watch?v=FtnKP8fSSdc"), Set.of("COMPLETED")),
             new Demo("restaurants-daily", "Seed 004: places collected from the offline fixture into DuckDB, dbt-style SQL"
                     + " models and data tests, a quality gate and a summary notification in the outbox"
                     + " (--param city=Dirtyville shows the failure path).",
-                    List.of(new Worker("places-workers", PlacesWorkersApplication.class, output -> Map.of(
+                    List.of(new Worker(PipelineServices.PLACES, PlacesWorkersApplication.class, output -> Map.of(
                                     "tally.places.warehouse", output.resolve("places/warehouse.duckdb").toString())),
                             new Worker(PipelineServices.NOTIFY, NotificationServiceApplication.class, output -> Map.of(
                                     "tally.notify.outbox-dir", output.resolve("outbox").toString()))),

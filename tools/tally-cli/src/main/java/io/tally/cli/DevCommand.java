@@ -97,7 +97,8 @@ public class DevCommand implements Callable<Integer> {
                 settings.port(DevConfig.KAFKA_PORT, BROKER_PORT), settings.port(DevConfig.CONTROLLER_PORT, CONTROLLER_PORT),
                 settings.port(DevConfig.REGISTRY_PORT, REGISTRY_PORT), startupTimeout,
                 line -> { out.println(line); out.flush(); }, logDir, true))) {
-            stack.startServices(PipelineServices.configured(dataDir, true, settings, Map.of()));
+            List<LocalStack.Service> services = PipelineServices.everyPipeline(dataDir, settings);
+            stack.startServices(services);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 long stopStart = System.nanoTime();
                 stopped.countDown();
@@ -113,11 +114,9 @@ public class DevCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "  %-22s %s", "Kafka bootstrap", stack.bootstrapServers()));
             out.println(String.format(Locale.ROOT, "  %-22s %s  (Confluent API: %s)", "Schema registry",
                     stack.registryUrl(), stack.registry().ccompatUrl()));
-            for (String service : new String[] {PipelineServices.TRACKER, PipelineServices.SCHEDULER,
-                    PipelineServices.SCRAPER, PipelineServices.PROCESSOR, PipelineServices.SEARCH,
-                    PipelineServices.PLAYLIST, PipelineServices.NOTIFY, PipelineServices.API}) {
-                out.println(String.format(Locale.ROOT, "  %-22s http://localhost:%d/actuator/health", service,
-                        stack.port(service)));
+            for (LocalStack.Service service : services) {
+                out.println(String.format(Locale.ROOT, "  %-22s http://localhost:%d/actuator/health", service.name(),
+                        stack.port(service.name())));
             }
             // A key set in the config file is a secret: the lines name where it is, never its value.
             String apiKey = settings.settings(PipelineServices.API).containsKey("tally.api.security.api-keys[0].key")

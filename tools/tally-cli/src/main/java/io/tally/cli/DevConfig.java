@@ -1,5 +1,7 @@
 package io.tally.cli;
 
+import io.tally.places.PlacesProperties;
+import io.tally.transcribe.TranscribeProperties;
 import io.tally.chartprocessor.ProcessorProperties;
 import io.tally.chartscraper.ScraperProperties;
 import io.tally.jobsapi.ApiProperties;
@@ -65,7 +67,8 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
     private static final Map<String, String> SWITCHES = new java.util.TreeMap<>(Map.of(
             PipelineServices.SCRAPER, "tally.scraper.source",
             PipelineServices.SEARCH, "tally.search.adapter",
-            PipelineServices.PLAYLIST, "tally.playlist.adapter"));
+            PipelineServices.PLAYLIST, "tally.playlist.adapter",
+            PipelineServices.PLACES, "tally.places.source"));
 
     /**
      * A key whose last segment ends like this holds a secret and must be a reference, never a literal (so do webhook
@@ -319,6 +322,8 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
         services.put(PipelineServices.TRACKER, Map.of("tally.tracker", TrackerProperties.class,
                 "tally.pipelines", PipelinesProperties.class));
         services.put(PipelineServices.PROCESSOR, Map.of("tally.processor", ProcessorProperties.class));
+        services.put(PipelineServices.TRANSCRIBE, Map.of("tally.transcribe", TranscribeProperties.class));
+        services.put(PipelineServices.PLACES, Map.of("tally.places", PlacesProperties.class));
         return java.util.Collections.unmodifiableMap(services);
     }
 

@@ -11,10 +11,14 @@ import io.tally.tracksearch.TrackSearchApplication;
 import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tally.places.PlacesWorkersApplication;
+import io.tally.transcribe.TranscribeWorkersApplication;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The services of the reference pipeline as {@link LocalStack} starts them, with the offline adapters as defaults: the
@@ -33,6 +37,8 @@ public final class PipelineServices {
     public static final String PLAYLIST = PlaylistApplication.CONFIG_NAME;
     public static final String NOTIFY = NotificationServiceApplication.CONFIG_NAME;
     public static final String API = JobsApiApplication.CONFIG_NAME;
+    public static final String TRANSCRIBE = TranscribeWorkersApplication.CONFIG_NAME;
+    public static final String PLACES = PlacesWorkersApplication.CONFIG_NAME;
     /** The API key of every service of a local stack; a deployment sets its own (see docs/configuration.md). */
     static final String LOCAL_API_KEY = "dev-key-change-me";
 
@@ -49,8 +55,9 @@ public final class PipelineServices {
     static final String PIPELINES_PROPERTY = "tally.local.pipelines";
 
     /** The fixed ports of {@code tally dev}, by service. */
-    static final Map<String, Integer> DEV_PORTS = Map.of(TRACKER, 8080, SCHEDULER, 8082, SCRAPER, 8083, PROCESSOR, 8084,
-            SEARCH, 8085, PLAYLIST, 8086, NOTIFY, 8087, API, 8088);
+    static final Map<String, Integer> DEV_PORTS = Map.ofEntries(Map.entry(TRACKER, 8080), Map.entry(SCHEDULER, 8082),
+            Map.entry(SCRAPER, 8083), Map.entry(PROCESSOR, 8084), Map.entry(SEARCH, 8085), Map.entry(PLAYLIST, 8086),
+            Map.entry(NOTIFY, 8087), Map.entry(API, 8088), Map.entry(TRANSCRIBE, 8090), Map.entry(PLACES, 8094));
 
     private PipelineServices() {
     }
@@ -90,6 +97,28 @@ public final class PipelineServices {
                 "tally.notify.playlist-wait", "30s")));
         services.add(service(API, JobsApiApplication.class, fixedPorts, config, extra, Map.of()));
         return withArtifacts(services, outputDir);
+    }
+
+    /**
+     * The chart's services and the workers of every other pipeline in {@code pipelines/} ({@link DemoPipelines}), so
+     * that each of them runs on {@code tally dev}: what {@link #configured} starts, then each demo's workers that are
+     * not started already, with their offline settings below the file's.
+     */
+    static List<LocalStack.Service> everyPipeline(Path outputDir, DevConfig config) {
+        List<LocalStack.Service> services = new ArrayList<>(configured(outputDir, true, config, Map.of()));
+        Set<String> started = new HashSet<>();
+        services.forEach(service -> started.add(service.name()));
+        List<LocalStack.Service> workers = new ArrayList<>();
+        for (DemoPipelines.Demo demo : DemoPipelines.all().values()) {
+            for (DemoPipelines.Worker worker : demo.workers()) {
+                if (started.add(worker.name())) {
+                    workers.add(service(worker.name(), worker.application(), true, config, Map.of(),
+                            worker.settings().apply(outputDir)));
+                }
+            }
+        }
+        services.addAll(withArtifacts(workers, outputDir));
+        return services;
     }
 
     /**
@@ -154,7 +183,7 @@ public final class PipelineServices {
                                               Map<String, List<String>> extra, Map<String, Object> defaults) {
         Map<String, Object> settings = withLocalKey(defaults);
         settings.putAll(config.settings(name));
-        int port = fixedPorts ? config.port(name, DEV_PORTS.get(name)) : 0;
+        int port = fixedPorts ? config.port(name, DEV_PORTS.getOrDefault(name, 0)) : 0;
         return new LocalStack.Service(name, application, port, extra.getOrDefault(name, List.of()), settings);
     }
 }
