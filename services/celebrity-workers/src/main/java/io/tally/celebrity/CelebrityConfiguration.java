@@ -1,0 +1,227 @@
+package io.tally.celebrity;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.celebrity.enrich.BadEntryException;
+import io.tally.celebrity.enrich.PostProcessor;
+import io.tally.celebrity.quality.CheckCelebrityQualityHandler;
+import io.tally.celebrity.quality.PostProcessingLag;
+import io.tally.celebrity.source.CelebritySource;
+import io.tally.celebrity.source.NewsApiSource;
+import io.tally.celebrity.source.OfflineSource;
+import io.tally.celebrity.source.Roster;
+import io.tally.celebrity.source.SocialSource;
+import io.tally.celebrity.source.TmdbSource;
+import io.tally.celebrity.source.WikipediaSource;
+import io.tally.celebrity.view.TopicTable;
+import io.tally.common.errors.DeadLetterErrorHandlers;
+import io.tally.common.kafka.AvroSerdes;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.topics.TopicSpec;
+import io.tally.common.topics.Topics;
+import io.tally.tasks.celebrity.CelebrityEntry;
+import io.tally.tasks.celebrity.CelebrityProfile;
+import io.tally.tasks.celebrity.CheckCelebrityQualityInput;
+import io.tally.tasks.celebrity.CheckCelebrityQualityOutput;
+import io.tally.tasks.celebrity.CollectCelebritiesInput;
+import io.tally.tasks.celebrity.CollectCelebritiesOutput;
+import io.tally.worker.TaskHandler;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Wires seed 001: the roster, each source's adapter ({@code tally.celebrities.<source>.adapter}), the four source tasks
+ * and the quality check as worker SDK handlers, the entity and profile topics (their contracts registered and, with
+ * {@code tally.kafka.create-topics}, the topics created), the two topic views, and the post-processor's batch listener
+ * with its dead-letter error handler.
+ */
+@Configuration(proxyBeanMethods = false)
+class CelebrityConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CelebrityConfiguration.class);
+
+    /** The post-processor's container factory. */
+    static final String ENTRIES_FACTORY = "celebrityEntriesFactory";
+
+    @Bean
+    Roster celebrityRoster(CelebrityProperties properties, ResourceLoader resources) {
+        Roster roster = Roster.read(resources.getResource(properties.roster()));
+        LOG.info("Celebrity roster: {} celebrities from {}", roster.size(), properties.roster());
+        return roster;
+    }
+
+    /**
+     * Registers the entity and profile records under {@code <topic>-value} before anything writes them (ADR 0011:
+     * contracts before producers); registering the same schema again adds no version.
+     */
+    @Bean
+    CelebrityContracts celebrityContracts(AvroSerdes serdes) {
+        serdes.registerValueContract(Topics.CELEBRITY_ENTRIES.name(), CelebrityEntry.class);
+        serdes.registerValueContract(Topics.CELEBRITY_PROFILES.name(), CelebrityProfile.class);
+        return new CelebrityContracts();
+    }
+
+    /** Marker of registered contracts: beans that write or read the topics depend on it. */
+    record CelebrityContracts() {
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics celebrityTopics(TallyKafkaProperties kafka) {
+        if (!kafka.createTopics()) {
+            return new KafkaAdmin.NewTopics();
+        }
+        return new KafkaAdmin.NewTopics(newTopic(Topics.CELEBRITY_ENTRIES, kafka), newTopic(Topics.CELEBRITY_PROFILES, kafka),
+                newTopic(Topics.CELEBRITY_POST_PROCESSOR_DLT, kafka));
+    }
+
+    private static NewTopic newTopic(TopicSpec<?> topic, TallyKafkaProperties kafka) {
+        return topic.toNewTopic(topic.name().startsWith("tally.dlt.") ? topic.partitions() : kafka.partitions(),
+                kafka.replicationFactor());
+    }
+
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectTmdb(CelebrityProperties properties,
+            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
+            CelebrityContracts contracts) {
+        return collect(source(properties.tmdb(), OfflineSource::tmdb, () -> new TmdbSource(http, properties.tmdb())),
+                roster, template, clock);
+    }
+
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectWikipedia(CelebrityProperties properties,
+            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
+            CelebrityContracts contracts) {
+        return collect(source(properties.wikipedia(), OfflineSource::wikipedia,
+                () -> new WikipediaSource(http, properties.wikipedia())), roster, template, clock);
+    }
+
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectNews(CelebrityProperties properties,
+            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
+            CelebrityContracts contracts) {
+        return collect(source(properties.news(), OfflineSource::news, () -> new NewsApiSource(http, properties.news())),
+                roster, template, clock);
+    }
+
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectSocial(CelebrityProperties properties,
+            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
+            CelebrityContracts contracts) {
+        return collect(source(properties.social(), OfflineSource::social, () -> new SocialSource(http, properties.social())),
+                roster, template, clock);
+    }
+
+    private static CelebritySource source(CelebrityProperties.Http settings, Supplier<CelebritySource> offline,
+                                          Supplier<CelebritySource> http) {
+        CelebritySource source = settings.adapter() == CelebrityProperties.Adapter.HTTP ? http.get() : offline.get();
+        LOG.info("Celebrity source {}: {} adapter{}", source.source(), source.adapter(),
+                settings.adapter() == CelebrityProperties.Adapter.HTTP ? " at " + settings.baseUrl()
+                        : " (bundled sample data, no network)");
+        return source;
+    }
+
+    private static TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collect(CelebritySource source,
+            Roster roster, KafkaTemplate<String, Object> template, Clock clock) {
+        return TaskHandler.of(CollectCelebritiesHandler.taskType(source.source()), CollectCelebritiesInput.class,
+                CollectCelebritiesOutput.class, new CollectCelebritiesHandler(source, roster, template, clock));
+    }
+
+    @Bean
+    TopicTable<CelebrityEntry> celebrityEntriesView(KafkaProperties kafka, AvroSerdes serdes, CelebrityContracts contracts) {
+        return new TopicTable<>(Topics.CELEBRITY_ENTRIES.name(), String.join(",", kafka.getBootstrapServers()),
+                serdes.deserializer(CelebrityEntry.class));
+    }
+
+    @Bean
+    TopicTable<CelebrityProfile> celebrityProfilesView(KafkaProperties kafka, AvroSerdes serdes, CelebrityContracts contracts) {
+        return new TopicTable<>(Topics.CELEBRITY_PROFILES.name(), String.join(",", kafka.getBootstrapServers()),
+                serdes.deserializer(CelebrityProfile.class));
+    }
+
+    @Bean(destroyMethod = "close")
+    Admin celebrityAdmin(KafkaAdmin admin) {
+        return Admin.create(admin.getConfigurationProperties());
+    }
+
+    @Bean
+    TaskHandler<CheckCelebrityQualityInput, CheckCelebrityQualityOutput> checkCelebrityQuality(
+            TopicTable<CelebrityEntry> entries, TopicTable<CelebrityProfile> profiles, Admin admin,
+            CelebrityProperties properties) {
+        return TaskHandler.of(CheckCelebrityQualityHandler.TASK_TYPE, CheckCelebrityQualityInput.class,
+                CheckCelebrityQualityOutput.class, new CheckCelebrityQualityHandler(entries, profiles,
+                        new PostProcessingLag(admin, properties.postProcessor().groupId()),
+                        properties.quality().catchUpWait()));
+    }
+
+    @Bean
+    PostProcessorListener celebrityPostProcessor(AvroSerdes serdes, TopicTable<CelebrityProfile> profiles,
+            KafkaTemplate<String, Object> template, Clock clock, MeterRegistry meters) {
+        return new PostProcessorListener(new PostProcessor(serdes.deserializer(CelebrityEntry.class), profiles, template,
+                clock, meters));
+    }
+
+    /**
+     * Batches of raw entry records (decoded by the post-processor, so an unreadable one is dead-lettered with its bytes
+     * as they were), up to {@code max-poll-records}, committed only; failures go through Spring Kafka's
+     * {@code DefaultErrorHandler}: a bad entry straight to {@code tally.dlt.celebrity-post-processor}, anything else
+     * (profiles that could not be written) retried with back-off.
+     */
+    @Bean(ENTRIES_FACTORY)
+    ConcurrentKafkaListenerContainerFactory<String, byte[]> celebrityEntriesFactory(ConsumerFactory<?, ?> consumers,
+            CelebrityProperties properties, KafkaTemplate<String, Object> template) {
+        // Boot's consumer settings (bootstrap servers, security), with this listener's own deserializers and batch size.
+        Map<String, Object> config = new HashMap<>(consumers.getConfigurationProperties());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.postProcessor().maxPollRecords());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        ConcurrentKafkaListenerContainerFactory<String, byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
+        factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer()));
+        factory.setBatchListener(true);
+        ExponentialBackOff backOff = new ExponentialBackOff(1_000, 2.0);
+        backOff.setMaxInterval(30_000);
+        DefaultErrorHandler errors = DeadLetterErrorHandlers.publishingTo(template, Topics.CELEBRITY_POST_PROCESSOR_DLT,
+                backOff);
+        errors.addNotRetryableExceptions(BadEntryException.class);
+        factory.setCommonErrorHandler(errors);
+        return factory;
+    }
+
+    /** The post-processor as a batch {@code @KafkaListener} of the entity topic. */
+    public static final class PostProcessorListener {
+
+        private final PostProcessor processor;
+
+        PostProcessorListener(PostProcessor processor) {
+            this.processor = processor;
+        }
+
+        @KafkaListener(id = "celebrity-post-processor", topics = "tally.celebrities.entries",
+                groupId = "${tally.celebrities.post-processor.group-id:tally-celebrity-post-processor}",
+                containerFactory = ENTRIES_FACTORY, batch = "true")
+        public void onBatch(java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> batch) {
+            processor.onBatch(batch);
+        }
+    }
+}
