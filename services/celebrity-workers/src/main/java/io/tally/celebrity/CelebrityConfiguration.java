@@ -45,6 +45,7 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -204,6 +205,8 @@ class CelebrityConfiguration {
         DefaultErrorHandler errors = DeadLetterErrorHandlers.publishingTo(template, Topics.CELEBRITY_POST_PROCESSOR_DLT,
                 backOff);
         errors.addNotRetryableExceptions(BadEntryException.class);
+        // The post-processor logs each bad entry with its reason in one line; Spring's stack trace of the seek adds nothing.
+        errors.setLogLevel(KafkaException.Level.DEBUG);
         factory.setCommonErrorHandler(errors);
         return factory;
     }

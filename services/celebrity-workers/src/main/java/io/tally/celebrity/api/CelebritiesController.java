@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.http.HttpStatus;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -23,10 +22,10 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * The seed's read API over the entity table (its "Phase 5"): the enriched celebrity entries of the profiles view,
  * heaviest first, filtered by source and sentiment, paged. The view is eventually consistent: a profile written a
- * moment ago may not be listed yet.
+ * moment ago may not be listed yet. The constraints on the parameters are Spring MVC's own method validation (no
+ * {@code @Validated}, which would turn them into 500s), answered 400 problem+json.
  */
 @RestController
-@Validated
 @RequestMapping("/api/celebrities")
 public class CelebritiesController {
 

@@ -3,6 +3,8 @@ package io.tally.celebrity.enrich;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static io.tally.celebrity.TestEntries.entry;
+
 import io.tally.tasks.celebrity.CelebrityEntry;
 import io.tally.tasks.celebrity.CelebrityProfile;
 import io.tally.tasks.celebrity.Sentiment;
@@ -11,12 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** Weight and sentiment of one entry, and the raw-value hash that makes enrichment idempotent. */
 class EnrichmentTest {
-
-    static CelebrityEntry entry(String id, String source, long metric, String text, String jobId) {
-        return CelebrityEntry.newBuilder().setCelebrityId(id).setName("Name of " + id).setSource(source).setMetric(metric)
-                .setText(text).setJobId(jobId).setCollectedAt(Instant.parse("2026-11-29T02:00:00Z"))
-                .setAdapter("offline-fixture").build();
-    }
 
     @Test
     void weighsTheMetricOnTheSourcesLogScaleFromZeroToAHundred() {
