@@ -168,11 +168,11 @@ class CelebrityConfiguration {
     @Bean
     TaskHandler<CheckCelebrityQualityInput, CheckCelebrityQualityOutput> checkCelebrityQuality(
             TopicTable<CelebrityEntry> entries, TopicTable<CelebrityProfile> profiles, Admin admin,
-            CelebrityProperties properties) {
+            CelebrityProperties properties, MeterRegistry meters) {
         return TaskHandler.of(CheckCelebrityQualityHandler.TASK_TYPE, CheckCelebrityQualityInput.class,
                 CheckCelebrityQualityOutput.class, new CheckCelebrityQualityHandler(entries, profiles,
                         new PostProcessingLag(admin, properties.postProcessor().groupId()),
-                        properties.quality().catchUpWait()));
+                        properties.quality().catchUpWait(), meters));
     }
 
     @Bean

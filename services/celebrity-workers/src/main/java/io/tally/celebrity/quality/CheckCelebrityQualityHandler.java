@@ -1,5 +1,6 @@
 package io.tally.celebrity.quality;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tally.celebrity.view.TopicTable;
 import io.tally.tasks.celebrity.CelebrityEntry;
 import io.tally.tasks.celebrity.CelebrityProfile;
@@ -31,19 +32,24 @@ public final class CheckCelebrityQualityHandler implements TaskHandler.Work<Chec
     /** Error code of a run beyond the thresholds (not retryable). */
     public static final String BELOW_THRESHOLD = "quality-below-threshold";
 
+    /** Quality checks by verdict (PASSED, DEGRADED, FAILED): {@code tally_celebrities_quality_checks_total}. */
+    public static final String CHECKS = "tally.celebrities.quality.checks";
+
     private static final Logger LOG = LoggerFactory.getLogger(CheckCelebrityQualityHandler.class);
 
     private final TopicTable<CelebrityEntry> entries;
     private final TopicTable<CelebrityProfile> profiles;
     private final PostProcessingLag lag;
     private final Duration catchUpWait;
+    private final MeterRegistry meters;
 
     public CheckCelebrityQualityHandler(TopicTable<CelebrityEntry> entries, TopicTable<CelebrityProfile> profiles,
-                                        PostProcessingLag lag, Duration catchUpWait) {
+                                        PostProcessingLag lag, Duration catchUpWait, MeterRegistry meters) {
         this.entries = entries;
         this.profiles = profiles;
         this.lag = lag;
         this.catchUpWait = catchUpWait;
+        this.meters = meters;
     }
 
     @Override
@@ -66,6 +72,8 @@ public final class CheckCelebrityQualityHandler implements TaskHandler.Work<Chec
         QualityReport report = QualityReport.of(input, entries.values(),
                 key -> profiles.get(key).orElse(null));
         String summary = report.output().getSummary();
+        // The alert TallyCelebrityQualityBelowThreshold reads this (the tracker's job metrics carry no pipeline).
+        meters.counter(CHECKS, "verdict", report.output().getVerdict()).increment();
         if (report.belowThreshold()) {
             LOG.warn("Quality check of job {}: {}", input.getJobId(), summary);
             throw new TaskFailedException(BELOW_THRESHOLD, summary, false);
