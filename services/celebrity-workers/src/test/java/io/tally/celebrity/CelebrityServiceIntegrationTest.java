@@ -2,11 +2,15 @@ package io.tally.celebrity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.celebrity.quality.CheckCelebrityQualityHandler;
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.topics.Topics;
 import io.tally.tasks.celebrity.CelebrityEntry;
 import io.tally.tasks.celebrity.CelebrityProfile;
+import io.tally.tasks.celebrity.CheckCelebrityQualityInput;
+import io.tally.tasks.celebrity.CheckCelebrityQualityOutput;
 import io.tally.tasks.celebrity.CollectCelebritiesInput;
 import io.tally.tasks.celebrity.CollectCelebritiesOutput;
 import io.tally.tasks.celebrity.Sentiment;
@@ -31,6 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * The service on a real broker and registry: the post-processor's batches of mixed good, bad and duplicate entries,
@@ -41,7 +47,8 @@ import org.springframework.beans.factory.annotation.Autowired;
         "spring.application.name=celebrity-workers",
         "tally.api.security.api-keys[0].name=test-user",
         "tally.api.security.api-keys[0].key=" + CelebrityServiceIntegrationTest.USER_KEY,
-        "tally.api.security.api-keys[0].roles=USER"})
+        "tally.api.security.api-keys[0].roles=USER",
+        "tally.celebrities.quality.catch-up-wait=2s"})
 class CelebrityServiceIntegrationTest {
 
     static final String USER_KEY = "celebrity-test-user-key-0123456789";
@@ -58,6 +65,10 @@ class CelebrityServiceIntegrationTest {
     ServiceHttp http;
     @Autowired
     AvroSerdes serdes;
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void enrichesAMixedBatchDeadLetteringTheBadEntriesSkippingTheDuplicateAndGoingOnAfterThem() throws Exception {
@@ -179,6 +190,88 @@ class CelebrityServiceIntegrationTest {
             assertThat(answer.headers().firstValue("Content-Type")).as(query).hasValueSatisfying(type ->
                     assertThat(type).startsWith("application/problem+json"));
         }
+    }
+
+    @Test
+    void theQualityCheckFailsRetryableWhilePostProcessingIsBehindAndJudgesTheRunOnceItCaughtUp() {
+        // Given the post-processor stopped, and a run whose four offline sources wrote 3 celebrities each
+        MessageListenerContainer postProcessor = listeners.getListenerContainer("celebrity-post-processor");
+        postProcessor.stop();
+        String job = TaskRequests.newJob();
+        try {
+            for (String source : List.of("tmdb", "wikipedia", "news", "social")) {
+                tasks.send("collect-" + source, job, source, null, 1,
+                        CollectCelebritiesInput.newBuilder().setJobId(job).setLimit(3).build());
+            }
+            assertThat(tasks.results(job, 4)).allSatisfy(record ->
+                    assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED));
+
+            // When the check runs while nothing is post-processed
+            tasks.send(CheckCelebrityQualityHandler.TASK_TYPE, job, "quality", null, 1, checkOf(job, 3));
+
+            // Then it fails as retryable post-processing-behind after its 2 s wait
+            assertThat(resultOf(job, "quality", 1)).satisfies(result -> {
+                assertThat(result.getOutcome()).isEqualTo(ItemOutcome.FAILED);
+                assertThat(result.getError().getCode()).isEqualTo(CheckCelebrityQualityHandler.BEHIND);
+                assertThat(result.getError().getRetryable()).isTrue();
+            });
+        } finally {
+            postProcessor.start();
+        }
+
+        // And when the engine's next attempt comes after the post-processor ran again
+        tasks.send(CheckCelebrityQualityHandler.TASK_TYPE, job, "quality", null, 2, checkOf(job, 3));
+
+        // Then it succeeds with the run's distributions: 12 of 12 entries enriched, PASSED
+        TaskResult passed = resultOf(job, "quality", 2);
+        assertThat(passed.getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED);
+        CheckCelebrityQualityOutput output = tasks.output(passed, CheckCelebrityQualityOutput.class);
+        assertThat(output.getVerdict()).isEqualTo("PASSED");
+        assertThat(output.getEntries()).isEqualTo(12);
+        assertThat(output.getEnriched()).isEqualTo(12);
+        assertThat(output.getEntriesBySource()).containsOnly(Map.entry("tmdb", 3), Map.entry("wikipedia", 3),
+                Map.entry("news", 3), Map.entry("social", 3));
+    }
+
+    @Test
+    void theQualityCheckFailsARunBelowTheThresholdForGood() {
+        // Given a run in which only the social source wrote (3 entries where at least 9 are needed)
+        String job = TaskRequests.newJob();
+        tasks.send("collect-social", job, "social", null, 1,
+                CollectCelebritiesInput.newBuilder().setJobId(job).setLimit(3).build());
+        assertThat(tasks.results(job, 1)).singleElement().satisfies(record ->
+                assertThat(record.value().getOutcome()).isEqualTo(ItemOutcome.SUCCEEDED));
+        double failedBefore = qualityChecks("FAILED");
+
+        // When the check runs
+        tasks.send(CheckCelebrityQualityHandler.TASK_TYPE, job, "quality", null, 1, checkOf(job, 3));
+
+        // Then it fails, not retryable, with quality-below-threshold and the summary naming what is missing
+        assertThat(resultOf(job, "quality", 1)).satisfies(result -> {
+            assertThat(result.getOutcome()).isEqualTo(ItemOutcome.FAILED);
+            assertThat(result.getError().getCode()).isEqualTo(CheckCelebrityQualityHandler.BELOW_THRESHOLD);
+            assertThat(result.getError().getRetryable()).isFalse();
+            assertThat(result.getError().getMessage()).startsWith("FAILED: 3 of 12 entries")
+                    .contains("at least 9 entries needed").endsWith("no entries from news, tmdb, wikipedia");
+        });
+        // And the alert's counter counted it
+        assertThat(qualityChecks("FAILED") - failedBefore).isEqualTo(1);
+    }
+
+    private static CheckCelebrityQualityInput checkOf(String job, int limit) {
+        return CheckCelebrityQualityInput.newBuilder().setJobId(job)
+                .setSources(List.of("tmdb", "wikipedia", "news", "social")).setLimit(limit).build();
+    }
+
+    private TaskResult resultOf(String job, String stage, int attempt) {
+        return kafka.await(Topics.TASK_RESULTS.name(), TaskResult.class, record -> record.key().equals(job)
+                        && record.value().getStage().equals(stage) && record.value().getAttempt() == attempt, 1,
+                KafkaTestClient.WAIT).get(0).value();
+    }
+
+    private double qualityChecks(String verdict) {
+        var counter = meters.find(CheckCelebrityQualityHandler.CHECKS).tag("verdict", verdict).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
