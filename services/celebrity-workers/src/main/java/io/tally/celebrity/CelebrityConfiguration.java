@@ -28,6 +28,8 @@ import io.tally.worker.TaskHandler;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -101,51 +103,48 @@ class CelebrityConfiguration {
                 kafka.replicationFactor());
     }
 
+    /** What the four source tasks share: the roster, the writer and the clock, and how each picks its adapter. */
     @Bean
-    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectTmdb(CelebrityProperties properties,
-            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
-            CelebrityContracts contracts) {
-        return collect(source(properties.tmdb(), OfflineSource::tmdb, () -> new TmdbSource(http, properties.tmdb())),
-                roster, template, clock);
-    }
-
-    @Bean
-    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectWikipedia(CelebrityProperties properties,
-            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
-            CelebrityContracts contracts) {
-        return collect(source(properties.wikipedia(), OfflineSource::wikipedia,
-                () -> new WikipediaSource(http, properties.wikipedia())), roster, template, clock);
+    SourceTasks celebritySourceTasks(CelebrityProperties properties, RestClient.Builder http, Roster roster,
+                                     KafkaTemplate<String, Object> template, Clock clock, CelebrityContracts contracts) {
+        return new SourceTasks(properties, http, roster, template, clock);
     }
 
     @Bean
-    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectNews(CelebrityProperties properties,
-            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
-            CelebrityContracts contracts) {
-        return collect(source(properties.news(), OfflineSource::news, () -> new NewsApiSource(http, properties.news())),
-                roster, template, clock);
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectTmdb(SourceTasks tasks) {
+        return tasks.collect(CelebrityProperties::tmdb, OfflineSource::tmdb, TmdbSource::new);
     }
 
     @Bean
-    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectSocial(CelebrityProperties properties,
-            RestClient.Builder http, Roster roster, KafkaTemplate<String, Object> template, Clock clock,
-            CelebrityContracts contracts) {
-        return collect(source(properties.social(), OfflineSource::social, () -> new SocialSource(http, properties.social())),
-                roster, template, clock);
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectWikipedia(SourceTasks tasks) {
+        return tasks.collect(CelebrityProperties::wikipedia, OfflineSource::wikipedia, WikipediaSource::new);
     }
 
-    private static CelebritySource source(CelebrityProperties.Http settings, Supplier<CelebritySource> offline,
-                                          Supplier<CelebritySource> http) {
-        CelebritySource source = settings.adapter() == CelebrityProperties.Adapter.HTTP ? http.get() : offline.get();
-        LOG.info("Celebrity source {}: {} adapter{}", source.source(), source.adapter(),
-                settings.adapter() == CelebrityProperties.Adapter.HTTP ? " at " + settings.baseUrl()
-                        : " (bundled sample data, no network)");
-        return source;
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectNews(SourceTasks tasks) {
+        return tasks.collect(CelebrityProperties::news, OfflineSource::news, NewsApiSource::new);
     }
 
-    private static TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collect(CelebritySource source,
-            Roster roster, KafkaTemplate<String, Object> template, Clock clock) {
-        return TaskHandler.of(CollectCelebritiesHandler.taskType(source.source()), CollectCelebritiesInput.class,
-                CollectCelebritiesOutput.class, new CollectCelebritiesHandler(source, roster, template, clock));
+    @Bean
+    TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collectSocial(SourceTasks tasks) {
+        return tasks.collect(CelebrityProperties::social, OfflineSource::social, SocialSource::new);
+    }
+
+    /** Builds a source task over the adapter its {@code tally.celebrities.<source>.adapter} names. */
+    record SourceTasks(CelebrityProperties properties, RestClient.Builder http, Roster roster,
+                       KafkaTemplate<String, Object> template, Clock clock) {
+
+        TaskHandler<CollectCelebritiesInput, CollectCelebritiesOutput> collect(
+                Function<CelebrityProperties, CelebrityProperties.Http> settingsOf, Supplier<CelebritySource> offline,
+                BiFunction<RestClient.Builder, CelebrityProperties.Http, CelebritySource> real) {
+            CelebrityProperties.Http settings = settingsOf.apply(properties);
+            boolean live = settings.adapter() == CelebrityProperties.Adapter.HTTP;
+            CelebritySource source = live ? real.apply(http, settings) : offline.get();
+            LOG.info("Celebrity source {}: {} adapter{}", source.source(), source.adapter(),
+                    live ? " at " + settings.baseUrl() : " (bundled sample data, no network)");
+            return TaskHandler.of(CollectCelebritiesHandler.taskType(source.source()), CollectCelebritiesInput.class,
+                    CollectCelebritiesOutput.class, new CollectCelebritiesHandler(source, roster, template, clock));
+        }
     }
 
     @Bean

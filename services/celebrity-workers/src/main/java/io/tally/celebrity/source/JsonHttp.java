@@ -4,9 +4,12 @@ import io.tally.celebrity.CelebrityProperties;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -41,6 +44,15 @@ final class JsonHttp {
                 .defaultHeaders(headers).build();
         this.name = name;
         this.secret = settings.apiKey();
+    }
+
+    /** One entry per celebrity that {@code ask} answers for, in order: a celebrity the source does not know is left out. */
+    static List<SourceEntry> each(List<Celebrity> celebrities, Function<Celebrity, Optional<SourceEntry>> ask) {
+        List<SourceEntry> entries = new ArrayList<>(celebrities.size());
+        for (Celebrity celebrity : celebrities) {
+            ask.apply(celebrity).ifPresent(entries::add);
+        }
+        return entries;
     }
 
     /** GET {@code uri} (a template over {@code variables}); empty on 404. */

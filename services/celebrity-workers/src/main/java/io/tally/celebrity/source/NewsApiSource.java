@@ -4,7 +4,6 @@ import io.tally.celebrity.CelebrityProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -37,23 +36,20 @@ public final class NewsApiSource implements CelebritySource {
 
     @Override
     public List<SourceEntry> collect(List<Celebrity> celebrities) {
-        List<SourceEntry> entries = new ArrayList<>();
-        for (Celebrity celebrity : celebrities) {
-            Optional<JsonNode> answer = http.get("/v2/everything?q={q}&searchIn=title,description&sortBy=publishedAt"
-                    + "&pageSize={size}", Map.of("q", "\"" + celebrity.name() + "\"", "size", pageSize));
-            if (answer.isEmpty()) {
-                continue;
-            }
-            if (!"ok".equals(answer.get().path("status").asString(""))) {
-                throw new SourceUnavailableException("News API answered status '" + answer.get().path("status").asString("")
-                        + "' for " + celebrity.name());
-            }
-            List<String> lines = new ArrayList<>();
-            for (JsonNode article : answer.get().path("articles")) {
-                lines.add((article.path("title").asString("") + " " + article.path("description").asString("")).strip());
-            }
-            entries.add(new SourceEntry(celebrity, answer.get().path("totalResults").asLong(0), String.join("\n", lines)));
+        return JsonHttp.each(celebrities, celebrity -> http.get("/v2/everything?q={q}&searchIn=title,description"
+                + "&sortBy=publishedAt&pageSize={size}", Map.of("q", "\"" + celebrity.name() + "\"", "size", pageSize))
+                .map(answer -> entry(celebrity, answer)));
+    }
+
+    private static SourceEntry entry(Celebrity celebrity, JsonNode answer) {
+        if (!"ok".equals(answer.path("status").asString(""))) {
+            throw new SourceUnavailableException("News API answered status '" + answer.path("status").asString("")
+                    + "' for " + celebrity.name());
         }
-        return entries;
+        List<String> lines = new ArrayList<>();
+        for (JsonNode article : answer.path("articles")) {
+            lines.add((article.path("title").asString("") + " " + article.path("description").asString("")).strip());
+        }
+        return new SourceEntry(celebrity, answer.path("totalResults").asLong(0), String.join("\n", lines));
     }
 }

@@ -4,7 +4,6 @@ import io.tally.celebrity.CelebrityProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -40,19 +39,13 @@ public final class SocialSource implements CelebritySource {
 
     @Override
     public List<SourceEntry> collect(List<Celebrity> celebrities) {
-        List<SourceEntry> entries = new ArrayList<>();
-        for (Celebrity celebrity : celebrities) {
-            Optional<JsonNode> answer = http.get("/v1/mentions?query={q}&limit={limit}",
-                    Map.of("q", celebrity.name(), "limit", pageSize));
-            if (answer.isEmpty()) {
-                continue;
-            }
-            List<String> posts = new ArrayList<>();
-            for (JsonNode post : answer.get().path("posts")) {
-                posts.add(post.path("text").asString(""));
-            }
-            entries.add(new SourceEntry(celebrity, answer.get().path("mentions").asLong(0), String.join("\n", posts)));
-        }
-        return entries;
+        return JsonHttp.each(celebrities, celebrity -> http.get("/v1/mentions?query={q}&limit={limit}",
+                Map.of("q", celebrity.name(), "limit", pageSize)).map(answer -> {
+                    List<String> posts = new ArrayList<>();
+                    for (JsonNode post : answer.path("posts")) {
+                        posts.add(post.path("text").asString(""));
+                    }
+                    return new SourceEntry(celebrity, answer.path("mentions").asLong(0), String.join("\n", posts));
+                }));
     }
 }

@@ -3,12 +3,9 @@ package io.tally.celebrity.source;
 import io.tally.celebrity.CelebrityProperties;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.web.client.RestClient;
-import tools.jackson.databind.JsonNode;
 
 /**
  * TMDB (The Movie Database API v3): {@code GET /3/person/{id}} per celebrity, with the API read access token as a
@@ -37,13 +34,9 @@ public final class TmdbSource implements CelebritySource {
 
     @Override
     public List<SourceEntry> collect(List<Celebrity> celebrities) {
-        List<SourceEntry> entries = new ArrayList<>();
-        for (Celebrity celebrity : celebrities) {
-            Optional<JsonNode> person = http.get("/3/person/{id}?language=en-US", Map.of("id", celebrity.tmdbId()));
-            person.ifPresent(p -> entries.add(new SourceEntry(celebrity,
-                    thousandths(p.path("popularity").decimalValue()), p.path("biography").asString(""))));
-        }
-        return entries;
+        return JsonHttp.each(celebrities, celebrity -> http.get("/3/person/{id}?language=en-US",
+                Map.of("id", celebrity.tmdbId())).map(person -> new SourceEntry(celebrity,
+                thousandths(person.path("popularity").decimalValue()), person.path("biography").asString(""))));
     }
 
     /** A popularity such as 67.066 as 67066. */

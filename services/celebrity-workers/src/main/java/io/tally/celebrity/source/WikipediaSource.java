@@ -1,12 +1,12 @@
 package io.tally.celebrity.source;
 
 import io.tally.celebrity.CelebrityProperties;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 
 /**
  * English Wikipedia: the REST API's {@code GET /api/rest_v1/page/summary/{title}} for the text (its {@code extract})
@@ -34,26 +34,21 @@ public final class WikipediaSource implements CelebritySource {
 
     @Override
     public List<SourceEntry> collect(List<Celebrity> celebrities) {
-        List<SourceEntry> entries = new ArrayList<>();
-        for (Celebrity celebrity : celebrities) {
-            Optional<JsonNode> summary = http.get("/api/rest_v1/page/summary/{title}",
-                    Map.of("title", celebrity.wikipediaTitle()));
-            if (summary.isEmpty()) {
-                continue;
+        return JsonHttp.each(celebrities, celebrity -> http.get("/api/rest_v1/page/summary/{title}",
+                Map.of("title", celebrity.wikipediaTitle())).map(summary ->
+                new SourceEntry(celebrity, pageviews(celebrity), summary.path("extract").asString(""))));
+    }
+
+    /** The page's views of the last 30 days (a day without data is null in the answer); 0 for an unknown page. */
+    private long pageviews(Celebrity celebrity) {
+        long views = 0;
+        Optional<JsonNode> query = http.get("/w/api.php?action=query&prop=pageviews&pvipdays=30&format=json"
+                + "&formatversion=2&titles={title}", Map.of("title", celebrity.wikipediaTitle()));
+        for (JsonNode page : query.map(answer -> answer.path("query").path("pages")).orElse(MissingNode.getInstance())) {
+            for (JsonNode day : page.path("pageviews")) {
+                views += day.isNumber() ? day.longValue() : 0;
             }
-            long views = 0;
-            Optional<JsonNode> query = http.get("/w/api.php?action=query&prop=pageviews&pvipdays=30&format=json"
-                    + "&formatversion=2&titles={title}", Map.of("title", celebrity.wikipediaTitle()));
-            if (query.isPresent()) {
-                for (JsonNode page : query.get().path("query").path("pages")) {
-                    for (JsonNode day : page.path("pageviews")) {
-                        // A day without data is null in the answer.
-                        views += day.isNumber() ? day.longValue() : 0;
-                    }
-                }
-            }
-            entries.add(new SourceEntry(celebrity, views, summary.get().path("extract").asString("")));
         }
-        return entries;
+        return views;
     }
 }
