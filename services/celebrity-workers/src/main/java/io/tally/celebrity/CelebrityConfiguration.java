@@ -25,6 +25,7 @@ import io.tally.tasks.celebrity.CheckCelebrityQualityOutput;
 import io.tally.tasks.celebrity.CollectCelebritiesInput;
 import io.tally.tasks.celebrity.CollectCelebritiesOutput;
 import io.tally.worker.TaskHandler;
+import io.tally.worker.WorkerProperties;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,9 +90,13 @@ class CelebrityConfiguration {
     record CelebrityContracts() {
     }
 
+    /**
+     * The entity, profile and dead-letter topics. They are this service's own, not in the catalogue's {@code ALL} that a
+     * platform (or the local stack) creates, so they follow {@code tally.worker.create-topics}, as the task topics do.
+     */
     @Bean
-    KafkaAdmin.NewTopics celebrityTopics(TallyKafkaProperties kafka) {
-        if (!kafka.createTopics()) {
+    KafkaAdmin.NewTopics celebrityTopics(TallyKafkaProperties kafka, WorkerProperties worker) {
+        if (!worker.createsTopics(kafka.createTopics())) {
             return new KafkaAdmin.NewTopics();
         }
         return new KafkaAdmin.NewTopics(newTopic(Topics.CELEBRITY_ENTRIES, kafka), newTopic(Topics.CELEBRITY_PROFILES, kafka),
