@@ -85,6 +85,10 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
             beanFactory.registerSingleton(topic + "-newTopic", Topics.taskRequests(topic).orElseThrow()
                     .toNewTopic(kafka.partitions(), kafka.replicationFactor()));
             TopicSpec<byte[]> deadLetters = Topics.taskDeadLetters(TaskHeaders.deadLetterTopic(type)).orElseThrow();
+            if (properties.deadLetterRetention() != null) {
+                deadLetters = new TopicSpec<>(deadLetters.name(), deadLetters.valueType(), deadLetters.partitions(),
+                        deadLetters.jobKeyed(), deadLetters.cleanupPolicy(), properties.deadLetterRetention());
+            }
             beanFactory.registerSingleton(deadLetters.name() + "-newTopic",
                     deadLetters.toNewTopic(deadLetters.partitions(), kafka.replicationFactor()));
         }
@@ -92,7 +96,7 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         TaskListener<?> listener = new TaskListener(handler, beanFactory.getBean(TaskReports.class),
                 beanFactory.getBean(CancelledJobs.class), beanFactory.getBean(WorkerMetrics.class),
                 throttle(properties.rateLimit(type), groupId), beanFactory.getBean(TallyWorkerAutoConfiguration.TASK_EXECUTOR,
-                Executor.class));
+                Executor.class), properties.maxEventAge(type));
         ConcurrentKafkaListenerContainerFactory<Object, Object> factory = containerFactory(handler, properties);
         WorkerProperties.Retry retry = properties.retry(type);
         RetryTopicConfiguration retryTopics = RetryTopicConfigurationBuilder.newInstance()
@@ -100,8 +104,9 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
                 .maxAttempts(retry.attempts())
                 .exponentialBackoff(retry.initialDelay().toMillis(), retry.multiplier(), retry.maxDelay().toMillis())
                 // A request without its metadata cannot be fixed by retrying; unreadable values are never retried
-                // either (Spring's defaults). A non-retryable TaskFailedException never reaches the error handler.
-                .notRetryOn(List.of(PoisonRecordException.class))
+                // either (Spring's defaults), nor is a request too old to run. Any other non-retryable
+                // TaskFailedException never reaches the error handler.
+                .notRetryOn(List.of(PoisonRecordException.class, MaxEventAgeExceededException.class))
                 .traversingCauses()
                 .autoCreateTopics(createTopics, kafka.partitions(), kafka.replicationFactor())
                 .dltHandlerMethod(new EndpointHandlerMethod(listener, TaskListener.ON_DEAD_LETTER))

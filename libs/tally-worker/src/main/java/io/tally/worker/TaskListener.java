@@ -2,6 +2,7 @@ package io.tally.worker;
 
 import io.tally.common.errors.DeadLetterHeaders;
 import io.tally.common.errors.PoisonRecordException;
+import io.tally.common.tasks.TaskHeaders;
 import io.tally.worker.WorkerMetrics.Outcome;
 import io.tally.worker.ratelimit.Throttle;
 import java.lang.reflect.Method;
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,7 +27,8 @@ import org.springframework.kafka.retrytopic.RetryTopicHeaders;
  * Spring Kafka then acks the record when the future completes and pauses the consumer meanwhile, so the consumer
  * keeps polling and a task longer than {@code max.poll.interval.ms} keeps its partitions; with one record per poll,
  * each consumer thread runs one task at a time. A future that fails goes to the container's error handler, i.e. to
- * the next retry topic or the dead-letter topic.
+ * the next retry topic or the dead-letter topic. A request older than the type's maximum event age fails that way before
+ * it runs ({@link MaxEventAgeExceededException}, which the chain sends straight to the dead-letter topic).
  *
  * @param <I> the handler's input type
  */
@@ -49,15 +52,17 @@ public final class TaskListener<I extends SpecificRecord> {
     private final WorkerMetrics metrics;
     private final Throttle throttle;
     private final Executor tasks;
+    private final Duration maxEventAge;
 
     TaskListener(TaskHandler<I, ?> handler, TaskReports reports, CancelledJobs cancelledJobs, WorkerMetrics metrics,
-                 Throttle throttle, Executor tasks) {
+                 Throttle throttle, Executor tasks, Duration maxEventAge) {
         this.handler = handler;
         this.reports = reports;
         this.cancelledJobs = cancelledJobs;
         this.metrics = metrics;
         this.throttle = throttle;
         this.tasks = tasks;
+        this.maxEventAge = maxEventAge;
     }
 
     /** A request (or a retry of one): checked on the consumer thread, run on a task thread. */
@@ -71,6 +76,13 @@ public final class TaskListener<I extends SpecificRecord> {
         } catch (PoisonRecordException e) {
             // Spring Kafka wants a future even for a failure found before the work began.
             return CompletableFuture.failedFuture(e);
+        }
+        if (maxEventAge != null) {
+            // Retry topics keep the request's ce_time, so a retry is as old as the request it retries.
+            Duration age = Duration.between(eventTime(record), reports.now());
+            if (age.compareTo(maxEventAge) > 0) {
+                return CompletableFuture.failedFuture(new MaxEventAgeExceededException(request.taskId(), age, maxEventAge));
+            }
         }
         int delivery = deliveryAttempt(record.headers());
         return CompletableFuture.runAsync(() -> run(request, record.value(), delivery), tasks);
@@ -143,8 +155,10 @@ public final class TaskListener<I extends SpecificRecord> {
         }
         Header code = record.headers().lastHeader(ERROR_CODE_HEADER);
         String errorCode = code == null ? RETRIES_EXHAUSTED : new String(code.value(), StandardCharsets.UTF_8);
+        // A request too old to run stays too old: the engine must not try it again either.
+        boolean retryable = !MaxEventAgeExceededException.CODE.equals(errorCode);
         LOG.warn("Task {} failed on its last delivery: {}", request.taskId(), reason);
-        reports.failed(request, TaskReports.error(errorCode, reason, true), null);
+        reports.failed(request, TaskReports.error(errorCode, reason, retryable), null);
         metrics.counted(handler.taskType(), Outcome.FAILED);
     }
 
@@ -156,6 +170,20 @@ public final class TaskListener<I extends SpecificRecord> {
             }
         }
         return null;
+    }
+
+    /** When the request was made: its {@code ce_time}, else (a producer without it) the record's timestamp. */
+    static Instant eventTime(ConsumerRecord<?, ?> record) {
+        Header time = record.headers().lastHeader(TaskHeaders.CE_TIME);
+        if (time != null && time.value() != null) {
+            try {
+                return Instant.parse(new String(time.value(), StandardCharsets.UTF_8));
+            } catch (DateTimeParseException e) {
+                LOG.debug("Unreadable {} on {}-{}@{}; the record timestamp is the event time", TaskHeaders.CE_TIME,
+                        record.topic(), record.partition(), record.offset());
+            }
+        }
+        return Instant.ofEpochMilli(record.timestamp());
     }
 
     /** 1 on the request topic, then Spring's attempts header on each retry topic. */

@@ -25,6 +25,12 @@ import org.springframework.validation.annotation.Validated;
  * @param createTopics whether the worker creates its task types' request, retry and dead-letter topics when missing;
  *                     unset follows {@code tally.kafka.create-topics}. Retry topics are the worker's own (their names
  *                     carry its back-off), so a platform that creates the catalogue's topics cannot create them
+ * @param maxEventAge  the default maximum age of a request (from its {@code ce_time}, else the record's timestamp):
+ *                     an older one is not run but dead-lettered with the reason {@code max-event-age-exceeded} and
+ *                     answered FAILED, not retryable; null (the default) means no limit
+ * @param deadLetterRetention how long the task types' dead-letter topics keep records when the SDK creates them; null
+ *                     (the default) keeps the catalogue's dead-letter retention (28 days). An existing topic is not
+ *                     changed
  */
 @Validated
 @ConfigurationProperties("tally.worker")
@@ -36,7 +42,19 @@ public record WorkerProperties(
         @NotNull @DefaultValue Map<String, @Valid Task> tasks,
         @NotNull @DefaultValue("PT30S") Duration sendTimeout,
         @NotNull @DefaultValue("PT30S") Duration drainTimeout,
-        Boolean createTopics) {
+        Boolean createTopics,
+        Duration maxEventAge,
+        Duration deadLetterRetention) {
+
+    public WorkerProperties {
+        if (maxEventAge != null && (maxEventAge.isZero() || maxEventAge.isNegative())) {
+            throw new IllegalArgumentException("tally.worker.max-event-age must be positive, was " + maxEventAge);
+        }
+        if (deadLetterRetention != null && (deadLetterRetention.isZero() || deadLetterRetention.isNegative())) {
+            throw new IllegalArgumentException("tally.worker.dead-letter-retention must be positive, was "
+                    + deadLetterRetention);
+        }
+    }
 
     /**
      * Worker-local retries through Spring Kafka retry topics with exponential back-off: attempt n+1 waits
@@ -79,8 +97,10 @@ public record WorkerProperties(
      * @param concurrency consumer threads for this type
      * @param retry       retry policy for this type (given keys only; the rest take {@code Retry}'s defaults)
      * @param rateLimit   rate limit for this type (likewise)
+     * @param maxEventAge maximum age of this type's requests; unset takes {@code tally.worker.max-event-age}
      */
-    public record Task(String groupId, @Min(1) Integer concurrency, @Valid Retry retry, @Valid RateLimit rateLimit) {
+    public record Task(String groupId, @Min(1) Integer concurrency, @Valid Retry retry, @Valid RateLimit rateLimit,
+                       Duration maxEventAge) {
     }
 
     /** The consumer group of {@code taskType}. */
@@ -104,6 +124,12 @@ public record WorkerProperties(
     public Retry retry(String taskType) {
         Task task = tasks.get(taskType);
         return task != null && task.retry() != null ? task.retry() : retry;
+    }
+
+    /** The maximum request age of {@code taskType}, or null when its requests may be of any age. */
+    public Duration maxEventAge(String taskType) {
+        Task task = tasks.get(taskType);
+        return task != null && task.maxEventAge() != null ? task.maxEventAge() : maxEventAge;
     }
 
     /** The rate limit of {@code taskType}. */

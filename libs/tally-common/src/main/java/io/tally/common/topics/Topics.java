@@ -131,6 +131,20 @@ public final class Topics {
     public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
     public static final TopicSpec<byte[]> NOTIFICATION_SERVICE_DLT = deadLetters("notification-service");
 
+    // Seed 001 (services/celebrity-workers): the celebrity entity table, its enriched profiles, and the dead letters of
+    // its post-processor. Their values are Avro records of that module (io.tally.tasks.celebrity.CelebrityEntry and
+    // CelebrityProfile), so they are typed SpecificRecord here and the module registers their contracts; they are not
+    // in ALL, whose value types each register from this catalogue.
+    /** Raw celebrity entries keyed {@code <celebrityId>/<source>}; compacted, so it is the entity table. */
+    public static final TopicSpec<SpecificRecord> CELEBRITY_ENTRIES = new TopicSpec<>(
+            "tally.celebrities.entries", SpecificRecord.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+    /** Entries with weight and sentiment, keyed like the entry; compacted, the table the celebrities API reads. */
+    public static final TopicSpec<SpecificRecord> CELEBRITY_PROFILES = new TopicSpec<>(
+            "tally.celebrities.profiles", SpecificRecord.class, JOB_PARTITIONS, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+    /** Entries the post-processor could not enrich, with the reason; kept 7 days, the seed's dead-letter queue. */
+    public static final TopicSpec<byte[]> CELEBRITY_POST_PROCESSOR_DLT = new TopicSpec<>("tally.dlt.celebrity-post-processor",
+            byte[].class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofDays(7));
+
     /** Every dead-letter topic; the notification service watches them all. */
     public static final List<TopicSpec<byte[]>> DEAD_LETTERS = List.of(JOB_TRACKER_DLT, CHART_PROCESSOR_DLT,
             NOTIFICATION_SERVICE_DLT);
