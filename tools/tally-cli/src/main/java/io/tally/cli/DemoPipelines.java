@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.celebrity.CelebrityWorkersApplication;
 import io.tally.notification.NotificationServiceApplication;
 import io.tally.places.PlacesWorkersApplication;
 import io.tally.transcribe.TranscribeWorkersApplication;
@@ -44,6 +45,12 @@ final class DemoPipelines {
     }
 
     private static final Map<String, Demo> DEMOS = index(List.of(
+            new Demo("celebrity-weekly", "Seed 001: four sources in parallel (fixture-backed offline adapters) write"
+                    + " about 400 entries to a compacted topic; a batch consumer enriches them with weight and sentiment"
+                    + " as they arrive; a data-quality check waits for it and reports the distributions.",
+                    List.of(new Worker(PipelineServices.CELEBRITY, CelebrityWorkersApplication.class,
+                            output -> Map.of())),
+                    Map.of(), Set.of("COMPLETED")),
             new Demo("transcribe", "Seed 003: a video URL downloaded, normalised and transcribed by the offline adapters"
                     + " (a tone derived from the URL, a real mono 16 kHz conversion, a transcript that says it is"
                     + " offline); the files go to the artifact store.",

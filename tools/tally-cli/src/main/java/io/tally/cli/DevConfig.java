@@ -1,5 +1,6 @@
 package io.tally.cli;
 
+import io.tally.celebrity.CelebrityProperties;
 import io.tally.places.PlacesProperties;
 import io.tally.transcribe.TranscribeProperties;
 import io.tally.chartprocessor.ProcessorProperties;
@@ -324,6 +325,7 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
         services.put(PipelineServices.PROCESSOR, Map.of("tally.processor", ProcessorProperties.class));
         services.put(PipelineServices.TRANSCRIBE, Map.of("tally.transcribe", TranscribeProperties.class));
         services.put(PipelineServices.PLACES, Map.of("tally.places", PlacesProperties.class));
+        services.put(PipelineServices.CELEBRITY, Map.of("tally.celebrities", CelebrityProperties.class));
         return java.util.Collections.unmodifiableMap(services);
     }
 

@@ -11,6 +11,7 @@ import io.tally.tracksearch.TrackSearchApplication;
 import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tally.celebrity.CelebrityWorkersApplication;
 import io.tally.places.PlacesWorkersApplication;
 import io.tally.transcribe.TranscribeWorkersApplication;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class PipelineServices {
     public static final String API = JobsApiApplication.CONFIG_NAME;
     public static final String TRANSCRIBE = TranscribeWorkersApplication.CONFIG_NAME;
     public static final String PLACES = PlacesWorkersApplication.CONFIG_NAME;
+    public static final String CELEBRITY = CelebrityWorkersApplication.CONFIG_NAME;
     /** The API key of every service of a local stack; a deployment sets its own (see docs/configuration.md). */
     static final String LOCAL_API_KEY = "dev-key-change-me";
 
@@ -57,7 +59,8 @@ public final class PipelineServices {
     /** The fixed ports of {@code tally dev}, by service. */
     static final Map<String, Integer> DEV_PORTS = Map.ofEntries(Map.entry(TRACKER, 8080), Map.entry(SCHEDULER, 8082),
             Map.entry(SCRAPER, 8083), Map.entry(PROCESSOR, 8084), Map.entry(SEARCH, 8085), Map.entry(PLAYLIST, 8086),
-            Map.entry(NOTIFY, 8087), Map.entry(API, 8088), Map.entry(TRANSCRIBE, 8090), Map.entry(PLACES, 8094));
+            Map.entry(NOTIFY, 8087), Map.entry(API, 8088), Map.entry(TRANSCRIBE, 8090), Map.entry(CELEBRITY, 8091),
+            Map.entry(PLACES, 8094));
 
     private PipelineServices() {
     }

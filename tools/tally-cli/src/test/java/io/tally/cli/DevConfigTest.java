@@ -146,9 +146,9 @@ class DevConfigTest {
         // Then both are named
         assertThat(invalid.problems()).containsExactlyInAnyOrder(
                 "datadir: unknown top-level key (known: dataDir, ports, services)",
-                "ports.zookeeper: unknown port name (known: chart-processor, chart-scraper, job-tracker, jobs-api,"
-                        + " kafka, kafka-controller, notification-service, places-workers, playlist-service, registry,"
-                        + " scheduler, track-search, transcribe-workers)");
+                "ports.zookeeper: unknown port name (known: celebrity-workers, chart-processor, chart-scraper,"
+                        + " job-tracker, jobs-api, kafka, kafka-controller, notification-service, places-workers,"
+                        + " playlist-service, registry, scheduler, track-search, transcribe-workers)");
     }
 
     @Test
