@@ -20,6 +20,7 @@ import io.tally.events.StageReported;
 import io.tally.events.TaskProgress;
 import io.tally.events.TaskResult;
 import io.tally.events.TrackResolved;
+import io.tally.events.WorkerHeartbeat;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -126,6 +127,14 @@ public final class Topics {
     public static final TopicSpec<ScheduleChanged> SCHEDULES = new TopicSpec<>(
             "tally.scheduler.schedules", ScheduleChanged.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    // Issue 15, seed 002 (a worker pool): the workers view.
+    /**
+     * Each worker instance's last heartbeat ({@code WorkerHeartbeat}), keyed by instance id; compacted, so the latest
+     * state per instance is the table the jobs API serves as the workers view. A tombstone forgets an instance.
+     */
+    public static final TopicSpec<WorkerHeartbeat> WORKER_HEARTBEATS = new TopicSpec<>(
+            "tally.workers.heartbeats", WorkerHeartbeat.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
@@ -156,7 +165,7 @@ public final class Topics {
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
-            SCHEDULES);
+            SCHEDULES, WORKER_HEARTBEATS);
 
     private Topics() {
     }
