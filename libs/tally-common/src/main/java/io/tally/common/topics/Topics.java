@@ -1,5 +1,6 @@
 package io.tally.common.topics;
 
+import io.tally.events.CachedResult;
 import io.tally.events.ChartPublished;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemProcessed;
@@ -117,6 +118,11 @@ public final class Topics {
     public static final TopicSpec<JobCancelled> JOBS_CANCELLED = new TopicSpec<>(
             "tally.jobs.cancelled", JobCancelled.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    // Seed 003 (engine results): the engine's result cache, a table every engine task reads as a global store.
+    /** Result cache entries keyed by pipeline, version and key hash; compacted, expired entries are tombstoned. */
+    public static final TopicSpec<CachedResult> RESULT_CACHE = new TopicSpec<>(
+            "tally.engine.result-cache", CachedResult.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
@@ -132,7 +138,8 @@ public final class Topics {
             JOB_CREATED, ITEM_PROCESSED, STAGE_REPORTED, JOB_COMPLETED, JOB_STALLED, JOB_STATUS,
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
-            JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT);
+            JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
+            RESULT_CACHE);
 
     private Topics() {
     }
