@@ -1,7 +1,9 @@
 package io.tally.jobtracker;
 
+import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
+import io.tally.events.CachedResult;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
@@ -57,20 +59,25 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     private final Set<String> changedJobs = new LinkedHashSet<>();
     private final Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions;
     private final TaskCodec codec;
+    private final EngineSettings settings;
+    private final ArtifactStore artifacts;
     private PipelineEngine engine;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobStatus> jobs;
     private KeyValueStore<Bytes, ItemMark> items;
     private KeyValueStore<Bytes, byte[]> timers;
+    private KeyValueStore<String, CachedResult> resultCache;
 
     JobTrackerProcessor(TrackerProperties config, TrackerMetrics metrics,
                         Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions,
-                        TaskCodec codec) {
+                        TaskCodec codec, EngineSettings settings, ArtifactStore artifacts) {
         this.config = config;
         this.metrics = metrics;
         this.definitions = definitions;
         this.codec = codec;
+        this.settings = settings;
+        this.artifacts = artifacts;
     }
 
     @Override
@@ -79,9 +86,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         this.jobs = context.getStateStore(JobTrackerTopology.JOBS_STORE);
         this.items = context.getStateStore(JobTrackerTopology.ITEMS_STORE);
         this.timers = context.getStateStore(JobTrackerTopology.TIMERS_STORE);
+        this.resultCache = context.getStateStore(JobTrackerTopology.RESULT_CACHE_STORE);
         this.engine = new PipelineEngine(this, definitions.apply(context), codec,
                 context.getStateStore(JobTrackerTopology.RUNS_STORE), context.getStateStore(JobTrackerTopology.TASKS_STORE),
-                new EngineSettings(config.taskTimeout(), config.maxJobAge()));
+                settings, artifacts);
         context.schedule(config.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
         context.schedule(config.statusInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishChangedStatuses());
     }
@@ -302,6 +310,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 .setCreatedAt(job.getCreatedAt())
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .setReason(reason)
+                .setResult(job.getResult())
+                .setResultRef(job.getResultRef())
+                .setCachedFrom(job.getCachedFrom())
                 .build();
         context.forward(new Record<>(job.getJobId(), completed, timestamp), JobTrackerTopology.COMPLETED_SINK);
         publish(job, timestamp);
@@ -331,6 +342,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 engine.onRetryDue(timer.jobId(), now);
                 continue;
             }
+            if (timer.kind() == Kind.CACHE_EXPIRE) {
+                purgeCacheEntry(timer.jobId(), now);
+                continue;
+            }
             JobStatus job = jobs.get(timer.jobId());
             if (job == null) {
                 continue;
@@ -346,6 +361,28 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 default -> throw new IllegalStateException("timer kind " + timer.kind() + " is handled above");
             }
         }
+    }
+
+    /**
+     * Tombstones an expired result cache entry. An entry that a later job refreshed is left to that job's own timer;
+     * one already gone needs nothing. Every task that wrote the key may tombstone it: the tombstones are alike.
+     */
+    private void purgeCacheEntry(String key, long now) {
+        CachedResult entry = resultCache.get(key);
+        if (entry != null && entry.getExpiresAt().toEpochMilli() <= now) {
+            context.forward(new Record<String, Object>(key, null, now), JobTrackerTopology.RESULT_CACHE_SINK);
+        }
+    }
+
+    @Override
+    public CachedResult cachedResult(String key) {
+        return resultCache.get(key);
+    }
+
+    @Override
+    public void cacheResult(String key, CachedResult entry, long timestamp) {
+        context.forward(new Record<String, Object>(key, entry, timestamp), JobTrackerTopology.RESULT_CACHE_SINK);
+        armTimer(entry.getExpiresAt().toEpochMilli(), Kind.CACHE_EXPIRE, key);
     }
 
     private void checkStall(JobStatus job, long now) {

@@ -7,11 +7,16 @@ import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
+import io.tally.common.artifacts.ArtifactProperties;
+import io.tally.common.artifacts.ArtifactStore;
+import io.tally.common.artifacts.FileArtifactStore;
+import io.tally.events.CachedResult;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.engine.JobRun;
 import io.tally.events.engine.TaskRun;
+import io.tally.jobtracker.engine.EngineSettings;
 import io.tally.jobtracker.engine.RegistryTaskCodec;
 import io.tally.jobtracker.engine.StoredDefinitions;
 import io.tally.jobtracker.engine.TaskCodec;
@@ -63,6 +68,14 @@ public final class JobTrackerTopology {
     public static final String TASKS_STORE = "engine-tasks";
     /** {@code <name>@<version>} → pipeline definition; a global store, so every task sees every version. */
     public static final String DEFINITIONS_STORE = "engine-definitions";
+    /**
+     * Cache key → {@code CachedResult}, from the compacted {@link Topics#RESULT_CACHE}: a global store, since a run
+     * with the same key lands on another job's partition. The engine writes and tombstones the topic (ADR 0019).
+     */
+    public static final String RESULT_CACHE_STORE = "engine-result-cache";
+    public static final String RESULT_CACHE_SOURCE = "engine-result-cache-source";
+    public static final String RESULT_CACHE_LOADER = "engine-result-cache-loader";
+    public static final String RESULT_CACHE_SINK = "engine-result-cache-sink";
 
     /** Decoded job statuses kept per task (see {@link ObjectCachingKeyValueStore}); a few MB at most. */
     static final int JOBS_CACHED_PER_TASK = 10_000;
@@ -80,21 +93,41 @@ public final class JobTrackerTopology {
         return addTo(new Topology(), config, serdes, meters, codec);
     }
 
-    /** Adds the tracker's and the engine's sources, processors, stores and sinks to {@code topology}. */
+    /** A new topology with the tracker and the engine in it, with the engine's limits and artifact store. */
+    public static Topology build(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters, TaskCodec codec,
+                                 EngineProperties engine, ArtifactStore artifacts) {
+        return addTo(new Topology(), config, serdes, meters, codec, engine, artifacts);
+    }
+
+    /**
+     * Adds the tracker and the engine with the default engine limits and the default artifact directory (see
+     * {@link ArtifactProperties}); for tools that run the tracker outside Spring.
+     */
     public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
                                  TaskCodec codec) {
+        return addTo(topology, config, serdes, meters, codec, EngineProperties.defaults(),
+                new FileArtifactStore(new ArtifactProperties(null).dir()));
+    }
+
+    /** Adds the tracker's and the engine's sources, processors, stores and sinks to {@code topology}. */
+    public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
+                                 TaskCodec codec, EngineProperties engine, ArtifactStore artifacts) {
         Serde<String> keys = Serdes.String();
         TrackerMetrics metrics = new TrackerMetrics(meters);
         addTriggerRekeying(topology, serdes);
         addDefinitions(topology, serdes);
+        addResultCache(topology, serdes);
         source(topology, CREATED_SOURCE, Topics.JOB_CREATED, serdes);
         source(topology, ITEMS_SOURCE, Topics.ITEM_PROCESSED, serdes);
         source(topology, STAGES_SOURCE, Topics.STAGE_REPORTED, serdes);
         source(topology, TRIGGERS_BY_JOB_SOURCE, Topics.TRIGGERS_BY_JOB, serdes);
         source(topology, RESULTS_SOURCE, Topics.TASK_RESULTS, serdes);
         source(topology, CANCEL_SOURCE, Topics.JOB_CANCEL_REQUESTS, serdes);
+        EngineSettings settings = new EngineSettings(config.taskTimeout(), config.maxJobAge(),
+                engine.resultInlineLimit().toBytes());
         topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics,
-                        context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec),
+                        context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec, settings,
+                        artifacts),
                 CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE);
         topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()).withCachingEnabled(),
@@ -107,6 +140,7 @@ public final class JobTrackerTopology {
         sink(topology, STALLED_SINK, Topics.JOB_STALLED, serdes);
         sink(topology, STATUS_SINK, Topics.JOB_STATUS, serdes);
         sink(topology, CANCELLED_SINK, Topics.JOBS_CANCELLED, serdes);
+        sink(topology, RESULT_CACHE_SINK, Topics.RESULT_CACHE, serdes);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), keys,
                 SingleObjectSerde.of(JobRun::toByteBuffer, JobRun::fromByteBuffer)), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE), Serdes.Bytes(),
@@ -158,6 +192,34 @@ public final class JobTrackerTopology {
                     @Override
                     public void process(Record<String, PipelineDefinitionPublished> record) {
                         store.put(record.key(), record.value());
+                    }
+                });
+    }
+
+    /** Every task reads every result cache entry from a global store, filled from the compacted cache topic. */
+    private static void addResultCache(Topology topology, AvroSerdes serdes) {
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULT_CACHE_STORE),
+                        Serdes.String(), serdes.serde(CachedResult.class)).withLoggingDisabled(),
+                RESULT_CACHE_SOURCE, Serdes.String().deserializer(), serdes.serde(CachedResult.class).deserializer(),
+                Topics.RESULT_CACHE.name(), RESULT_CACHE_LOADER,
+                () -> new Processor<String, CachedResult, Void, Void>() {
+                    private KeyValueStore<String, CachedResult> store;
+
+                    @Override
+                    public void init(ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore(RESULT_CACHE_STORE);
+                    }
+
+                    @Override
+                    public void process(Record<String, CachedResult> record) {
+                        if (record.key() == null) {
+                            return;
+                        }
+                        if (record.value() == null) {
+                            store.delete(record.key());
+                        } else {
+                            store.put(record.key(), record.value());
+                        }
                     }
                 });
     }
