@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -133,8 +135,50 @@ public class JobsCommand implements Runnable {
                 if (job.hasNonNull("reason")) {
                     out.println("  " + job.path("status").asText() + ": " + job.path("reason").asText());
                 }
+                resultLines(job).forEach(out::println);
             });
         }
+    }
+
+    /** Longest text of a result field printed on its line; the API has the whole result. */
+    static final int RESULT_TEXT_WIDTH = 160;
+
+    /**
+     * A job's result in brief: where a cached one came from, one line per field (text cut to
+     * {@value #RESULT_TEXT_WIDTH} characters, a list as its size and, for segments with start/end, its time span), or why
+     * it could not be read.
+     */
+    static List<String> resultLines(JsonNode job) {
+        List<String> lines = new ArrayList<>();
+        if (job.hasNonNull("cachedFrom")) {
+            lines.add("  result reused from job " + job.path("cachedFrom").asText() + " (cached; no stage ran)");
+        }
+        if (job.hasNonNull("resultError")) {
+            lines.add("  result unavailable: " + job.path("resultError").asText());
+        }
+        JsonNode result = job.path("result");
+        if (!result.isObject()) {
+            return lines;
+        }
+        lines.add("  result" + (job.path("links").hasNonNull("result")
+                ? " (whole: " + job.path("links").path("result").asText() + ")" : ""));
+        result.properties().forEach(field -> lines.add("    " + field.getKey() + ": " + brief(field.getValue())));
+        return lines;
+    }
+
+    private static String brief(JsonNode value) {
+        if (value.isNull()) {
+            return "-";
+        }
+        if (value.isArray()) {
+            boolean timed = !value.isEmpty() && value.get(0).has("start") && value.get(0).has("end");
+            return value.size() + (timed ? String.format(Locale.ROOT, " segments, %.1f-%.1f s",
+                    value.get(0).path("start").asDouble(), value.get(value.size() - 1).path("end").asDouble())
+                    : " items");
+        }
+        String text = value.isValueNode() ? value.asText() : value.toString();
+        text = text.replaceAll("\\s+", " ").strip();
+        return text.length() > RESULT_TEXT_WIDTH ? text.substring(0, RESULT_TEXT_WIDTH) + "…" : text;
     }
 
     /** {@code tally jobs cancel <jobId> [--reason TEXT]}. */
