@@ -3,6 +3,7 @@ package io.tally.jobsapi.artifacts;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.tally.common.artifacts.ArtifactStore;
+import io.tally.jobsapi.dashboard.ResultView;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * {@code GET /api/artifacts?ref=<uri>} (USER): one artifact of the shared {@link ArtifactStore}, such as a job result's
- * transcript or audio file, so that result links work over HTTP. A reference is checked with
+ * transcript or audio file, so that result links work over HTTP; the dashboard's links use the same route under
+ * {@code /ui/artifacts}, which its session cookie opens. A reference is checked with
  * {@link ArtifactStore#holds} before anything is read: a forged {@code file:} URI outside the store answers 403, one
  * whose artifact is gone 404, both as problem+json. Known gap: {@link ArtifactStore} reads an artifact whole, so the
  * body is sent from memory rather than streamed from disk; fine for transcripts and results, not for large media.
@@ -37,7 +39,7 @@ public class ArtifactController {
     @Operation(summary = "An artifact of the shared store (a job result's file), by its reference",
             description = "403 problem for a reference outside the store, 404 for one whose artifact is gone (cleaned"
                     + " up), 400 for a value that is not a URI.")
-    @GetMapping(ArtifactLinks.PATH)
+    @GetMapping({ArtifactLinks.PATH, ResultView.UI_ARTIFACTS})
     public ResponseEntity<byte[]> artifact(
             @Parameter(description = "the artifact's reference, a file: URI as a job result gives it")
             @RequestParam("ref") String ref, Principal caller) {
