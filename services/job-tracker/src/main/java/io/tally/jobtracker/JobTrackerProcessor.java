@@ -9,6 +9,7 @@ import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStalled;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
@@ -118,6 +119,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         } else if (value instanceof JobCancelRequested cancel) {
             requireJobKey(record, cancel.getJobId());
             engine.onCancel(cancel, now(), record.timestamp());
+        } else if (value instanceof JobPurgeRequested purge) {
+            requireJobKey(record, purge.getJobId());
+            onPurge(purge, record.timestamp());
         } else {
             throw new PoisonRecordException("Record on %s is a %s, which the job tracker does not read"
                     .formatted(topic(), value.getClass().getName()));
@@ -380,6 +384,11 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     }
 
     @Override
+    public void uncache(String key, long timestamp) {
+        context.forward(new Record<String, Object>(key, null, timestamp), JobTrackerTopology.RESULT_CACHE_SINK);
+    }
+
+    @Override
     public void cacheResult(String key, CachedResult entry, long timestamp) {
         context.forward(new Record<String, Object>(key, entry, timestamp), JobTrackerTopology.RESULT_CACHE_SINK);
         armTimer(entry.getExpiresAt().toEpochMilli(), Kind.CACHE_EXPIRE, key);
@@ -430,6 +439,28 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             armTimer(dueAt, Kind.EXPIRE, job.getJobId());
             return;
         }
+        delete(job);
+    }
+
+    /**
+     * An admin's deep cleanup or factory reset: an ended job's state goes now instead of at its retention, with its
+     * result cache entry. A running job is refused (cancel it first); an unknown one was already forgotten.
+     */
+    private void onPurge(JobPurgeRequested purge, long timestamp) {
+        JobStatus job = jobs.get(purge.getJobId());
+        if (job == null) {
+            return;
+        }
+        if (!isEnded(job)) {
+            throw new PoisonRecordException("Purge of job %s by %s refused: it is %s; only ended jobs are purged"
+                    .formatted(purge.getJobId(), purge.getRequestedBy(), job.getState()));
+        }
+        engine.purge(purge.getJobId(), timestamp);
+        delete(job);
+    }
+
+    /** Deletes every trace of the job in the tracker's and the engine's stores; its timers find nothing later. */
+    private void delete(JobStatus job) {
         List<Bytes> itemKeys = new ArrayList<>();
         try (KeyValueIterator<Bytes, ItemMark> iterator =
                      items.prefixScan(ItemKey.jobPrefix(job.getJobId()), (topic, prefix) -> prefix.get())) {

@@ -50,6 +50,7 @@ public final class JobTrackerTopology {
     public static final String TRIGGERS_BY_JOB_SOURCE = "pipeline-triggers-by-job-source";
     public static final String RESULTS_SOURCE = "task-results-source";
     public static final String CANCEL_SOURCE = "job-cancel-requests-source";
+    public static final String PURGE_SOURCE = "job-purge-requests-source";
     public static final String DEFINITIONS_SOURCE = "pipeline-definitions-source";
     public static final String DEFINITIONS_LOADER = "pipeline-definitions-loader";
     public static final String TASKS_SINK = "task-requests-sink";
@@ -123,12 +124,14 @@ public final class JobTrackerTopology {
         source(topology, TRIGGERS_BY_JOB_SOURCE, Topics.TRIGGERS_BY_JOB, serdes);
         source(topology, RESULTS_SOURCE, Topics.TASK_RESULTS, serdes);
         source(topology, CANCEL_SOURCE, Topics.JOB_CANCEL_REQUESTS, serdes);
+        source(topology, PURGE_SOURCE, Topics.JOB_PURGE_REQUESTS, serdes);
         EngineSettings settings = new EngineSettings(config.taskTimeout(), config.maxJobAge(),
                 engine.resultInlineLimit().toBytes());
         topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics,
                         context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec, settings,
                         artifacts),
-                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE);
+                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE,
+                PURGE_SOURCE);
         topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()).withCachingEnabled(),
                 JOBS_CACHED_PER_TASK), TRACKER_PROCESSOR);

@@ -8,6 +8,7 @@ import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationRequested;
@@ -122,6 +123,10 @@ public final class Topics {
     /** Result cache entries keyed by pipeline, version and key hash; compacted, expired entries are tombstoned. */
     public static final TopicSpec<CachedResult> RESULT_CACHE = new TopicSpec<>(
             "tally.engine.result-cache", CachedResult.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+    /** Admin requests to forget an ended job in the tracker and engine (deep cleanup, factory reset), by job id. */
+    public static final TopicSpec<JobPurgeRequested> JOB_PURGE_REQUESTS = new TopicSpec<>(
+            "tally.jobs.purge-requests", JobPurgeRequested.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE,
+            null);
 
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
@@ -139,7 +144,7 @@ public final class Topics {
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
-            RESULT_CACHE);
+            RESULT_CACHE, JOB_PURGE_REQUESTS);
 
     private Topics() {
     }

@@ -47,6 +47,9 @@ public interface JobLedger {
     /** The result cache entry under {@code key}, or null; from a global store, so it may lag its topic a little. */
     CachedResult cachedResult(String key);
 
+    /** Tombstones the result cache entry under {@code key} (in the engine's transaction). */
+    void uncache(String key, long timestamp);
+
     /** Writes a result cache entry (in the engine's transaction) and arms its purge at {@code entry.expiresAt}. */
     void cacheResult(String key, CachedResult entry, long timestamp);
 }

@@ -326,6 +326,25 @@ public final class PipelineEngine {
         runs.delete(jobId);
     }
 
+    /**
+     * Before an admin purge deletes the job's state: its result cache entry goes too, when the entry is still this
+     * job's (a later job's entry for the same key stays).
+     */
+    public void purge(String jobId, long timestamp) {
+        JobRun run = runs.get(jobId);
+        if (run == null) {
+            return;
+        }
+        definitions.version(run.getPipeline(), run.getVersion()).filter(definition -> definition.cache() != null)
+                .ifPresent(definition -> {
+                    String key = ResultCache.key(definition, run.getParameters());
+                    CachedResult entry = ledger.cachedResult(key);
+                    if (entry != null && entry.getJobId().equals(jobId)) {
+                        ledger.uncache(key, timestamp);
+                    }
+                });
+    }
+
     /** Whether the engine runs this job (it has a definition and a run). */
     public boolean runs(String jobId) {
         return runs.get(jobId) != null;

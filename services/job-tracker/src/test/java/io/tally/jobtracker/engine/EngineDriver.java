@@ -13,6 +13,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
@@ -69,6 +70,7 @@ final class EngineDriver implements AutoCloseable {
     private final Map<String, JobStatus> statuses = new HashMap<>();
 
     private final TestOutputTopic<String, CachedResult> cache;
+    private final TestInputTopic<String, JobPurgeRequested> purges;
     private final List<TestRecord<String, CachedResult>> cacheRecords = new ArrayList<>();
 
     EngineDriver() {
@@ -93,6 +95,13 @@ final class EngineDriver implements AutoCloseable {
         cancelled = tally.output(Topics.JOBS_CANCELLED);
         deadLetters = tally.rawOutput(Topics.JOB_TRACKER_DLT);
         cache = tally.output(Topics.RESULT_CACHE);
+        purges = tally.input(Topics.JOB_PURGE_REQUESTS);
+    }
+
+    /** An admin's purge of the job, as deep cleanup sends it. */
+    void purge(String jobId) {
+        purges.pipeInput(jobId, JobPurgeRequested.newBuilder().setJobId(jobId).setRequestedBy("ops")
+                .setRequestedAt(START).setReason("cleanup?deep=true").build());
     }
 
     /** Every record written to the result cache topic so far, tombstones included, in order. */

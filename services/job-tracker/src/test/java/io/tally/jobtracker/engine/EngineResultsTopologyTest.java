@@ -222,6 +222,36 @@ class EngineResultsTopologyTest {
         });
     }
 
+    @Test
+    void aPurgeForgetsAnEndedJobAndItsCacheEntryButRefusesARunningJob() throws Exception {
+        // Given a completed, cached job and a running one
+        engine = driver(DataSize.ofKilobytes(256));
+        engine.publish(TRANSCRIBE);
+        String done = engine.trigger("transcribe", "d1", Map.of("url", "https://v/6"));
+        runStages("file:/audio/6.wav", TRANSCRIPT);
+        String key = engine.cacheRecords().get(0).key();
+        String running = engine.trigger("transcribe", "r1", Map.of("url", "https://v/7"));
+        engine.dispatched("download");
+
+        // When an admin purges both
+        engine.purge(done);
+        engine.purge(running);
+
+        // Then the ended job's cache entry is tombstoned, and a run of its key runs its stages again
+        assertThat(engine.cacheRecords()).last().satisfies(record -> {
+            assertThat(record.key()).isEqualTo(key);
+            assertThat(record.value()).isNull();
+        });
+        engine.trigger("transcribe", "d2", Map.of("url", "https://v/6"));
+        assertThat(engine.dispatched("download")).hasSize(1);
+        // And the ended job's state is gone: a redelivered trigger of it starts it as a new job
+        engine.trigger("transcribe", "d1", Map.of("url", "https://v/6"));
+        assertThat(engine.dispatched("download")).hasSize(1);
+        // And the running job's purge is refused to the dead-letter topic, the job running on
+        assertThat(engine.deadLetters()).singleElement().satisfies(record -> assertThat(record.key()).isEqualTo(running));
+        assertThat(engine.status(running).getState()).isEqualTo(JobState.RUNNING);
+    }
+
     private EngineDriver driver(DataSize inlineLimit) {
         return new EngineDriver(new EngineProperties(inlineLimit), new FileArtifactStore(artifactsDir));
     }
