@@ -1,5 +1,6 @@
 package io.tally.common.topics;
 
+import io.tally.events.AdminActionAudited;
 import io.tally.events.CachedResult;
 import io.tally.events.ChartPublished;
 import io.tally.events.IdempotencyKeyUsed;
@@ -127,6 +128,10 @@ public final class Topics {
     public static final TopicSpec<JobPurgeRequested> JOB_PURGE_REQUESTS = new TopicSpec<>(
             "tally.jobs.purge-requests", JobPurgeRequested.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE,
             null);
+    /** The audit trail of destructive admin actions (deep cleanup, factory reset), kept a year. */
+    public static final TopicSpec<AdminActionAudited> ADMIN_AUDIT = new TopicSpec<>(
+            "tally.admin.audit", AdminActionAudited.class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE,
+            Duration.ofDays(365));
 
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
@@ -144,7 +149,7 @@ public final class Topics {
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
-            RESULT_CACHE, JOB_PURGE_REQUESTS);
+            RESULT_CACHE, JOB_PURGE_REQUESTS, ADMIN_AUDIT);
 
     private Topics() {
     }
