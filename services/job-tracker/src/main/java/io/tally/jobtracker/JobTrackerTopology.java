@@ -10,9 +10,7 @@ import io.tally.common.topics.Topics;
 import io.tally.common.artifacts.ArtifactProperties;
 import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.artifacts.FileArtifactStore;
-import io.tally.events.CachedResult;
 import io.tally.events.JobStatus;
-import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.engine.JobRun;
 import io.tally.events.engine.TaskRun;
@@ -180,47 +178,34 @@ public final class JobTrackerTopology {
 
     /** Every task reads every definition version from a global store, filled from the compacted definitions topic. */
     private static void addDefinitions(Topology topology, AvroSerdes serdes) {
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITIONS_STORE),
-                        Serdes.String(), serdes.serde(PipelineDefinitionPublished.class)).withLoggingDisabled(),
-                DEFINITIONS_SOURCE, Serdes.String().deserializer(),
-                serdes.serde(PipelineDefinitionPublished.class).deserializer(), Topics.PIPELINE_DEFINITIONS.name(),
-                DEFINITIONS_LOADER, () -> new Processor<String, PipelineDefinitionPublished, Void, Void>() {
-                    private KeyValueStore<String, PipelineDefinitionPublished> store;
-
-                    @Override
-                    public void init(ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(DEFINITIONS_STORE);
-                    }
-
-                    @Override
-                    public void process(Record<String, PipelineDefinitionPublished> record) {
-                        store.put(record.key(), record.value());
-                    }
-                });
+        addGlobalTable(topology, DEFINITIONS_STORE, DEFINITIONS_SOURCE, DEFINITIONS_LOADER, Topics.PIPELINE_DEFINITIONS,
+                serdes);
     }
 
     /** Every task reads every result cache entry from a global store, filled from the compacted cache topic. */
     private static void addResultCache(Topology topology, AvroSerdes serdes) {
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULT_CACHE_STORE),
-                        Serdes.String(), serdes.serde(CachedResult.class)).withLoggingDisabled(),
-                RESULT_CACHE_SOURCE, Serdes.String().deserializer(), serdes.serde(CachedResult.class).deserializer(),
-                Topics.RESULT_CACHE.name(), RESULT_CACHE_LOADER,
-                () -> new Processor<String, CachedResult, Void, Void>() {
-                    private KeyValueStore<String, CachedResult> store;
+        addGlobalTable(topology, RESULT_CACHE_STORE, RESULT_CACHE_SOURCE, RESULT_CACHE_LOADER, Topics.RESULT_CACHE,
+                serdes);
+    }
+
+    /** A global store holding a compacted topic as a table: the latest value per key, a tombstone deletes. */
+    private static <V> void addGlobalTable(Topology topology, String storeName, String sourceName, String loaderName,
+                                           TopicSpec<V> topic, AvroSerdes serdes) {
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+                        Serdes.String(), serdes.valueSerde(topic)).withLoggingDisabled(),
+                sourceName, Serdes.String().deserializer(), serdes.valueSerde(topic).deserializer(), topic.name(),
+                loaderName, () -> new Processor<String, V, Void, Void>() {
+                    private KeyValueStore<String, V> store;
 
                     @Override
                     public void init(ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(RESULT_CACHE_STORE);
+                        store = context.getStateStore(storeName);
                     }
 
                     @Override
-                    public void process(Record<String, CachedResult> record) {
-                        if (record.key() == null) {
-                            return;
-                        }
-                        if (record.value() == null) {
-                            store.delete(record.key());
-                        } else {
+                    public void process(Record<String, V> record) {
+                        if (record.key() != null) {
+                            // put(key, null) deletes: a tombstone removes the entry.
                             store.put(record.key(), record.value());
                         }
                     }

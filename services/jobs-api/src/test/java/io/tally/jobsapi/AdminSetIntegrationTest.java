@@ -177,9 +177,6 @@ class AdminSetIntegrationTest {
     }
 
     private void assertProblem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(status);
+        Problems.assertProblem(json, response, status);
     }
 }

@@ -216,9 +216,6 @@ class JobResultsApiIntegrationTest {
     }
 
     private void assertProblem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(status);
+        Problems.assertProblem(json, response, status);
     }
 }
