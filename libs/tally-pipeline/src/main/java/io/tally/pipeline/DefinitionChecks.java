@@ -48,6 +48,11 @@ final class DefinitionChecks {
     }
 
     void check() {
+        check(Map.of(), Map.of());
+    }
+
+    /** The stage graph's checks, and those of the pipeline's {@code result} (with the line of each of its fields). */
+    void check(Map<String, Object> result, Map<String, Integer> resultLines) {
         for (StageSpec stage : stages.values()) {
             for (String dependency : stage.dependsOn()) {
                 if (!stages.containsKey(dependency)) {
@@ -59,6 +64,31 @@ final class DefinitionChecks {
         cycles();
         for (StageSpec stage : stages.values()) {
             expressions(stage);
+        }
+        result.forEach((field, value) -> resultExpressions(field, value, resultLines.getOrDefault(field, 0)));
+    }
+
+    /**
+     * A result is built once every stage has ended, so it may read any stage (a stage that was skipped or failed
+     * leaves its fields null), the parameters and the job, but there is no element.
+     */
+    private void resultExpressions(String field, Object value, int line) {
+        List<Reference> references;
+        try {
+            references = Expressions.references(value);
+        } catch (ExpressionException e) {
+            yaml.problem(line, "result " + field + ": " + e.getMessage());
+            return;
+        }
+        StageSpec none = new StageSpec("result", "result", List.of(), Map.of(), null, null, RetryPolicy.NONE,
+                OnFailure.FAIL, null);
+        for (Reference reference : references) {
+            String problem = problem(none, stages.keySet(), null, reference);
+            if (problem != null) {
+                yaml.problem(line, "result " + field + ": " + reference.text() + " " + problem.replace(
+                        "is used outside a forEach stage: only a fan-out's input and itemKey have an element",
+                        "is used in the result, which has no element"));
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 package io.tally.pipeline;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,15 +19,26 @@ import java.util.Optional;
  * @param deadline    how long a job may run before it ends TIMED_OUT, or null for the engine's default
  * @param stages      the stage graph, in declaration order
  * @param source      where it was read from, for error messages
+ * @param result      the job's result: field name to expression or literal (see {@link Expressions}), evaluated
+ *                    when the job ends COMPLETED or COMPLETED_WITH_FAILURES; empty for a pipeline without a result
+ * @param cache       the result cache, or null when runs are never reused
  */
 public record PipelineDefinition(String name, String description, int version, List<ParameterSpec> parameters,
                                  List<ScheduleSpec> schedules, Duration deadline, List<StageSpec> stages,
-                                 SourceText source) {
+                                 SourceText source, Map<String, Object> result, CacheSpec cache) {
 
     public PipelineDefinition {
         parameters = List.copyOf(parameters);
         schedules = List.copyOf(schedules);
         stages = List.copyOf(stages);
+        result = result == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(result));
+    }
+
+    /** A definition without a result and without a cache. */
+    public PipelineDefinition(String name, String description, int version, List<ParameterSpec> parameters,
+                              List<ScheduleSpec> schedules, Duration deadline, List<StageSpec> stages,
+                              SourceText source) {
+        this(name, description, version, parameters, schedules, deadline, stages, source, Map.of(), null);
     }
 
     /** The stage with this id. */

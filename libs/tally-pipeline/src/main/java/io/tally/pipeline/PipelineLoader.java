@@ -49,7 +49,8 @@ public final class PipelineLoader {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private static final List<String> PIPELINE_KEYS =
-            List.of("name", "description", "version", "parameters", "schedules", "deadline", "stages");
+            List.of("name", "description", "version", "parameters", "schedules", "deadline", "stages", "result", "cache");
+    private static final List<String> CACHE_KEYS = List.of("ttl", "key");
     private static final List<String> PARAMETER_KEYS = List.of("type", "default", "allowed", "pattern", "description");
     private static final List<String> SCHEDULE_KEYS =
             List.of("name", "cron", "zone", "enabled", "missedRuns", "parameters");
@@ -159,11 +160,40 @@ public final class PipelineLoader {
                     .orElse(List.of());
             Duration deadline = top.get("deadline").map(node -> positiveDuration(node, "deadline")).orElse(null);
             List<StageSpec> stages = top.require("stages", "the pipeline").map(this::stages).orElse(List.of());
-            new DefinitionChecks(yaml, stages, stageLines, parameters).check();
+            Map<String, Object> result = new LinkedHashMap<>();
+            Map<String, Integer> resultLines = new LinkedHashMap<>();
+            top.get("result").flatMap(node -> yaml.mapping(node, "result")).ifPresent(fields ->
+                    fields.entries().forEach((key, value) -> {
+                        resultLines.put(key, YamlNodes.line(value));
+                        try {
+                            result.put(key, yaml.value(value));
+                        } catch (YAMLException e) {
+                            yaml.problem(value, "result " + key + ": " + e.getMessage());
+                        }
+                    }));
+            CacheSpec cache = top.get("cache").flatMap(node -> yaml.mapping(node, "cache"))
+                    .map(spec -> cache(spec, parameters)).orElse(null);
+            new DefinitionChecks(yaml, stages, stageLines, parameters).check(result, resultLines);
             if (name == null) {
                 return null;
             }
-            return new PipelineDefinition(name, description, version, parameters, schedules, deadline, stages, source);
+            return new PipelineDefinition(name, description, version, parameters, schedules, deadline, stages, source,
+                    result, cache);
+        }
+
+        /** The cache block: a positive ttl, and key parameters that the pipeline declares. */
+        private CacheSpec cache(Mapping spec, List<ParameterSpec> parameters) {
+            spec.allowOnly("cache", CACHE_KEYS);
+            Duration ttl = spec.require("ttl", "cache").map(node -> positiveDuration(node, "cache ttl")).orElse(null);
+            List<String> key = spec.get("key").map(node -> yaml.texts(node, "cache key")).orElse(List.of());
+            for (String name : key) {
+                if (parameters.stream().noneMatch(parameter -> parameter.name().equals(name))) {
+                    yaml.problem(spec.keyLine("key"), "cache key names unknown parameter '" + name + "'"
+                            + (parameters.isEmpty() ? "; the pipeline declares none" : "; declared: " + String.join(
+                            ", ", parameters.stream().map(ParameterSpec::name).toList())));
+                }
+            }
+            return ttl == null ? null : new CacheSpec(ttl, key);
         }
 
         /** A key's single value that must be there and not empty. */

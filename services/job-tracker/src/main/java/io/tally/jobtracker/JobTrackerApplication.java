@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The job tracker service and pipeline engine: a Kafka Streams application that ends each job exactly once. */
 @SpringBootApplication
-@EnableConfigurationProperties({TrackerProperties.class, PipelinesProperties.class})
+@EnableConfigurationProperties({TrackerProperties.class, EngineProperties.class, PipelinesProperties.class})
 public class JobTrackerApplication {
 
     /** Configuration file of this service: {@code classpath:job-tracker.yml} (see {@link ServiceLauncher}). */

@@ -1,6 +1,7 @@
 package io.tally.jobtracker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.StreamsWiring;
 import io.tally.common.kafka.TallyKafkaProperties;
@@ -24,10 +25,12 @@ import org.springframework.kafka.core.KafkaAdmin;
 class JobTrackerConfiguration {
 
     @Bean
-    StreamsBuilderFactoryBeanConfigurer jobTrackerTopology(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
-                                                           PublishedPipelines published) {
+    StreamsBuilderFactoryBeanConfigurer jobTrackerTopology(TrackerProperties config, EngineProperties engine,
+                                                           ArtifactStore artifacts, AvroSerdes serdes,
+                                                           MeterRegistry meters, PublishedPipelines published) {
         return StreamsWiring.topology(Topics.JOB_TRACKER_DLT,
-                topology -> JobTrackerTopology.addTo(topology, config, serdes, meters, new RegistryTaskCodec(serdes)));
+                topology -> JobTrackerTopology.addTo(topology, config, serdes, meters, new RegistryTaskCodec(serdes),
+                        engine, artifacts));
     }
 
     /**

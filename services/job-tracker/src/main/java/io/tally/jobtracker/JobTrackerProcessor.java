@@ -1,12 +1,15 @@
 package io.tally.jobtracker;
 
+import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
+import io.tally.events.CachedResult;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStalled;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
@@ -57,20 +60,25 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     private final Set<String> changedJobs = new LinkedHashSet<>();
     private final Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions;
     private final TaskCodec codec;
+    private final EngineSettings settings;
+    private final ArtifactStore artifacts;
     private PipelineEngine engine;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobStatus> jobs;
     private KeyValueStore<Bytes, ItemMark> items;
     private KeyValueStore<Bytes, byte[]> timers;
+    private KeyValueStore<String, CachedResult> resultCache;
 
     JobTrackerProcessor(TrackerProperties config, TrackerMetrics metrics,
                         Function<ProcessorContext<String, Object>, PipelineDefinitions> definitions,
-                        TaskCodec codec) {
+                        TaskCodec codec, EngineSettings settings, ArtifactStore artifacts) {
         this.config = config;
         this.metrics = metrics;
         this.definitions = definitions;
         this.codec = codec;
+        this.settings = settings;
+        this.artifacts = artifacts;
     }
 
     @Override
@@ -79,9 +87,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         this.jobs = context.getStateStore(JobTrackerTopology.JOBS_STORE);
         this.items = context.getStateStore(JobTrackerTopology.ITEMS_STORE);
         this.timers = context.getStateStore(JobTrackerTopology.TIMERS_STORE);
+        this.resultCache = context.getStateStore(JobTrackerTopology.RESULT_CACHE_STORE);
         this.engine = new PipelineEngine(this, definitions.apply(context), codec,
                 context.getStateStore(JobTrackerTopology.RUNS_STORE), context.getStateStore(JobTrackerTopology.TASKS_STORE),
-                new EngineSettings(config.taskTimeout(), config.maxJobAge()));
+                settings, artifacts);
         context.schedule(config.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
         context.schedule(config.statusInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishChangedStatuses());
     }
@@ -110,6 +119,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         } else if (value instanceof JobCancelRequested cancel) {
             requireJobKey(record, cancel.getJobId());
             engine.onCancel(cancel, now(), record.timestamp());
+        } else if (value instanceof JobPurgeRequested purge) {
+            requireJobKey(record, purge.getJobId());
+            onPurge(purge, record.timestamp());
         } else {
             throw new PoisonRecordException("Record on %s is a %s, which the job tracker does not read"
                     .formatted(topic(), value.getClass().getName()));
@@ -302,6 +314,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 .setCreatedAt(job.getCreatedAt())
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .setReason(reason)
+                .setResult(job.getResult())
+                .setResultRef(job.getResultRef())
+                .setCachedFrom(job.getCachedFrom())
                 .build();
         context.forward(new Record<>(job.getJobId(), completed, timestamp), JobTrackerTopology.COMPLETED_SINK);
         publish(job, timestamp);
@@ -331,6 +346,10 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 engine.onRetryDue(timer.jobId(), now);
                 continue;
             }
+            if (timer.kind() == Kind.CACHE_EXPIRE) {
+                purgeCacheEntry(timer.jobId(), now);
+                continue;
+            }
             JobStatus job = jobs.get(timer.jobId());
             if (job == null) {
                 continue;
@@ -346,6 +365,33 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
                 default -> throw new IllegalStateException("timer kind " + timer.kind() + " is handled above");
             }
         }
+    }
+
+    /**
+     * Tombstones an expired result cache entry. An entry that a later job refreshed is left to that job's own timer;
+     * one already gone needs nothing. Every task that wrote the key may tombstone it: the tombstones are alike.
+     */
+    private void purgeCacheEntry(String key, long now) {
+        CachedResult entry = resultCache.get(key);
+        if (entry != null && entry.getExpiresAt().toEpochMilli() <= now) {
+            context.forward(new Record<String, Object>(key, null, now), JobTrackerTopology.RESULT_CACHE_SINK);
+        }
+    }
+
+    @Override
+    public CachedResult cachedResult(String key) {
+        return resultCache.get(key);
+    }
+
+    @Override
+    public void uncache(String key, long timestamp) {
+        context.forward(new Record<String, Object>(key, null, timestamp), JobTrackerTopology.RESULT_CACHE_SINK);
+    }
+
+    @Override
+    public void cacheResult(String key, CachedResult entry, long timestamp) {
+        context.forward(new Record<String, Object>(key, entry, timestamp), JobTrackerTopology.RESULT_CACHE_SINK);
+        armTimer(entry.getExpiresAt().toEpochMilli(), Kind.CACHE_EXPIRE, key);
     }
 
     private void checkStall(JobStatus job, long now) {
@@ -393,6 +439,28 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             armTimer(dueAt, Kind.EXPIRE, job.getJobId());
             return;
         }
+        delete(job);
+    }
+
+    /**
+     * An admin's deep cleanup or factory reset: an ended job's state goes now instead of at its retention, with its
+     * result cache entry. A running job is refused (cancel it first); an unknown one was already forgotten.
+     */
+    private void onPurge(JobPurgeRequested purge, long timestamp) {
+        JobStatus job = jobs.get(purge.getJobId());
+        if (job == null) {
+            return;
+        }
+        if (!isEnded(job)) {
+            throw new PoisonRecordException("Purge of job %s by %s refused: it is %s; only ended jobs are purged"
+                    .formatted(purge.getJobId(), purge.getRequestedBy(), job.getState()));
+        }
+        engine.purge(purge.getJobId(), timestamp);
+        delete(job);
+    }
+
+    /** Deletes every trace of the job in the tracker's and the engine's stores; its timers find nothing later. */
+    private void delete(JobStatus job) {
         List<Bytes> itemKeys = new ArrayList<>();
         try (KeyValueIterator<Bytes, ItemMark> iterator =
                      items.prefixScan(ItemKey.jobPrefix(job.getJobId()), (topic, prefix) -> prefix.get())) {

@@ -7,11 +7,14 @@ import io.tally.common.kafka.SingleObjectSerde;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
+import io.tally.common.artifacts.ArtifactProperties;
+import io.tally.common.artifacts.ArtifactStore;
+import io.tally.common.artifacts.FileArtifactStore;
 import io.tally.events.JobStatus;
-import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.engine.JobRun;
 import io.tally.events.engine.TaskRun;
+import io.tally.jobtracker.engine.EngineSettings;
 import io.tally.jobtracker.engine.RegistryTaskCodec;
 import io.tally.jobtracker.engine.StoredDefinitions;
 import io.tally.jobtracker.engine.TaskCodec;
@@ -45,6 +48,7 @@ public final class JobTrackerTopology {
     public static final String TRIGGERS_BY_JOB_SOURCE = "pipeline-triggers-by-job-source";
     public static final String RESULTS_SOURCE = "task-results-source";
     public static final String CANCEL_SOURCE = "job-cancel-requests-source";
+    public static final String PURGE_SOURCE = "job-purge-requests-source";
     public static final String DEFINITIONS_SOURCE = "pipeline-definitions-source";
     public static final String DEFINITIONS_LOADER = "pipeline-definitions-loader";
     public static final String TASKS_SINK = "task-requests-sink";
@@ -63,6 +67,14 @@ public final class JobTrackerTopology {
     public static final String TASKS_STORE = "engine-tasks";
     /** {@code <name>@<version>} → pipeline definition; a global store, so every task sees every version. */
     public static final String DEFINITIONS_STORE = "engine-definitions";
+    /**
+     * Cache key → {@code CachedResult}, from the compacted {@link Topics#RESULT_CACHE}: a global store, since a run
+     * with the same key lands on another job's partition. The engine writes and tombstones the topic (ADR 0019).
+     */
+    public static final String RESULT_CACHE_STORE = "engine-result-cache";
+    public static final String RESULT_CACHE_SOURCE = "engine-result-cache-source";
+    public static final String RESULT_CACHE_LOADER = "engine-result-cache-loader";
+    public static final String RESULT_CACHE_SINK = "engine-result-cache-sink";
 
     /** Decoded job statuses kept per task (see {@link ObjectCachingKeyValueStore}); a few MB at most. */
     static final int JOBS_CACHED_PER_TASK = 10_000;
@@ -80,22 +92,44 @@ public final class JobTrackerTopology {
         return addTo(new Topology(), config, serdes, meters, codec);
     }
 
-    /** Adds the tracker's and the engine's sources, processors, stores and sinks to {@code topology}. */
+    /** A new topology with the tracker and the engine in it, with the engine's limits and artifact store. */
+    public static Topology build(TrackerProperties config, AvroSerdes serdes, MeterRegistry meters, TaskCodec codec,
+                                 EngineProperties engine, ArtifactStore artifacts) {
+        return addTo(new Topology(), config, serdes, meters, codec, engine, artifacts);
+    }
+
+    /**
+     * Adds the tracker and the engine with the default engine limits and the default artifact directory (see
+     * {@link ArtifactProperties}); for tools that run the tracker outside Spring.
+     */
     public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
                                  TaskCodec codec) {
+        return addTo(topology, config, serdes, meters, codec, EngineProperties.defaults(),
+                new FileArtifactStore(new ArtifactProperties(null).dir()));
+    }
+
+    /** Adds the tracker's and the engine's sources, processors, stores and sinks to {@code topology}. */
+    public static Topology addTo(Topology topology, TrackerProperties config, AvroSerdes serdes, MeterRegistry meters,
+                                 TaskCodec codec, EngineProperties engine, ArtifactStore artifacts) {
         Serde<String> keys = Serdes.String();
         TrackerMetrics metrics = new TrackerMetrics(meters);
         addTriggerRekeying(topology, serdes);
         addDefinitions(topology, serdes);
+        addResultCache(topology, serdes);
         source(topology, CREATED_SOURCE, Topics.JOB_CREATED, serdes);
         source(topology, ITEMS_SOURCE, Topics.ITEM_PROCESSED, serdes);
         source(topology, STAGES_SOURCE, Topics.STAGE_REPORTED, serdes);
         source(topology, TRIGGERS_BY_JOB_SOURCE, Topics.TRIGGERS_BY_JOB, serdes);
         source(topology, RESULTS_SOURCE, Topics.TASK_RESULTS, serdes);
         source(topology, CANCEL_SOURCE, Topics.JOB_CANCEL_REQUESTS, serdes);
+        source(topology, PURGE_SOURCE, Topics.JOB_PURGE_REQUESTS, serdes);
+        EngineSettings settings = new EngineSettings(config.taskTimeout(), config.maxJobAge(),
+                engine.resultInlineLimit().toBytes());
         topology.addProcessor(TRACKER_PROCESSOR, () -> new JobTrackerProcessor(config, metrics,
-                        context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec),
-                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE);
+                        context -> new StoredDefinitions(context.getStateStore(DEFINITIONS_STORE)), codec, settings,
+                        artifacts),
+                CREATED_SOURCE, ITEMS_SOURCE, STAGES_SOURCE, TRIGGERS_BY_JOB_SOURCE, RESULTS_SOURCE, CANCEL_SOURCE,
+                PURGE_SOURCE);
         topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(JOBS_STORE), keys, jobStatusStoreSerde()).withCachingEnabled(),
                 JOBS_CACHED_PER_TASK), TRACKER_PROCESSOR);
@@ -107,6 +141,7 @@ public final class JobTrackerTopology {
         sink(topology, STALLED_SINK, Topics.JOB_STALLED, serdes);
         sink(topology, STATUS_SINK, Topics.JOB_STATUS, serdes);
         sink(topology, CANCELLED_SINK, Topics.JOBS_CANCELLED, serdes);
+        sink(topology, RESULT_CACHE_SINK, Topics.RESULT_CACHE, serdes);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), keys,
                 SingleObjectSerde.of(JobRun::toByteBuffer, JobRun::fromByteBuffer)), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE), Serdes.Bytes(),
@@ -143,21 +178,36 @@ public final class JobTrackerTopology {
 
     /** Every task reads every definition version from a global store, filled from the compacted definitions topic. */
     private static void addDefinitions(Topology topology, AvroSerdes serdes) {
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITIONS_STORE),
-                        Serdes.String(), serdes.serde(PipelineDefinitionPublished.class)).withLoggingDisabled(),
-                DEFINITIONS_SOURCE, Serdes.String().deserializer(),
-                serdes.serde(PipelineDefinitionPublished.class).deserializer(), Topics.PIPELINE_DEFINITIONS.name(),
-                DEFINITIONS_LOADER, () -> new Processor<String, PipelineDefinitionPublished, Void, Void>() {
-                    private KeyValueStore<String, PipelineDefinitionPublished> store;
+        addGlobalTable(topology, DEFINITIONS_STORE, DEFINITIONS_SOURCE, DEFINITIONS_LOADER, Topics.PIPELINE_DEFINITIONS,
+                serdes);
+    }
+
+    /** Every task reads every result cache entry from a global store, filled from the compacted cache topic. */
+    private static void addResultCache(Topology topology, AvroSerdes serdes) {
+        addGlobalTable(topology, RESULT_CACHE_STORE, RESULT_CACHE_SOURCE, RESULT_CACHE_LOADER, Topics.RESULT_CACHE,
+                serdes);
+    }
+
+    /** A global store holding a compacted topic as a table: the latest value per key, a tombstone deletes. */
+    private static <V> void addGlobalTable(Topology topology, String storeName, String sourceName, String loaderName,
+                                           TopicSpec<V> topic, AvroSerdes serdes) {
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+                        Serdes.String(), serdes.valueSerde(topic)).withLoggingDisabled(),
+                sourceName, Serdes.String().deserializer(), serdes.valueSerde(topic).deserializer(), topic.name(),
+                loaderName, () -> new Processor<String, V, Void, Void>() {
+                    private KeyValueStore<String, V> store;
 
                     @Override
                     public void init(ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(DEFINITIONS_STORE);
+                        store = context.getStateStore(storeName);
                     }
 
                     @Override
-                    public void process(Record<String, PipelineDefinitionPublished> record) {
-                        store.put(record.key(), record.value());
+                    public void process(Record<String, V> record) {
+                        if (record.key() != null) {
+                            // put(key, null) deletes: a tombstone removes the entry.
+                            store.put(record.key(), record.value());
+                        }
                     }
                 });
     }

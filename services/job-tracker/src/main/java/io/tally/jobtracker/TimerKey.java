@@ -22,7 +22,9 @@ record TimerKey(long dueAtMillis, Kind kind, String jobId) {
         /** Whether an engine task's attempt is still out past its timeout; the key's job id is the task reference. */
         TASK_TIMEOUT,
         /** An engine task's retry is due; the key's job id is the task reference. */
-        RETRY
+        RETRY,
+        /** A result cache entry may have expired; the key's job id is the cache key. */
+        CACHE_EXPIRE
     }
 
     private static final Kind[] KINDS = Kind.values();

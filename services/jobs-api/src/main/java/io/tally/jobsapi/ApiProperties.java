@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param replayTimeout       how long one dead-letter listing, redrive or replay may take to read its records before
  *                            it answers 503 (nothing is written then: the transaction is aborted)
  * @param maxRequestBody      largest request body accepted; a larger one answers 413 before it is read
+ * @param downstreamHealthTtl how long the {@code downstreamWorkers} health answer (consumer and share groups on each
+ *                            task topic a published pipeline uses) is reused before the broker is asked again
  */
 @Validated
 @ConfigurationProperties("tally.api")
@@ -31,5 +33,6 @@ public record ApiProperties(
         @NotNull @DefaultValue("PT10M") Duration pendingKeyRetention,
         @NotNull @DefaultValue("PT10S") Duration adminTimeout,
         @NotNull @DefaultValue("PT30S") Duration replayTimeout,
-        @NotNull @DefaultValue("64KB") DataSize maxRequestBody) {
+        @NotNull @DefaultValue("64KB") DataSize maxRequestBody,
+        @NotNull @DefaultValue("PT5S") Duration downstreamHealthTtl) {
 }

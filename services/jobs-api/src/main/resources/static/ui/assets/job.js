@@ -66,6 +66,10 @@ function render(job) {
   }
   shownUpdatedAt = updated;
   badge(document.getElementById('job-status'), job.status);
+  const queuedNote = document.getElementById('queued-note');
+  if (queuedNote && job.status !== 'QUEUED') {
+    queuedNote.remove();
+  }
   text('job-processed', job.processedCount);
   text('job-expected', job.expectedCount ?? '?');
   text('job-succeeded', job.succeededCount);
@@ -99,6 +103,7 @@ function render(job) {
     li.appendChild(link);
   }
   if (ENDED.has(job.status)) {
+    loadResult();
     liveState.textContent = `Job ended: ${job.status}.`;
     jobEnded = true;
     const cancel = document.getElementById('cancel-form');
@@ -107,6 +112,28 @@ function render(job) {
     }
   }
   refreshItemsSoon();
+}
+
+// The result is rendered by the server (GET /ui/jobs/{id}/result); a page opened before the job ended loads it once.
+let resultRequested = false;
+async function loadResult() {
+  const section = document.getElementById('result-section');
+  if (resultRequested || !section || section.dataset.loaded === 'true') {
+    return;
+  }
+  resultRequested = true;
+  try {
+    const response = await fetch(`${base}/result`, { headers: { Accept: 'text/html' } });
+    if (response.ok) {
+      const fragment = new DOMParser().parseFromString(await response.text(), 'text/html');
+      const fresh = fragment.getElementById('result-section');
+      if (fresh) {
+        section.replaceWith(document.importNode(fresh, true));
+      }
+    }
+  } catch (error) {
+    resultRequested = false;
+  }
 }
 
 function itemRow(item) {

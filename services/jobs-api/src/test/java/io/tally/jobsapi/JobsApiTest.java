@@ -16,6 +16,8 @@ import java.lang.annotation.Target;
 @Documented
 @TallyServiceTest(properties = {
         "tally.kafka.partitions=1",
+        // A private artifact directory: the admin tests delete artifacts, and other builds on the machine share tmp.
+        "tally.artifacts.dir=${java.io.tmpdir}/tally-jobs-api-test-artifacts-${random.uuid}",
         "tally.api.security.api-keys[0].name=ops",
         "tally.api.security.api-keys[0].key=" + JobsApiTest.ADMIN_KEY,
         "tally.api.security.api-keys[0].roles=USER,ADMIN",

@@ -86,11 +86,12 @@ final class JobFollower {
             out.println("  result reused from job " + job.path("cachedFrom").asText() + " (no stage ran)");
         }
         if (job.hasNonNull("resultError")) {
-            out.println("  result: " + job.path("resultError").asText());
+            out.println("  result unavailable: " + job.path("resultError").asText());
         }
         JsonNode result = job.path("result");
         if (result.isObject() && !result.isEmpty()) {
-            out.println("  result:");
+            out.println("  result" + (job.path("links").hasNonNull("result")
+                    ? " (whole: " + job.path("links").path("result").asText() + ")" : "") + ":");
             result.properties().forEach(field -> printField(field.getKey(), field.getValue()));
         }
         out.flush();

@@ -1,5 +1,7 @@
 package io.tally.common.topics;
 
+import io.tally.events.AdminActionAudited;
+import io.tally.events.CachedResult;
 import io.tally.events.ChartPublished;
 import io.tally.events.IdempotencyKeyUsed;
 import io.tally.events.ItemProcessed;
@@ -7,6 +9,7 @@ import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobCreated;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStalled;
 import io.tally.events.JobStatus;
 import io.tally.events.NotificationRequested;
@@ -135,6 +138,19 @@ public final class Topics {
     public static final TopicSpec<WorkerHeartbeat> WORKER_HEARTBEATS = new TopicSpec<>(
             "tally.workers.heartbeats", WorkerHeartbeat.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
 
+    // Seed 003 (engine results): the engine's result cache, a table every engine task reads as a global store.
+    /** Result cache entries keyed by pipeline, version and key hash; compacted, expired entries are tombstoned. */
+    public static final TopicSpec<CachedResult> RESULT_CACHE = new TopicSpec<>(
+            "tally.engine.result-cache", CachedResult.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+    /** Admin requests to forget an ended job in the tracker and engine (deep cleanup, factory reset), by job id. */
+    public static final TopicSpec<JobPurgeRequested> JOB_PURGE_REQUESTS = new TopicSpec<>(
+            "tally.jobs.purge-requests", JobPurgeRequested.class, JOB_PARTITIONS, true, TopicConfig.CLEANUP_POLICY_DELETE,
+            null);
+    /** The audit trail of destructive admin actions (deep cleanup, factory reset), kept a year. */
+    public static final TopicSpec<AdminActionAudited> ADMIN_AUDIT = new TopicSpec<>(
+            "tally.admin.audit", AdminActionAudited.class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE,
+            Duration.ofDays(365));
+
     /** Records the job tracker could not deserialize or process, with the reason in {@code __streams.errors.*} headers. */
     public static final TopicSpec<byte[]> JOB_TRACKER_DLT = deadLetters("job-tracker");
     public static final TopicSpec<byte[]> CHART_PROCESSOR_DLT = deadLetters("chart-processor");
@@ -165,7 +181,7 @@ public final class Topics {
             PLAYLISTS_CREATED, NOTIFICATIONS_REQUESTED, NOTIFICATIONS_SENT, API_IDEMPOTENCY,
             PIPELINE_DEFINITIONS, TRIGGERS_BY_JOB, TASK_RESULTS, TASK_PROGRESS, JOB_CANCEL_REQUESTS, JOBS_CANCELLED,
             JOB_TRACKER_DLT, CHART_PROCESSOR_DLT, NOTIFICATION_SERVICE_DLT,
-            SCHEDULES, WORKER_HEARTBEATS);
+            SCHEDULES, WORKER_HEARTBEATS, RESULT_CACHE, JOB_PURGE_REQUESTS, ADMIN_AUDIT);
 
     private Topics() {
     }

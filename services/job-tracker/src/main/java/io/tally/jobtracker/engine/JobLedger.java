@@ -1,5 +1,6 @@
 package io.tally.jobtracker.engine;
 
+import io.tally.events.CachedResult;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
@@ -42,4 +43,13 @@ public interface JobLedger {
 
     /** Tells workers a job will do nothing more, on the compacted cancelled-jobs table. */
     void cancelled(JobCancelled cancelled, long timestamp);
+
+    /** The result cache entry under {@code key}, or null; from a global store, so it may lag its topic a little. */
+    CachedResult cachedResult(String key);
+
+    /** Tombstones the result cache entry under {@code key} (in the engine's transaction). */
+    void uncache(String key, long timestamp);
+
+    /** Writes a result cache entry (in the engine's transaction) and arms its purge at {@code entry.expiresAt}. */
+    void cacheResult(String key, CachedResult entry, long timestamp);
 }

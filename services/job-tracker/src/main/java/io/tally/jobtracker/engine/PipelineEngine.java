@@ -3,9 +3,12 @@ package io.tally.jobtracker.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.errors.PoisonRecordException;
 import io.tally.common.jobs.JobStates;
 import io.tally.common.jobs.Stages;
+import io.tally.events.CachedResult;
 import io.tally.events.ItemOutcome;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
@@ -48,7 +51,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Fan-out elements are the job's items: each counts once, a later different outcome is a correction (but a failure
  * never undoes a success, so a replay of the results changes nothing), and a result after the job ended is late
  * (ADR 0003's rules).
- * Known gap: a single task's result after its stage ended changes nothing (only fan-out elements are corrected).
+ * When a job ends COMPLETED or COMPLETED_WITH_FAILURES it gets the definition's {@code result} (inline, or by
+ * reference when too big: {@link JobResults}); a COMPLETED job of a pipeline with a {@code cache} also becomes a
+ * result cache entry, and a later run with the same key within the ttl reuses it and runs no stage (ADR 0019).
+ * Known gaps: a single task's result after its stage ended changes nothing (only fan-out elements are corrected), and
+ * a correction after the job ended does not rebuild its result.
  */
 public final class PipelineEngine {
 
@@ -67,16 +74,18 @@ public final class PipelineEngine {
     private final KeyValueStore<String, JobRun> runs;
     private final KeyValueStore<Bytes, TaskRun> tasks;
     private final EngineSettings settings;
+    private final JobResults results;
 
     public PipelineEngine(JobLedger ledger, PipelineDefinitions definitions, TaskCodec codec,
                           KeyValueStore<String, JobRun> runs, KeyValueStore<Bytes, TaskRun> tasks,
-                          EngineSettings settings) {
+                          EngineSettings settings, ArtifactStore artifacts) {
         this.ledger = ledger;
         this.definitions = definitions;
         this.codec = codec;
         this.runs = runs;
         this.tasks = tasks;
         this.settings = settings;
+        this.results = new JobResults(artifacts, settings.resultInlineLimit());
     }
 
     /**
@@ -113,6 +122,8 @@ public final class PipelineEngine {
         job.setCreatedAt(Instant.ofEpochMilli(now));
         job.setState(JobState.RUNNING);
         job.setExpectedCount(0);
+        job.setTriggerId(trigger.getTriggerId());
+        job.setRequestedBy(trigger.getRequestedBy());
         job.setCountedStage(definition.stages().stream().filter(StageSpec::fansOut).map(StageSpec::id).findFirst()
                 .orElse(definition.stages().get(definition.stages().size() - 1).id()));
         List<StageStatus> statuses = new ArrayList<>();
@@ -142,8 +153,42 @@ public final class PipelineEngine {
             end(run, job, JobState.FAILED, "bad parameters: " + e.getMessage(), now, timestamp);
             return true;
         }
+        if (reuseCachedResult(run, definition, job, now, timestamp)) {
+            return true;
+        }
         runs.put(jobId, run);
         advance(run, definition, job, now, timestamp);
+        return true;
+    }
+
+    /**
+     * Ends the job at once with an earlier job's result when the pipeline caches results and a COMPLETED job with the
+     * same key ended within the ttl: no stage runs, each is SKIPPED saying where the result came from.
+     */
+    private boolean reuseCachedResult(JobRun run, PipelineDefinition definition, JobStatus job, long now,
+                                      long timestamp) {
+        if (definition.cache() == null) {
+            return false;
+        }
+        CachedResult cached = ledger.cachedResult(ResultCache.key(definition, run.getParameters()));
+        if (cached == null || !ResultCache.fresh(cached, definition.cache(), now)) {
+            return false;
+        }
+        String detail = "cached: result of job " + cached.getJobId();
+        Instant at = Instant.ofEpochMilli(now);
+        for (StageRun stage : run.getStages()) {
+            stage.setState(StageState.SKIPPED);
+        }
+        for (StageStatus status : job.getStages()) {
+            status.setState(StageState.SKIPPED);
+            status.setDetail(detail);
+            status.setEndedAt(at);
+            status.setUpdatedAt(at);
+        }
+        job.setCachedFrom(cached.getJobId());
+        job.setResult(cached.getResult());
+        job.setResultRef(cached.getResultRef());
+        end(run, job, JobState.COMPLETED, null, now, timestamp);
         return true;
     }
 
@@ -281,6 +326,25 @@ public final class PipelineEngine {
         runs.delete(jobId);
     }
 
+    /**
+     * Before an admin purge deletes the job's state: its result cache entry goes too, when the entry is still this
+     * job's (a later job's entry for the same key stays).
+     */
+    public void purge(String jobId, long timestamp) {
+        JobRun run = runs.get(jobId);
+        if (run == null) {
+            return;
+        }
+        definitions.version(run.getPipeline(), run.getVersion()).filter(definition -> definition.cache() != null)
+                .ifPresent(definition -> {
+                    String key = ResultCache.key(definition, run.getParameters());
+                    CachedResult entry = ledger.cachedResult(key);
+                    if (entry != null && entry.getJobId().equals(jobId)) {
+                        ledger.uncache(key, timestamp);
+                    }
+                });
+    }
+
     /** Whether the engine runs this job (it has a definition and a run). */
     public boolean runs(String jobId) {
         return runs.get(jobId) != null;
@@ -400,6 +464,23 @@ public final class PipelineEngine {
             // A detail is for people: an output without the field it reads leaves the stage without one.
             return null;
         }
+    }
+
+    /**
+     * The definition's result fields, each evaluated over every ended stage's output; a field that reads what is not
+     * there (a skipped stage, a missing output field) is null, as a stage's detail is.
+     */
+    private ObjectNode result(JobRun run, PipelineDefinition definition, JobStatus job) {
+        ExpressionScope scope = scope(run, definition, job);
+        ObjectNode result = JSON.createObjectNode();
+        definition.result().forEach((field, expression) -> {
+            try {
+                result.set(field, Expressions.evaluate(expression, scope));
+            } catch (ExpressionException e) {
+                result.putNull(field);
+            }
+        });
+        return result;
     }
 
     private void endStage(JobRun run, PipelineDefinition definition, StageSpec spec, JobStatus job, StageState state,
@@ -554,6 +635,28 @@ public final class PipelineEngine {
     private void end(JobRun run, JobStatus job, JobState state, String reason, long now, long timestamp) {
         run.setEndedAs(state);
         runs.put(run.getJobId(), run);
+        boolean succeeded = state == JobState.COMPLETED || state == JobState.COMPLETED_WITH_FAILURES;
+        if (succeeded && job.getCachedFrom() == null) {
+            PipelineDefinition definition = definitionOf(run);
+            if (!definition.result().isEmpty()) {
+                JobResults.Stored stored = results.store(run.getJobId(), result(run, definition, job));
+                job.setResult(stored.inline());
+                job.setResultRef(stored.reference());
+            }
+            if (state == JobState.COMPLETED && definition.cache() != null) {
+                Instant at = Instant.ofEpochMilli(now);
+                ledger.cacheResult(ResultCache.key(definition, run.getParameters()), CachedResult.newBuilder()
+                        .setPipeline(definition.name())
+                        .setVersion(definition.version())
+                        .setKeyParameters(definition.cache().keyParameters(run.getParameters()))
+                        .setJobId(run.getJobId())
+                        .setCompletedAt(at)
+                        .setExpiresAt(at.plus(definition.cache().ttl()))
+                        .setResult(job.getResult())
+                        .setResultRef(job.getResultRef())
+                        .build(), timestamp);
+            }
+        }
         closeOpenStages(job, state, now);
         ledger.end(job, state, reason, now, timestamp);
         stopWorkers(run.getJobId(), state, reason, now);

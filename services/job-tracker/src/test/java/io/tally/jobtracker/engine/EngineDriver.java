@@ -2,20 +2,25 @@ package io.tally.jobtracker.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tally.common.artifacts.ArtifactStore;
+import io.tally.common.artifacts.FileArtifactStore;
 import io.tally.common.pipelines.PublishedDefinitions;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
+import io.tally.events.CachedResult;
 import io.tally.events.ItemOutcome;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCancelRequested;
 import io.tally.events.JobCancelled;
 import io.tally.events.JobCompleted;
+import io.tally.events.JobPurgeRequested;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import io.tally.events.PipelineTriggered;
 import io.tally.events.StageReported;
 import io.tally.events.TaskError;
 import io.tally.events.TaskResult;
+import io.tally.jobtracker.EngineProperties;
 import io.tally.jobtracker.JobTrackerTopology;
 import io.tally.jobtracker.TrackerProperties;
 import io.tally.testsupport.TallyTopologyDriver;
@@ -23,6 +28,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,10 +69,21 @@ final class EngineDriver implements AutoCloseable {
     private final List<JobCompleted> completions = new ArrayList<>();
     private final Map<String, JobStatus> statuses = new HashMap<>();
 
+    private final TestOutputTopic<String, CachedResult> cache;
+    private final TestInputTopic<String, JobPurgeRequested> purges;
+    private final List<TestRecord<String, CachedResult>> cacheRecords = new ArrayList<>();
+
     EngineDriver() {
+        this(EngineProperties.defaults(), new FileArtifactStore(Path.of(System.getProperty("java.io.tmpdir"),
+                "tally-engine-driver-artifacts")));
+    }
+
+    /** A driver whose engine has these limits and keeps results by reference in {@code artifacts}. */
+    EngineDriver(EngineProperties engine, ArtifactStore artifacts) {
         TrackerProperties config = TrackerProperties.defaults();
         tally = new TallyTopologyDriver("job-tracker", Topics.JOB_TRACKER_DLT,
-                (properties, serdes, meters) -> JobTrackerTopology.build(config, serdes, meters, new JsonTaskCodec()));
+                (properties, serdes, meters) -> JobTrackerTopology.build(config, serdes, meters, new JsonTaskCodec(),
+                        engine, artifacts));
         definitions = tally.input(Topics.PIPELINE_DEFINITIONS);
         triggers = tally.input(Topics.PIPELINE_TRIGGERS);
         results = tally.input(Topics.TASK_RESULTS);
@@ -77,6 +94,20 @@ final class EngineDriver implements AutoCloseable {
         status = tally.output(Topics.JOB_STATUS);
         cancelled = tally.output(Topics.JOBS_CANCELLED);
         deadLetters = tally.rawOutput(Topics.JOB_TRACKER_DLT);
+        cache = tally.output(Topics.RESULT_CACHE);
+        purges = tally.input(Topics.JOB_PURGE_REQUESTS);
+    }
+
+    /** An admin's purge of the job, as deep cleanup sends it. */
+    void purge(String jobId) {
+        purges.pipeInput(jobId, JobPurgeRequested.newBuilder().setJobId(jobId).setRequestedBy("ops")
+                .setRequestedAt(START).setReason("cleanup?deep=true").build());
+    }
+
+    /** Every record written to the result cache topic so far, tombstones included, in order. */
+    List<TestRecord<String, CachedResult>> cacheRecords() {
+        cacheRecords.addAll(cache.readRecordsToList());
+        return List.copyOf(cacheRecords);
     }
 
     /** Publishes one definition version, as the engine's publisher does. */
@@ -88,9 +119,15 @@ final class EngineDriver implements AutoCloseable {
 
     /** Triggers a run; the job id is {@code job-<triggerId>}. */
     String trigger(String pipeline, String triggerId, Map<String, String> parameters) {
+        return trigger(pipeline, triggerId, parameters, null);
+    }
+
+    /** Triggers a manual run asked for by {@code requestedBy}; the job id is {@code job-<triggerId>}. */
+    String trigger(String pipeline, String triggerId, Map<String, String> parameters, String requestedBy) {
         String jobId = "job-" + triggerId;
         triggers.pipeInput(triggerId, PipelineTriggered.newBuilder().setTriggerId(triggerId).setJobId(jobId)
-                .setPipeline(pipeline).setTriggeredAt(START).setParameters(parameters).build());
+                .setPipeline(pipeline).setTriggeredAt(START).setParameters(parameters).setRequestedBy(requestedBy)
+                .build());
         return jobId;
     }
 

@@ -5,6 +5,7 @@ import io.tally.jobsapi.jobs.ItemPage;
 import io.tally.jobsapi.jobs.JobCancellation;
 import io.tally.jobsapi.jobs.ItemResponse;
 import io.tally.jobsapi.jobs.JobResponse;
+import io.tally.jobsapi.jobs.JobResults;
 import io.tally.jobsapi.pipelines.PublishedPipelines;
 import io.tally.jobsapi.view.JobIndex;
 import io.tally.jobsapi.view.JobView;
@@ -54,9 +55,12 @@ public class JobPages {
     private final JobEvents events;
     private final PublishedPipelines pipelines;
     private final JobCancellation cancellation;
+    private final JobResults results;
     private final Clock clock = Clock.systemUTC();
 
-    public JobPages(JobView view, JobEvents events, PublishedPipelines pipelines, JobCancellation cancellation) {
+    public JobPages(JobView view, JobEvents events, PublishedPipelines pipelines, JobCancellation cancellation,
+            JobResults results) {
+        this.results = results;
         this.view = view;
         this.events = events;
         this.pipelines = pipelines;
@@ -106,8 +110,7 @@ public class JobPages {
     @GetMapping("/jobs/{jobId}")
     public String job(@PathVariable String jobId, @RequestParam(required = false) ItemOutcome outcome,
             @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int page, Model model) {
-        JobResponse job = view.job(jobId).map(status -> JobResponse.of(status, view.endReason(jobId).orElse(null)))
-                .orElseThrow(() -> unknown(jobId));
+        JobResponse job = withResult(jobId);
         String query = itemQuery(q);
         int current = Math.max(0, page);
         ItemPage items = itemPage(jobId, outcome, query, current);
@@ -120,8 +123,24 @@ public class JobPages {
         model.addAttribute("updatedAtIso", job.updatedAt() == null ? "" : job.updatedAt().toString());
         model.addAttribute("ended", JobStates.isEnded(job.status()));
         model.addAttribute("graph", graph(job));
+        model.addAttribute("resultView", ResultView.of(job.result(), job.resultError()));
         model.addAttribute("active", "jobs");
         return "ui/job";
+    }
+
+    /** The job page's result section alone, which the page loads when the job ends while it is open. */
+    @GetMapping(path = "/jobs/{jobId}/result", produces = MediaType.TEXT_HTML_VALUE)
+    public String result(@PathVariable String jobId, Model model) {
+        JobResponse job = withResult(jobId);
+        model.addAttribute("job", job);
+        model.addAttribute("ended", JobStates.isEnded(job.status()));
+        model.addAttribute("resultView", ResultView.of(job.result(), job.resultError()));
+        return "ui/result :: result";
+    }
+
+    private JobResponse withResult(String jobId) {
+        return view.job(jobId).map(status -> results.resolve(status,
+                JobResponse.of(status, view.endReason(jobId).orElse(null)))).orElseThrow(() -> unknown(jobId));
     }
 
     /** Asks to cancel the job (the page's Cancel button, behind a confirmation), then shows the job again. */

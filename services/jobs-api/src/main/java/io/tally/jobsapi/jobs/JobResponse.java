@@ -6,6 +6,7 @@ import io.tally.events.JobStatus;
 import io.tally.events.StageState;
 import io.tally.events.StageStatus;
 import java.time.Instant;
+import tools.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,13 +19,20 @@ import java.util.TreeMap;
  * Progress is {@code null} while the expected count (or a stage's total) is unknown. {@code correctionCount} counts items
  * whose outcome changed after they were counted (a redriven dead letter that now succeeds), {@code lateCount} items
  * that arrived after the job ended, {@code duplicateCount} item records that changed nothing (redeliveries, replays).
+ * {@code status} is QUEUED from the moment the run was accepted until the engine starts it. {@code triggerId} and
+ * {@code requestedBy} say what started an engine job; {@code cachedFrom} names the earlier job whose result a cached
+ * run reused (no stage ran). {@code result} is the job's result (the definition's {@code result:} fields) with artifact
+ * references turned into {@code /api/artifacts} links; only a single job's answer has it (lists leave it out), and
+ * when a result stored by reference cannot be read, {@code result} is null and {@code resultError} says why.
  */
 public record JobResponse(
         String jobId, JobState status, String pipeline, Integer pipelineVersion, Map<String, String> parameters,
         String sourceRef, Integer expectedCount,
         int processedCount, int succeededCount, int failedCount, int skippedCount, int correctionCount, int lateCount,
         long duplicateCount, Double progressPercent, Instant createdAt, Instant updatedAt, Instant completedAt,
-        String reason, List<Stage> stages, Links links) {
+        String reason, List<Stage> stages, Links links, String triggerId, String requestedBy, String cachedFrom,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode result,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String resultError) {
 
     /** Name of the stage whose detail is the playlist link. */
     static final String PLAYLIST_STAGE = "playlist";
@@ -39,9 +47,18 @@ public record JobResponse(
         }
     }
 
-    /** Where to find the job and, once made, its playlist. */
+    /** Where to find the job, once made its playlist, and a result kept by reference as an artifact. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Links(String self, String playlist) {
+    public record Links(String self, String playlist, String result) {
+    }
+
+    /** This answer with the job's resolved result, or the reason it has none. */
+    public JobResponse withResult(JsonNode resolved, String error, String resultLink) {
+        return new JobResponse(jobId, status, pipeline, pipelineVersion, parameters, sourceRef, expectedCount,
+                processedCount, succeededCount, failedCount, skippedCount, correctionCount, lateCount, duplicateCount,
+                progressPercent, createdAt, updatedAt, completedAt, reason, stages,
+                new Links(links.self(), links.playlist(), resultLink), triggerId, requestedBy, cachedFrom, resolved,
+                error);
     }
 
     /** The API view of {@code status}, without the end reason (lists leave it out: it is a second store read). */
@@ -63,7 +80,8 @@ public record JobResponse(
                 status.getSourceRef(), status.getExpectedCount(), processed, status.getSucceededCount(), status.getFailedCount(),
                 status.getSkippedCount(), status.getCorrectionCount(), status.getLateCount(), status.getDuplicateCount(),
                 jobProgress(status, processed), status.getCreatedAt(), status.getUpdatedAt(),
-                status.getCompletedAt(), reason, stages, new Links(selfLink(status.getJobId()), playlist));
+                status.getCompletedAt(), reason, stages, new Links(selfLink(status.getJobId()), playlist, null),
+                status.getTriggerId(), status.getRequestedBy(), status.getCachedFrom(), null, null);
     }
 
     /** The API path of a job. */

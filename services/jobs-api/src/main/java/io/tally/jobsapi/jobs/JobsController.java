@@ -28,16 +28,22 @@ public class JobsController {
 
     private final JobView view;
     private final ApiProperties properties;
+    private final JobResults results;
 
-    public JobsController(JobView view, ApiProperties properties) {
+    public JobsController(JobView view, ApiProperties properties, JobResults results) {
         this.view = view;
         this.properties = properties;
+        this.results = results;
     }
 
-    @Operation(summary = "A job with its per-stage status and progress")
+    @Operation(summary = "A job with its per-stage status and progress, and its result once it has one",
+            description = "QUEUED from the moment a run is accepted until the engine starts it. A result kept by"
+                    + " reference is read from the artifact store; when it cannot be, `result` is absent and"
+                    + " `resultError` says why.")
     @GetMapping("/{jobId}")
     public JobResponse job(@PathVariable String jobId) {
-        return view.job(jobId).map(status -> JobResponse.of(status, view.endReason(jobId).orElse(null)))
+        return view.job(jobId).map(status -> results.resolve(status,
+                        JobResponse.of(status, view.endReason(jobId).orElse(null))))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "job '" + jobId + "' is not known"));
     }
 

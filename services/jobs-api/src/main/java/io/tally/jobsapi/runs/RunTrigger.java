@@ -7,7 +7,17 @@ import io.tally.jobsapi.view.ViewNotReadyException;
 import io.tally.common.jobs.JobIds;
 import io.tally.common.topics.Topics;
 import io.tally.events.IdempotencyKeyUsed;
+import io.tally.events.JobState;
+import io.tally.events.JobStatus;
 import io.tally.events.PipelineTriggered;
+import io.tally.events.StageState;
+import io.tally.events.StageStatus;
+import io.tally.jobsapi.pipelines.PublishedPipelines;
+import io.tally.pipeline.PipelineDefinition;
+import io.tally.pipeline.RunParameters;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -24,6 +34,11 @@ import org.springframework.stereotype.Service;
 
 /**
  * Turns a run request into one {@code PipelineTriggered}, at most once per Idempotency-Key.
+ * <p>
+ * The same transaction writes the job's first status, QUEUED, to {@code tally.jobs.status} (ADR 0019): the job is
+ * visible at once, before the engine has read the trigger, and however long no engine runs. The engine's own statuses
+ * of the job come after it in the same partition (it can only read the trigger once this transaction committed), so
+ * the QUEUED status never overwrites a later one.
  * <p>
  * A key is looked up in this instance's memory, then in the global idempotency view. A new key's trigger and its
  * {@code IdempotencyKeyUsed} record are written in one Kafka transaction, so the view never holds a key whose trigger
@@ -42,13 +57,16 @@ public class RunTrigger {
     private final ApiProperties properties;
     private final Clock clock = Clock.systemUTC();
     private final MeterRegistry meters;
+    private final PublishedPipelines pipelines;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
-    public RunTrigger(KafkaTemplate<String, Object> kafka, JobView view, ApiProperties properties, MeterRegistry meters) {
+    public RunTrigger(KafkaTemplate<String, Object> kafka, JobView view, ApiProperties properties, MeterRegistry meters,
+            PublishedPipelines pipelines) {
         this.kafka = kafka;
         this.view = view;
         this.properties = properties;
         this.meters = meters;
+        this.pipelines = pipelines;
     }
 
     /**
@@ -134,13 +152,48 @@ public class RunTrigger {
                 .setParameters(Map.copyOf(parameters))
                 .setRequestedBy(used.getRequestedBy())
                 .build();
+        JobStatus queued = queued(used, parameters, pipelines.latest(used.getPipeline())
+                .map(PublishedPipelines.Versions::definition).orElse(null));
         kafka.executeInTransaction(operations -> {
+            operations.send(Topics.JOB_STATUS.name(), queued.getJobId(), queued);
             operations.send(Topics.PIPELINE_TRIGGERS.name(), trigger.getTriggerId(), trigger);
             if (rememberKey) {
                 operations.send(Topics.API_IDEMPOTENCY.name(), used.getIdempotencyKey(), used);
             }
             return null;
         });
+    }
+
+    /**
+     * The job as it is until the engine starts it: QUEUED, with the stages and the parameters (defaults applied) of
+     * the latest definition this instance knows; the engine may start it on a newer one and says so in its status.
+     */
+    static JobStatus queued(IdempotencyKeyUsed used, Map<String, String> parameters, PipelineDefinition definition) {
+        Map<String, String> resolved = new LinkedHashMap<>(parameters);
+        List<StageStatus> stages = new ArrayList<>();
+        if (definition != null) {
+            try {
+                resolved = new LinkedHashMap<>(RunParameters.resolve(definition, parameters));
+            } catch (RunParameters.InvalidException e) {
+                // The caller checked them against the same definition; a newer one refusing them is the engine's call.
+            }
+            definition.stages().forEach(stage -> stages.add(StageStatus.newBuilder().setName(stage.id())
+                    .setState(StageState.PENDING).setDone(0).build()));
+        }
+        Instant at = used.getUsedAt();
+        return JobStatus.newBuilder()
+                .setJobId(used.getJobId())
+                .setPipeline(used.getPipeline())
+                .setPipelineVersion(definition == null ? null : definition.version())
+                .setState(JobState.QUEUED)
+                .setSucceededCount(0).setFailedCount(0).setSkippedCount(0)
+                .setStages(stages)
+                .setCountedStage(stages.isEmpty() ? "items" : stages.get(stages.size() - 1).getName())
+                .setCreatedAt(at).setFirstSeenAt(at).setLastProgressAt(at).setUpdatedAt(at)
+                .setParameters(resolved)
+                .setTriggerId(used.getTriggerId())
+                .setRequestedBy(used.getRequestedBy())
+                .build();
     }
 
     private void forgetKeysTheViewHas() {
@@ -155,7 +208,8 @@ public class RunTrigger {
     }
 
     private static RunAccepted answer(IdempotencyKeyUsed used) {
-        return new RunAccepted(used.getJobId(), used.getTriggerId(), Map.of("self", "/api/jobs/" + used.getJobId()));
+        return new RunAccepted(used.getJobId(), used.getTriggerId(), RunAccepted.QUEUED,
+                Map.of("self", "/api/jobs/" + used.getJobId()));
     }
 
     /** SHA-256 over the pipeline and the parameters sorted by name, so JSON key order does not matter. */

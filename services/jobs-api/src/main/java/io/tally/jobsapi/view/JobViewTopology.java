@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * updates listen to it. Known gap: a global store is restored from the topic itself, so its values keep the registry
  * framing and every read deserializes through the (caching) Avro serde. The item store is keyed by (job id, item id)
  * ({@link #itemKey}), so one job's items are a RocksDB prefix scan; it is rebuilt through its update processor on
- * restore (global stores added with a processor reprocess their topic), so it is never a raw copy of the topic. Known
- * gaps of the item store: tombstoning a job (admin cleanup) does not delete its items (they are only invisible, since
- * item reads answer 404 for an unknown job), and items stay in a local store after the topic's retention dropped them,
- * until that instance's state directory is wiped.
+ * restore (global stores added with a processor reprocess their topic), so it is never a raw copy of the topic.
+ * Tombstoning a job (admin cleanup) deletes its items too. Known gaps of the item store: items stay in a local store
+ * after the topic's retention dropped them, until that instance's state directory is wiped; and when a restore
+ * replays the item topic after the status topic, the items of a job tombstoned within the item topic's retention come
+ * back (invisible: item reads answer 404 for an unknown job).
  */
 public final class JobViewTopology {
 
@@ -218,6 +219,7 @@ public final class JobViewTopology {
 
         private final JobIndex index;
         private TimestampedKeyValueStore<String, JobStatus> store;
+        private KeyValueStore<String, ItemProcessed> items;
 
         JobStoreUpdater(JobIndex index) {
             this.index = index;
@@ -226,6 +228,7 @@ public final class JobViewTopology {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(JOBS_STORE);
+            items = context.getStateStore(ITEMS_STORE);
             index.clear();
             try (KeyValueIterator<String, ValueAndTimestamp<JobStatus>> all = store.all()) {
                 all.forEachRemaining(entry -> {
@@ -243,10 +246,21 @@ public final class JobViewTopology {
             }
             if (record.value() == null) {
                 store.delete(record.key());
+                deleteItems(record.key());
             } else {
                 store.put(record.key(), ValueAndTimestamp.make(record.value(), record.timestamp()));
             }
             index.update(record.key(), record.value());
+        }
+
+        /** A tombstoned job (admin cleanup) takes its item records with it. */
+        private void deleteItems(String jobId) {
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            try (KeyValueIterator<String, ItemProcessed> scan = items.prefixScan(itemKeyPrefix(jobId),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                scan.forEachRemaining(entry -> keys.add(entry.key));
+            }
+            keys.forEach(items::delete);
         }
     }
 

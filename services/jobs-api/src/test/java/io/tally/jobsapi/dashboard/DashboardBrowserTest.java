@@ -6,6 +6,7 @@ import static io.tally.testsupport.KafkaTestClient.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tally.common.artifacts.ArtifactStore;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.TopicSpec;
 import io.tally.common.topics.Topics;
@@ -103,6 +104,9 @@ class DashboardBrowserTest {
     @Autowired
     KafkaTestClient kafka;
 
+    @Autowired
+    ArtifactStore artifacts;
+
     @BeforeAll
     static void startChromium() {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
@@ -196,6 +200,54 @@ class DashboardBrowserTest {
             Files.createDirectories(DOCS_SCREENSHOT.getParent());
             Files.copy(shot, DOCS_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    @Test
+    void jobDetailShowsAQueuedJobThenItsResultLiveWithSegmentsFileLinksAndWhereACachedResultCameFrom() throws Exception {
+        // Given a queued job (the API accepted the run, no engine has started it) shown on its detail page
+        String jobId = "result-" + UUID.randomUUID();
+        Instant start = Instant.now().minusSeconds(10);
+        JobStatus queued = status(jobId, JobState.QUEUED, 0, start, start, null,
+                stage("download", StageState.PENDING, 0, null, null, start),
+                stage("transcribe", StageState.PENDING, 0, null, null, start));
+        queued.setTriggerId("api:" + jobId);
+        queued.setRequestedBy("alice");
+        publish(queued);
+        awaitInView(jobId);
+        signIn(USER_KEY);
+        browser.get(url("/ui/jobs/" + jobId));
+        assertThat(browser.findElement(By.id("job-status")).getText()).isEqualTo("QUEUED");
+        assertThat(browser.findElement(By.id("queued-note")).getText()).contains("waits for the engine");
+        assertThat(browser.findElement(By.id("job-trigger")).getText()).isEqualTo("api:" + jobId + " by alice");
+        waitFor().until(ExpectedConditions.textMatches(By.id("live-state"), java.util.regex.Pattern.compile("Live")));
+
+        // When the job completes from the result cache with a transcript, its segments and its transcript file
+        URI file = artifacts.put("test/" + jobId + "/transcript.txt", "hello world, as a file".getBytes(StandardCharsets.UTF_8));
+        JobStatus done = status(jobId, JobState.COMPLETED, 0, start, start.plusSeconds(5), start.plusSeconds(5),
+                stage("download", StageState.SKIPPED, 0, null, "cached: result of job transcribe-first", start),
+                stage("transcribe", StageState.SKIPPED, 0, null, "cached: result of job transcribe-first", start));
+        done.setCachedFrom("transcribe-first");
+        done.setResult("""
+                {"text": "hello world", "segments": [{"start": 0, "end": 1500, "text": "hello"},
+                 {"start": 61500, "end": 63250, "text": "world"}], "file": "%s", "words": null}""".formatted(file));
+        publish(done);
+
+        // Then the page shows the result without a reload: the text, a table of timed segments, and the file link
+        waitFor().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#result .segments")));
+        assertThat(browser.findElement(By.cssSelector("#result dd[data-field='text']")).getText()).isEqualTo("hello world");
+        List<WebElement> segments = browser.findElements(By.cssSelector("#result .segment"));
+        assertThat(segments).extracting(WebElement::getText)
+                .containsExactly("0:00.000 0:01.500 hello", "1:01.500 1:03.250 world");
+        assertThat(browser.findElement(By.cssSelector("#result dd[data-field='words']")).getText()).isEqualTo("—");
+        WebElement link = browser.findElement(By.cssSelector("#result dd[data-field='file'] a"));
+        assertThat(link.getText()).isEqualTo("transcript.txt");
+        assertThat(browser.findElements(By.id("queued-note"))).isEmpty();
+        // And it says which job the cached result came from
+        assertThat(browser.findElement(By.id("cached-from")).getText()).contains("transcribe-first");
+        screenshot("job-detail-result");
+        // And the file link opens the artifact with the dashboard session
+        browser.get(link.getAttribute("href"));
+        assertThat(browser.getPageSource()).contains("hello world, as a file");
     }
 
     @Test

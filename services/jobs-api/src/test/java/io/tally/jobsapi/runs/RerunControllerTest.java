@@ -46,7 +46,7 @@ class RerunControllerTest {
         // date is required, chart must be top-100 or hype-100
         when(pipelines.latest(PIPELINE)).thenReturn(Optional.of(new PublishedPipelines.Versions(
                 PipelineLoader.load("test.yml", PipelineFixtures.yaml(PIPELINE, 1, false)), List.of(1))));
-        when(trigger.trigger(any(), anyMap(), any(), any())).thenReturn(new RunAccepted("chart-new", "api:new",
+        when(trigger.trigger(any(), anyMap(), any(), any())).thenReturn(new RunAccepted("chart-new", "api:new", RunAccepted.QUEUED,
                 Map.of("self", "/api/jobs/chart-new")));
     }
 
