@@ -102,7 +102,7 @@ class JobResultsApiIntegrationTest {
         URI audio = artifacts.put("test/" + jobId + "/audio.wav", "RIFF-audio".getBytes(StandardCharsets.UTF_8));
         JobStatus job = PipelineFixtures.engineJob(jobId, "transcribe", 1, JobState.COMPLETED);
         job.setResult("""
-                {"text": "hello world", "segments": [{"start": 0, "end": 1500, "text": "hello"}],
+                {"text": "hello world", "segments": [{"startMs": 0, "endMs": 1500, "text": "hello"}],
                  "audio": "%s", "elsewhere": "file:/etc/hostname"}""".formatted(audio));
         fixtures.publish(job);
 
@@ -112,7 +112,7 @@ class JobResultsApiIntegrationTest {
         // Then the result is there, its artifact reference a link, and the outside file left as text
         JsonNode result = read.get("result");
         assertThat(result.get("text").asString()).isEqualTo("hello world");
-        assertThat(result.get("segments").get(0).get("end").asLong()).isEqualTo(1500);
+        assertThat(result.get("segments").get(0).get("endMs").asLong()).isEqualTo(1500);
         String link = result.get("audio").asString();
         assertThat(link).startsWith("/api/artifacts?ref=");
         assertThat(URLDecoder.decode(link.substring("/api/artifacts?ref=".length()), StandardCharsets.UTF_8))

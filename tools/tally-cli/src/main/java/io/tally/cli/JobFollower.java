@@ -68,11 +68,20 @@ final class JobFollower {
     /** The counts, why it ended, each stage with its detail, and the result. */
     void summarize(JsonNode job) {
         int corrections = job.path("correctionCount").asInt();
-        out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s%s",
-                job.path("succeededCount").asInt(), job.path("failedCount").asInt(),
-                job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
-                corrections > 0 ? " (" + corrections + " corrected after a retry or redrive)" : "",
-                job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
+        if (job.path("expectedCount").asInt() == 0 && job.path("stages").isArray()) {
+            // No fan-out: the stages are what ran, and "0 of 0 items" says nothing.
+            long done = 0;
+            for (JsonNode stage : job.path("stages")) {
+                done += stage.path("status").asText().equals("SUCCEEDED") ? 1 : 0;
+            }
+            out.println(String.format(Locale.ROOT, "  %d of %d stages succeeded", done, job.path("stages").size()));
+        } else {
+            out.println(String.format(Locale.ROOT, "  %d succeeded, %d failed, %d skipped of %s expected%s%s",
+                    job.path("succeededCount").asInt(), job.path("failedCount").asInt(),
+                    job.path("skippedCount").asInt(), job.path("expectedCount").asText("?"),
+                    corrections > 0 ? " (" + corrections + " corrected after a retry or redrive)" : "",
+                    job.path("links").has("playlist") ? "; playlist " + job.path("links").path("playlist").asText() : ""));
+        }
         if (job.hasNonNull("reason")) {
             out.println("  " + job.path("status").asText() + ": " + job.path("reason").asText());
         }
@@ -91,8 +100,15 @@ final class JobFollower {
         JsonNode result = job.path("result");
         if (result.isObject() && !result.isEmpty()) {
             out.println("  result" + (job.path("links").hasNonNull("result")
-                    ? " (whole: " + job.path("links").path("result").asText() + ")" : "") + ":");
-            result.properties().forEach(field -> printField(field.getKey(), field.getValue()));
+                    ? " (whole: " + link(job.path("links").path("result").asText()) + ")" : "") + ":");
+            result.properties().forEach(field -> {
+                if (field.getValue().isObject()) {
+                    out.println("    " + field.getKey() + ":");
+                    field.getValue().properties().forEach(inner -> printField("  " + inner.getKey(), inner.getValue()));
+                } else {
+                    printField(field.getKey(), field.getValue());
+                }
+            });
         }
         out.flush();
     }
@@ -107,15 +123,22 @@ final class JobFollower {
             if (value.size() > LIST_LIMIT) {
                 out.println("      ... and " + (value.size() - LIST_LIMIT) + " more");
             }
+        } else if (value.isTextual() && value.asText().startsWith("/api/")) {
+            // A link the API made (an artifact): whole, and absolute so it can be opened as printed.
+            out.println("    " + name + ": " + link(value.asText()));
         } else {
             out.println("    " + name + ": " + (value.isValueNode() ? cut(value.asText()) : cut(value.toString())));
         }
     }
 
-    /** A segment-like element ({@code start}, {@code end}, {@code text}) as "[m:ss.SSS-m:ss.SSS] text", else its JSON. */
+    private String link(String path) {
+        return path.startsWith("/") ? api.apiUrl.replaceAll("/+$", "") + path : path;
+    }
+
+    /** A timed segment ({@code startMs}, {@code endMs}, {@code text}) as "[m:ss.SSS-m:ss.SSS] text", else its JSON. */
     static String element(JsonNode element) {
-        if (element.has("start") && element.has("end") && element.has("text")) {
-            return "[" + clock(element.path("start").asLong()) + "-" + clock(element.path("end").asLong()) + "] "
+        if (element.has("startMs") && element.has("endMs") && element.has("text")) {
+            return "[" + clock(element.path("startMs").asLong()) + "-" + clock(element.path("endMs").asLong()) + "] "
                     + cut(element.path("text").asText());
         }
         return cut(element.isValueNode() ? element.asText() : element.toString());

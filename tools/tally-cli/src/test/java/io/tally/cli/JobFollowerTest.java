@@ -20,16 +20,18 @@ class JobFollowerTest {
                  "skippedCount": 0, "expectedCount": 3,
                  "stages": [{"name": "transcribe", "status": "SUCCEEDED", "detail": "5 segments"}],
                  "result": {"text": "Hello world", "language": "en",
-                   "segments": [{"start": 0, "end": 2500, "text": "one"}, {"start": 2500, "end": 65010, "text": "two"},
-                                {"start": 65010, "end": 70000, "text": "three"}, {"start": 1, "end": 2, "text": "4"},
-                                {"start": 3, "end": 4, "text": "5"}],
-                   "files": {"subtitles": "http://localhost/api/artifacts?ref=x"}}}
+                   "segments": [{"startMs": 0, "endMs": 2500, "text": "one"},
+                                {"startMs": 2500, "endMs": 65010, "text": "two"},
+                                {"startMs": 65010, "endMs": 70000, "text": "three"}, {"startMs": 1, "endMs": 2, "text": "4"},
+                                {"startMs": 3, "endMs": 4, "text": "5"}],
+                   "files": {"subtitles": "/api/artifacts?ref=x"}}}
                 """);
 
         // When it is summarized
         String printed = summarize(job);
 
-        // Then the counts, the stage's detail, the text, the first three segments as clock times and the rest counted
+        // Then the counts, the stage's detail, the text, the first three segments as clock times and the rest counted,
+        // and the file as a link to open
         assertThat(printed).contains("3 succeeded, 0 failed, 0 skipped of 3 expected")
                 .contains("transcribe   5 segments")
                 .contains("text: Hello world")
@@ -37,7 +39,7 @@ class JobFollowerTest {
                 .contains("[0:00.000-0:02.500] one")
                 .contains("[0:02.500-1:05.010] two")
                 .contains("... and 2 more")
-                .contains("files: {\"subtitles\":\"http://localhost/api/artifacts?ref=x\"}")
+                .contains("files:\n      subtitles: http://localhost:1/api/artifacts?ref=x")
                 .doesNotContain("] 4");
     }
 
@@ -61,6 +63,16 @@ class JobFollowerTest {
         JsonNode job = JSON.readTree("{\"jobId\": \"j3\", \"status\": \"FAILED\", \"reason\": \"stage collect failed\"}");
 
         assertThat(summarize(job)).contains("FAILED: stage collect failed").doesNotContain("result");
+    }
+
+    @Test
+    void countsStagesForAJobWithoutAFanOut() throws Exception {
+        JsonNode job = JSON.readTree("""
+                {"jobId": "j4", "status": "COMPLETED", "expectedCount": 0, "stages": [
+                  {"name": "download", "status": "SUCCEEDED"}, {"name": "transcribe", "status": "SUCCEEDED"},
+                  {"name": "notify", "status": "SKIPPED"}]}""");
+
+        assertThat(summarize(job)).contains("2 of 3 stages succeeded").doesNotContain("expected");
     }
 
     private static String summarize(JsonNode job) {

@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A job's result as the dashboard shows it: text fields as text, artifact links and web links as links (artifact links
  * go through the dashboard's own {@code /ui/artifacts}, which the session cookie opens), a list of objects with
- * {@code start} and {@code end} (milliseconds) as a table of timed segments, and anything else as compact JSON.
+ * {@code startMs} and {@code endMs} as a table of timed segments, a group of fields as one row per field, and anything else as compact JSON.
  *
  * @param fields   the result's fields in result order
  * @param error    why the result could not be read, or null
@@ -27,6 +27,10 @@ public record ResultView(List<Field> fields, String error) {
     public record Segment(String start, String end, String text) {
     }
 
+    /** A timed segment's fields, in milliseconds as every Tally contract gives times (no doubles). */
+    static final String START = "startMs";
+    static final String END = "endMs";
+
     /** The view of {@code result}, or null when the job has neither a result nor an error. */
     public static ResultView of(JsonNode result, String error) {
         if (result == null && error == null) {
@@ -34,7 +38,15 @@ public record ResultView(List<Field> fields, String error) {
         }
         List<Field> fields = new ArrayList<>();
         if (result != null && result.isObject()) {
-            result.properties().forEach(entry -> fields.add(field(entry.getKey(), entry.getValue())));
+            result.properties().forEach(entry -> {
+                if (entry.getValue().isObject()) {
+                    // A group of fields (a result's files, say) reads best as one row per field.
+                    entry.getValue().properties().forEach(inner ->
+                            fields.add(field(entry.getKey() + "." + inner.getKey(), inner.getValue())));
+                } else {
+                    fields.add(field(entry.getKey(), entry.getValue()));
+                }
+            });
         } else if (result != null) {
             fields.add(new Field("result", "json", result.toString(), null, List.of()));
         }
@@ -58,20 +70,20 @@ public record ResultView(List<Field> fields, String error) {
         }
         if (isTimed(value)) {
             List<Segment> segments = new ArrayList<>();
-            value.forEach(segment -> segments.add(new Segment(time(segment.get("start")), time(segment.get("end")),
+            value.forEach(segment -> segments.add(new Segment(time(segment.get(START)), time(segment.get(END)),
                     segment.path("text").isValueNode() ? segment.path("text").asString() : "")));
             return new Field(name, "segments", segments.size() + " segments", null, segments);
         }
         return new Field(name, "json", value.isValueNode() ? value.asString() : value.toString(), null, List.of());
     }
 
-    /** A non-empty list whose every element is an object with numeric start and end. */
+    /** A non-empty list whose every element is an object with numeric {@value #START} and {@value #END}. */
     private static boolean isTimed(JsonNode value) {
         if (!value.isArray() || value.isEmpty()) {
             return false;
         }
         for (JsonNode element : value) {
-            if (!element.isObject() || !element.path("start").isNumber() || !element.path("end").isNumber()) {
+            if (!element.isObject() || !element.path(START).isNumber() || !element.path(END).isNumber()) {
                 return false;
             }
         }

@@ -228,8 +228,8 @@ class DashboardBrowserTest {
                 stage("transcribe", StageState.SKIPPED, 0, null, "cached: result of job transcribe-first", start));
         done.setCachedFrom("transcribe-first");
         done.setResult("""
-                {"text": "hello world", "segments": [{"start": 0, "end": 1500, "text": "hello"},
-                 {"start": 61500, "end": 63250, "text": "world"}], "file": "%s", "words": null}""".formatted(file));
+                {"text": "hello world", "segments": [{"startMs": 0, "endMs": 1500, "text": "hello"},
+                 {"startMs": 61500, "endMs": 63250, "text": "world"}], "file": "%s", "words": null}""".formatted(file));
         publish(done);
 
         // Then the page shows the result without a reload: the text, a table of timed segments, and the file link
