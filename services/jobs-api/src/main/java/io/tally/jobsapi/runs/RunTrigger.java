@@ -162,6 +162,7 @@ public class RunTrigger {
             }
             return null;
         });
+        view.accepted(queued);
     }
 
     /**

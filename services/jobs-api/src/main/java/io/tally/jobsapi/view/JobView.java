@@ -8,8 +8,11 @@ import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -32,8 +35,17 @@ import org.springframework.stereotype.Component;
 @Component
 public class JobView {
 
+    /** Runs accepted here whose QUEUED status the view may not have read back yet; bounded, oldest dropped first. */
+    private static final int ACCEPTED_RUNS = 1_000;
+
     private final StreamsBuilderFactoryBean streams;
     private final JobIndex index;
+    private final Map<String, JobStatus> accepted = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobStatus> eldest) {
+            return size() > ACCEPTED_RUNS;
+        }
+    });
 
     public JobView(StreamsBuilderFactoryBean streams, JobIndex index) {
         this.streams = streams;
@@ -76,9 +88,25 @@ public class JobView {
         });
     }
 
-    /** The latest status of {@code jobId}, or empty if the view has no such job. */
+    /**
+     * The latest status of {@code jobId}, or empty if the view has no such job. A run this instance accepted a moment
+     * ago is there as its QUEUED status ({@link #accepted}) until the view has read that status back: a client that
+     * asks for the job right after its 202 sees it.
+     */
     public Optional<JobStatus> job(String jobId) {
-        return read(() -> Optional.ofNullable(this.<JobStatus>store(JobViewTopology.JOBS_STORE).get(jobId)));
+        return read(() -> {
+            JobStatus status = this.<JobStatus>store(JobViewTopology.JOBS_STORE).get(jobId);
+            if (status != null) {
+                accepted.remove(jobId);
+                return Optional.of(status);
+            }
+            return Optional.ofNullable(accepted.get(jobId));
+        });
+    }
+
+    /** Remembers the QUEUED status of a run this instance has just written, for {@link #job} (read your writes). */
+    public void accepted(JobStatus queued) {
+        accepted.put(queued.getJobId(), queued);
     }
 
     /**
