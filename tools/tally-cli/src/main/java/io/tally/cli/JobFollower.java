@@ -155,8 +155,22 @@ final class JobFollower {
                 : oneLine.substring(0, TEXT_LIMIT) + "... (" + oneLine.length() + " characters)";
     }
 
-    /** "[#####·····]  50%  5/10" for a job, or a bar of dots and "?" when its size is unknown. */
+    /**
+     * "[#####·····]  50%  5/10" for a job's items; for a job without a fan-out, its stages: "[####······]  2/5 stages";
+     * a bar of dots and "?" while its size is unknown.
+     */
     static String progress(JsonNode job) {
+        JsonNode stages = job.path("stages");
+        if (job.path("expectedCount").isInt() && job.path("expectedCount").asInt() == 0 && !stages.isEmpty()) {
+            int ended = 0;
+            for (JsonNode stage : stages) {
+                String status = stage.path("status").asText();
+                ended += status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("SKIPPED") ? 1 : 0;
+            }
+            int filled = ended * 10 / stages.size();
+            return String.format(Locale.ROOT, "[%s%s]  %d/%d stages", "#".repeat(filled), ".".repeat(10 - filled),
+                    ended, stages.size());
+        }
         if (!job.hasNonNull("progressPercent")) {
             return "[" + ".".repeat(10) + "]    ?  " + job.path("processedCount").asInt() + "/?";
         }

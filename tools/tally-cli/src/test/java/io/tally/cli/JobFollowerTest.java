@@ -73,6 +73,7 @@ class JobFollowerTest {
                   {"name": "notify", "status": "SKIPPED"}]}""");
 
         assertThat(summarize(job)).contains("2 of 3 stages succeeded").doesNotContain("expected");
+        assertThat(JobFollower.progress(job)).isEqualTo("[##########]  3/3 stages");
     }
 
     private static String summarize(JsonNode job) {
