@@ -11,6 +11,8 @@
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
+- name: TALLY_WORKER_CREATETOPICS
+  value: {{ $v.kafka.createWorkerTopics | quote }}
 {{- end }}
 {{- if has .key (list "jobTracker" "chartProcessor" "playlistService" "notificationService") }}
 - name: SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS

@@ -494,6 +494,8 @@ class HelmChartTest {
         assertThat(env(search, "SPRING_KAFKA_SSL_TRUST_STORE_LOCATION").getValue()).isEqualTo("file:/etc/tally/kafka-truststore/ca.p12");
         assertThat(search.getVolumeMounts()).anyMatch(mount -> mount.getMountPath().equals("/etc/tally/kafka-truststore"));
         assertThat(env(search, "TALLY_KAFKA_CREATETOPICS").getValue()).isEqualTo("false");
+        // while the worker still creates its own task topics: their retry topics are named after its back-off
+        assertThat(env(search, "TALLY_WORKER_CREATETOPICS").getValue()).isEqualTo("true");
         assertThat(search.getImage()).isEqualTo("ghcr.io/example/tally/track-search:0.1.0");
     }
 
