@@ -289,6 +289,45 @@ class HelmChartTest {
     }
 
     @Test
+    void saysInTheNotesWhetherArtifactsAreSharedOrOnlyWorkWithinOnePod() {
+        // When the release notes are rendered (a client-side dry run: no cluster) without and with the shared claim
+        String perPod = notes(Map.of());
+        String shared = notes(Map.of("artifacts.persistence.enabled", true));
+
+        // Then without it the operator reads plainly that references and links only work within one pod
+        assertThat(perPod).contains("artifacts.persistence.enabled is false")
+                .contains("only work within the one pod that wrote them").doesNotContain("share the claim");
+        assertThat(shared).contains("share the claim \"tally-artifacts\" at /var/lib/tally/artifacts")
+                .doesNotContain("only work within the one pod");
+    }
+
+    /**
+     * NOTES.txt as rendered for a release: helm-java's template leaves it out and its dry-run install wants a cluster,
+     * so a copy of the chart turns the notes into a ConfigMap's text, rendered by the same engine with the same values.
+     */
+    @SuppressWarnings("unchecked")
+    private static String notes(Map<String, Object> sets) {
+        try {
+            Path copy = copyOfChart();
+            Path notes = copy.resolve("templates/NOTES.txt");
+            Files.writeString(copy.resolve("templates/zz-notes.yaml"), "{{- define \"tally.test.notes\" -}}\n"
+                    + Files.readString(notes) + "\n{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n"
+                    + "data:\n  notes: |-\n    {{- include \"tally.test.notes\" . | nindent 4 }}\n");
+            Files.delete(notes);
+            var command = new Helm(copy).template().withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
+                    .withKubeVersion(RenderedChart.KUBE_VERSION);
+            for (var entry : sets.entrySet()) {
+                command = command.set(entry.getKey(), entry.getValue());
+            }
+            return RenderedChart.split(command.call()).stream()
+                    .filter(document -> "notes".equals(((Map<String, Object>) document.get("metadata")).get("name")))
+                    .map(document -> ((Map<String, String>) document.get("data")).get("notes")).collect(onlyOne());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void runsThePlacesWorkersAsOneStatefulPodWithItsWarehouseOnAVolumeClaim() {
         // When
         List<Map<String, Object>> documents = RenderedChart.render();
@@ -597,17 +636,7 @@ class HelmChartTest {
     void hasAHelmTestThatCallsTheJobsApi() throws IOException {
         // Given a copy of the chart whose test hook is an ordinary template: helm-java's template, like Helm's
         // release manifest, leaves hooks out, and the hook should still be checked like everything else
-        Path copy = Files.createTempDirectory("tally-chart");
-        try (Stream<Path> files = Files.walk(RenderedChart.CHART_DIR)) {
-            for (Path source : files.toList()) {
-                Path target = copy.resolve(RenderedChart.CHART_DIR.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        Path copy = copyOfChart();
         Path hook = copy.resolve("templates/tests/test-connection.yaml");
         String hookTemplate = Files.readString(hook);
         assertThat(hookTemplate).contains("helm.sh/hook: test");
@@ -659,6 +688,22 @@ class HelmChartTest {
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(unknownField).get(0))).hasMessageContaining("replica");
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(numberAsEnvValue).get(0))).hasMessageContaining("does not fit");
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(stringAsReplicas).get(0))).hasMessageContaining("does not fit");
+    }
+
+    /** A copy of the chart in a temporary folder, for tests that turn a part Helm leaves out into a template. */
+    private static Path copyOfChart() throws IOException {
+        Path copy = Files.createTempDirectory("tally-chart");
+        try (Stream<Path> files = Files.walk(RenderedChart.CHART_DIR)) {
+            for (Path source : files.toList()) {
+                Path target = copy.resolve(RenderedChart.CHART_DIR.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        return copy;
     }
 
     private static void assertProbe(String container, String kind, Probe probe, String path) {
