@@ -124,6 +124,21 @@ class HelmChartTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void keepsAvroTrustingTheTallyPackagesWhereverJavaToolOptionsIsSet(ValuesCase values) throws IOException {
+        // Given the image's own options, which a JAVA_TOOL_OPTIONS in the values replaces
+        String trust = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally";
+        assertThat(Files.readString(RenderedChart.REPO_ROOT.resolve("deploy/docker/Dockerfile")))
+                .containsPattern("JAVA_TOOL_OPTIONS=\"[^\"]*" + Pattern.quote(trust) + "[\" ]");
+
+        // When / Then every container given its own options still trusts the io.tally prefix
+        for (Container container : workloadContainers(values.render())) {
+            container.getEnv().stream().filter(variable -> variable.getName().equals("JAVA_TOOL_OPTIONS"))
+                    .forEach(variable -> assertThat(variable.getValue() + " ").as(container.getName()).contains(trust + " "));
+        }
+    }
+
     @Test
     void deploysEveryServiceWithTheDefaults() {
         // When
