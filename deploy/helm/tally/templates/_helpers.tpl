@@ -18,6 +18,7 @@ playlistService: {name: playlist-service, port: 8086, kind: StatefulSet, worker:
 notificationService: {name: notification-service, port: 8087, kind: StatefulSet, worker: true}
 jobsApi: {name: jobs-api, port: 8088, kind: Deployment, artifacts: true}
 transcribeWorkers: {name: transcribe-workers, port: 8090, kind: Deployment, worker: true, artifacts: true}
+celebrityWorkers: {name: celebrity-workers, port: 8091, kind: Deployment, worker: true}
 placesWorkers: {name: places-workers, port: 8094, kind: StatefulSet, worker: true}
 commandWorker: {name: command-worker, port: 8095, kind: Deployment, worker: true}
 {{- end }}

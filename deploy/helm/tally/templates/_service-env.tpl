@@ -80,6 +80,18 @@
 - name: TALLY_TRANSCRIBE_OPENAI_URL
   value: {{ $s.transcriber.url | quote }}
 {{ include "tally.secretEnv" (dict "name" "TALLY_TRANSCRIBE_OPENAI_API_KEY" "secret" $secret "key" $keys.openaiApiKey "optional" true) }}
+{{- else if eq .key "celebrityWorkers" }}
+{{- range $source := list "tmdb" "wikipedia" "news" "social" }}
+- name: {{ printf "TALLY_CELEBRITIES_%s_ADAPTER" (upper $source) }}
+  value: {{ $s.adapter | quote }}
+{{- end }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_TMDB_API_KEY" "secret" $secret "key" $keys.tmdbApiKey "optional" (ne $s.adapter "http")) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_NEWS_API_KEY" "secret" $secret "key" $keys.newsApiKey "optional" (ne $s.adapter "http")) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_SOCIAL_API_KEY" "secret" $secret "key" $keys.socialApiKey "optional" true) }}
+{{- if eq $s.adapter "http" }}
+- name: TALLY_CELEBRITIES_SOCIAL_BASEURL
+  value: {{ required "celebrityWorkers.socialUrl is required with the http adapter (the social source has no public default)" $s.socialUrl | quote }}
+{{- end }}
 {{- else if eq .key "placesWorkers" }}
 {{- if ne (int $s.replicaCount) 1 }}
 {{- fail "placesWorkers.replicaCount must be 1: the DuckDB warehouse has one writer, and a job's stages must reach the instance that holds its tables" }}
@@ -112,7 +124,7 @@
 - name: TALLY_ARTIFACTS_DIR
   value: {{ $v.artifacts.mountPath | quote }}
 {{- end }}
-{{- if has .key (list "jobsApi" "scheduler" "playlistService") }}
+{{- if has .key (list "jobsApi" "scheduler" "playlistService" "celebrityWorkers") }}
 {{- /* The services with write endpoints take the jobs API's keys (tally-common's shared security, ADR 0010). */}}
 {{- range $i, $apiKey := $v.jobsApi.apiKeys }}
 - name: {{ printf "TALLY_API_SECURITY_APIKEYS_%d_NAME" $i }}

@@ -46,9 +46,10 @@ class HelmChartTest {
             Pattern.compile("(?!.*_FILE$).*(API_KEY|APIKEYS_\\d+_KEY|TOKEN|PASSWORD|SECRET|WEBHOOK_URL).*");
     // The defaults: every service but the command worker, which has no task types until given some.
     private static final List<String> SERVICES = List.of("job-tracker", "scheduler", "chart-scraper", "chart-processor",
-            "track-search", "playlist-service", "notification-service", "jobs-api", "transcribe-workers", "places-workers");
+            "track-search", "playlist-service", "notification-service", "jobs-api", "celebrity-workers", "transcribe-workers",
+            "places-workers");
     private static final List<String> WORKERS = List.of("chart-scraper", "chart-processor", "track-search",
-            "playlist-service", "notification-service", "transcribe-workers", "places-workers");
+            "playlist-service", "notification-service", "celebrity-workers", "transcribe-workers", "places-workers");
     // The services that share the artifact store (tally.artifacts.dir).
     private static final List<String> ARTIFACT_SERVICES = List.of("job-tracker", "jobs-api", "transcribe-workers");
 
