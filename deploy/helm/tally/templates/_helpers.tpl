@@ -1,17 +1,31 @@
 {{/*
 The services of Tally: values key -> service name, HTTP port (the service's default port) and workload kind.
 Kafka Streams services with local state are StatefulSets (stable pod names are their static-membership ids and
-each pod can keep its state volume); the others are Deployments.
+each pod can keep its state volume), and so are services with a single-writer file (places-workers' DuckDB
+warehouse); the others are Deployments. Flags:
+  worker: true     built on the worker SDK: gets TALLY_WORKER_INSTANCE_ID (the pod name)
+  artifacts: true  mounts the shared artifact store (artifacts.*) with TALLY_ARTIFACTS_DIR
+A new worker service is one line here plus its block in values.yaml (enabled, replicaCount, resources, env,
+extraEnv, and autoscaling for a Deployment).
 */}}
 {{- define "tally.services" -}}
-jobTracker: {name: job-tracker, port: 8080, kind: StatefulSet}
+jobTracker: {name: job-tracker, port: 8080, kind: StatefulSet, artifacts: true}
 scheduler: {name: scheduler, port: 8082, kind: Deployment}
-chartScraper: {name: chart-scraper, port: 8083, kind: Deployment}
-chartProcessor: {name: chart-processor, port: 8084, kind: StatefulSet}
-trackSearch: {name: track-search, port: 8085, kind: Deployment}
-playlistService: {name: playlist-service, port: 8086, kind: StatefulSet}
-notificationService: {name: notification-service, port: 8087, kind: StatefulSet}
-jobsApi: {name: jobs-api, port: 8088, kind: Deployment}
+chartScraper: {name: chart-scraper, port: 8083, kind: Deployment, worker: true}
+chartProcessor: {name: chart-processor, port: 8084, kind: StatefulSet, worker: true}
+trackSearch: {name: track-search, port: 8085, kind: Deployment, worker: true}
+playlistService: {name: playlist-service, port: 8086, kind: StatefulSet, worker: true}
+notificationService: {name: notification-service, port: 8087, kind: StatefulSet, worker: true}
+jobsApi: {name: jobs-api, port: 8088, kind: Deployment, artifacts: true}
+transcribeWorkers: {name: transcribe-workers, port: 8090, kind: Deployment, worker: true, artifacts: true}
+celebrityWorkers: {name: celebrity-workers, port: 8091, kind: Deployment, worker: true}
+placesWorkers: {name: places-workers, port: 8094, kind: StatefulSet, worker: true}
+commandWorker: {name: command-worker, port: 8095, kind: Deployment, worker: true}
+{{- end }}
+
+{{/* Name of the artifact store's PersistentVolumeClaim: artifacts.persistence.existingClaim or the chart's own. */}}
+{{- define "tally.artifactsClaim" -}}
+{{- default (printf "%s-artifacts" (include "tally.fullname" .)) .Values.artifacts.persistence.existingClaim }}
 {{- end }}
 
 {{- define "tally.name" -}}

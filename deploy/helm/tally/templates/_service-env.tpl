@@ -4,13 +4,15 @@
 {{- $s := index $v .key }}
 {{- $secret := include "tally.credentialsSecret" .root }}
 {{- $keys := $v.secrets.keys }}
-{{- if has .key (list "chartScraper" "chartProcessor" "trackSearch" "playlistService" "notificationService") }}
+{{- if .svc.worker }}
 # The worker SDK's static member id base (tally.worker.instance-id): the pod name, unique per pod and, for
 # StatefulSets, stable across restarts (its default, <application>-<HOSTNAME>, does not read TALLY_INSTANCE_ID).
 - name: TALLY_WORKER_INSTANCE_ID
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
+- name: TALLY_WORKER_CREATETOPICS
+  value: {{ $v.kafka.createWorkerTopics | quote }}
 {{- end }}
 {{- if has .key (list "jobTracker" "chartProcessor" "playlistService" "notificationService") }}
 - name: SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS
@@ -60,6 +62,51 @@
 {{- if $s.webhook.enabled }}
 {{ include "tally.secretEnv" (dict "name" "TALLY_NOTIFY_WEBHOOK_URL" "secret" $secret "key" $keys.webhookUrl "optional" false) }}
 {{- end }}
+{{- else if eq .key "transcribeWorkers" }}
+- name: TALLY_TRANSCRIBE_DOWNLOAD_ADAPTER
+  value: {{ $s.download.adapter | quote }}
+{{- if eq $s.download.adapter "http" }}
+- name: TALLY_TRANSCRIBE_DOWNLOADER_URL
+  value: {{ required "transcribeWorkers.download.url is required with the http downloader" $s.download.url | quote }}
+{{- end }}
+- name: TALLY_TRANSCRIBE_NORMALIZE_ADAPTER
+  value: {{ $s.normalize.adapter | quote }}
+{{- if eq $s.normalize.adapter "http" }}
+- name: TALLY_TRANSCRIBE_NORMALIZER_URL
+  value: {{ required "transcribeWorkers.normalize.url is required with the http normaliser" $s.normalize.url | quote }}
+{{- end }}
+- name: TALLY_TRANSCRIBE_TRANSCRIBER_ADAPTER
+  value: {{ $s.transcriber.adapter | quote }}
+- name: TALLY_TRANSCRIBE_OPENAI_URL
+  value: {{ $s.transcriber.url | quote }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_TRANSCRIBE_OPENAI_API_KEY" "secret" $secret "key" $keys.openaiApiKey "optional" true) }}
+{{- else if eq .key "celebrityWorkers" }}
+{{- range $source := list "tmdb" "wikipedia" "news" "social" }}
+- name: {{ printf "TALLY_CELEBRITIES_%s_ADAPTER" (upper $source) }}
+  value: {{ $s.adapter | quote }}
+{{- end }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_TMDB_API_KEY" "secret" $secret "key" $keys.tmdbApiKey "optional" (ne $s.adapter "http")) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_NEWS_API_KEY" "secret" $secret "key" $keys.newsApiKey "optional" (ne $s.adapter "http")) }}
+{{ include "tally.secretEnv" (dict "name" "TALLY_CELEBRITIES_SOCIAL_API_KEY" "secret" $secret "key" $keys.socialApiKey "optional" true) }}
+{{- if eq $s.adapter "http" }}
+- name: TALLY_CELEBRITIES_SOCIAL_BASEURL
+  value: {{ required "celebrityWorkers.socialUrl is required with the http adapter (the social source has no public default)" $s.socialUrl | quote }}
+{{- end }}
+{{- else if eq .key "placesWorkers" }}
+{{- if ne (int $s.replicaCount) 1 }}
+{{- fail "placesWorkers.replicaCount must be 1: the DuckDB warehouse has one writer, and a job's stages must reach the instance that holds its tables" }}
+{{- end }}
+- name: TALLY_PLACES_SOURCE
+  value: {{ $s.source | quote }}
+# The DuckDB file on the pod's state volume (a PVC with placesWorkers.persistence.enabled); DuckDB keeps its spill
+# files beside it, so the directory must be writable.
+- name: TALLY_PLACES_WAREHOUSE
+  value: /var/lib/tally/state/warehouse.duckdb
+{{ include "tally.secretEnv" (dict "name" "GOOGLE_PLACES_API_KEY" "secret" $secret "key" $keys.googlePlacesApiKey "optional" (ne $s.source "google")) }}
+{{- else if eq .key "commandWorker" }}
+# The task types of commandWorker.tasks, as one more Spring config file (ConfigMap <fullname>-command-worker).
+- name: SPRING_CONFIG_ADDITIONAL_LOCATION
+  value: file:/etc/tally/command-worker/command-tasks.yml
 {{- else if eq .key "jobsApi" }}
 - name: TALLY_API_SECURITY_OPENREADS
   value: {{ $s.openReads | quote }}
@@ -72,7 +119,12 @@
 {{- fail "jobsApi.apiKeys needs at least one key: without it the API would fall back to its development key" }}
 {{- end }}
 {{- end }}
-{{- if has .key (list "jobsApi" "scheduler" "playlistService") }}
+{{- if .svc.artifacts }}
+# The shared artifact store (tally-common's FileArtifactStore): the same directory in every service that has it.
+- name: TALLY_ARTIFACTS_DIR
+  value: {{ $v.artifacts.mountPath | quote }}
+{{- end }}
+{{- if has .key (list "jobsApi" "scheduler" "playlistService" "celebrityWorkers") }}
 {{- /* The services with write endpoints take the jobs API's keys (tally-common's shared security, ADR 0010). */}}
 {{- range $i, $apiKey := $v.jobsApi.apiKeys }}
 - name: {{ printf "TALLY_API_SECURITY_APIKEYS_%d_NAME" $i }}

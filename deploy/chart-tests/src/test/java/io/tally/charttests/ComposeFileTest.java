@@ -17,11 +17,14 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml against the code: its topic-init creates exactly the catalogue's topics with their partitions
- * and cleanup policies, it runs every service, and every worker has its own static member id. (Syntax and schema are
- * checked by `docker-compose config -q`.)
+ * and cleanup policies, it runs and builds every service on its port, every worker has its own static member id and
+ * creates its task topics, the artifact store and the places warehouse are volumes, the command worker is opt-in,
+ * and the compose Prometheus scrapes every service. (Syntax and schema are checked by `docker-compose config -q`.)
  */
 class ComposeFileTest {
 
+    // The services that share the artifact store (tally.artifacts.dir).
+    private static final List<String> ARTIFACT_SERVICES = List.of("job-tracker", "jobs-api", "transcribe-workers");
     private static final Pattern CREATE = Pattern.compile("^\\s*create (\\S+) (\\d+) (\\S+)(?: (\\S+))?\\s*$", Pattern.MULTILINE);
 
     @SuppressWarnings("unchecked")
@@ -98,8 +101,124 @@ class ComposeFileTest {
         }
 
         // Then each has one, and no two share it (static membership would fence one with the other)
-        assertThat(workers).contains("chart-scraper", "track-search", "playlist-service");
+        assertThat(workers).contains("chart-scraper", "track-search", "playlist-service", "celebrity-workers", "transcribe-workers",
+                "places-workers", "command-worker");
         assertThat(instanceIds).allSatisfy((worker, id) -> assertThat(id).as(worker).isEqualTo(worker + "-0"));
+        // and each creates its own task topics, which topic-init cannot know (retry topics carry the worker's back-off)
+        for (String worker : workers) {
+            Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(worker)).get("environment");
+            assertThat(environment.get("TALLY_WORKER_CREATETOPICS")).as(worker).isEqualTo("true");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void buildsEveryServiceImageWithItsNameAndPort() throws IOException {
+        // Given
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+
+        // Then each service's image is built from the one Dockerfile with its folder and the port it listens on
+        for (String module : serviceModules()) {
+            Map<String, Object> service = (Map<String, Object>) services.get(module);
+            Map<String, Object> build = (Map<String, Object>) service.get("build");
+            assertThat(build.get("dockerfile")).as(module).isEqualTo("deploy/docker/Dockerfile");
+            Map<String, Object> args = (Map<String, Object>) build.get("args");
+            String port = (String) ((Map<String, Object>) service.get("environment")).get("SERVER_PORT");
+            assertThat(args).as(module).isEqualTo(Map.of("SERVICE", module, "SERVICE_PORT", port));
+            assertThat(service.get("ports")).as(module).isEqualTo(List.of(port + ":" + port));
+            assertThat(service.get("image")).as(module).isEqualTo("tally/" + module + ":dev");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sharesTheArtifactsVolumeAtOnePathInTheTrackerTheApiAndTheTranscribeWorkers() throws IOException {
+        // Given
+        Map<String, Object> compose = compose();
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+
+        // When the services mounting the named volume artifacts are collected with the path and the directory they use
+        Map<String, String> mountedAt = new java.util.LinkedHashMap<>();
+        services.forEach((name, service) -> volumes(service).stream().filter(volume -> volume.startsWith("artifacts:"))
+                .forEach(volume -> mountedAt.put(name, volume.substring("artifacts:".length()))));
+
+        // Then exactly the three share it, at one path, which is their tally.artifacts.dir
+        assertThat(((Map<String, Object>) compose.get("volumes"))).containsKey("artifacts");
+        assertThat(mountedAt.keySet()).containsExactlyInAnyOrderElementsOf(ARTIFACT_SERVICES);
+        assertThat(mountedAt.values()).containsOnly("/var/lib/tally/artifacts");
+        for (String name : ARTIFACT_SERVICES) {
+            Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
+            assertThat(environment.get("TALLY_ARTIFACTS_DIR")).as(name).isEqualTo(mountedAt.get(name));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void keepsThePlacesWarehouseOnItsOwnVolume() throws IOException {
+        // Given
+        Map<String, Object> compose = compose();
+        Map<String, Object> places = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get("places-workers");
+
+        // When
+        String warehouse = (String) ((Map<String, Object>) places.get("environment")).get("TALLY_PLACES_WAREHOUSE");
+        String mount = volumes(places).stream().filter(volume -> volume.startsWith("places-warehouse:")).findFirst()
+                .orElseThrow().substring("places-warehouse:".length());
+
+        // Then the DuckDB file lives in the volume's directory, which outlives the container
+        assertThat(((Map<String, Object>) compose.get("volumes"))).containsKey("places-warehouse");
+        assertThat(warehouse).startsWith(mount + "/").endsWith(".duckdb");
+        assertThat(places).doesNotContainKey("deploy");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void runsTheCommandWorkerOnlyInItsProfileWithTheTaskFileItReads() throws IOException {
+        // Given
+        Map<String, Object> worker = (Map<String, Object>) ((Map<String, Object>) compose().get("services")).get("command-worker");
+        Map<String, Object> environment = (Map<String, Object>) worker.get("environment");
+
+        // When
+        String mount = volumes(worker).stream().filter(volume -> volume.contains("command-worker.yml")).findFirst().orElseThrow();
+        // (the source holds a ":-" default, so the short syntax is split from its end: source:target:mode)
+        Matcher parts = Pattern.compile("^(.+):(/[^:]+):(ro|rw)$").matcher(mount);
+        assertThat(parts.matches()).as(mount).isTrue();
+        Map<String, Object> tasks = new Yaml().load(Files.readString(RenderedChart.REPO_ROOT.resolve("deploy/docker/command-worker.yml")));
+
+        // Then it starts only with --profile command, reads the mounted file, and that file declares no task type yet
+        assertThat(worker.get("profiles")).isEqualTo(List.of("command"));
+        assertThat(parts.group(1)).isEqualTo("${TALLY_COMMAND_CONFIG:-./deploy/docker/command-worker.yml}");
+        assertThat(parts.group(3)).isEqualTo("ro");
+        assertThat(environment.get("SPRING_CONFIG_ADDITIONAL_LOCATION")).isEqualTo("file:" + parts.group(2));
+        assertThat(tasks).isEqualTo(Map.of("tally", Map.of("command", Map.of("tasks", Map.of()))));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void letsTheComposePrometheusScrapeEveryServiceOnItsPort() throws IOException {
+        // Given
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        Map<String, Object> prometheus = new Yaml().load(Files.readString(RenderedChart.REPO_ROOT.resolve("deploy/prometheus/prometheus.yml")));
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) prometheus.get("scrape_configs");
+        Map<String, Object> tally = jobs.stream().filter(job -> "tally".equals(job.get("job_name"))).findFirst().orElseThrow();
+        List<String> targets = (List<String>) ((List<Map<String, Object>>) tally.get("static_configs")).get(0).get("targets");
+
+        // Then
+        List<String> expected = serviceModules().stream().map(module -> module + ":"
+                + ((Map<String, Object>) ((Map<String, Object>) services.get(module)).get("environment")).get("SERVER_PORT")).toList();
+        assertThat(targets).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> volumes(Object service) {
+        Object volumes = ((Map<String, Object>) service).get("volumes");
+        return volumes == null ? List.of() : (List<String>) volumes;
+    }
+
+    private static List<String> serviceModules() throws IOException {
+        try (Stream<Path> dirs = Files.list(RenderedChart.REPO_ROOT.resolve("services"))) {
+            return dirs.filter(dir -> Files.isRegularFile(dir.resolve("pom.xml"))).map(dir -> dir.getFileName().toString())
+                    .sorted().toList();
+        }
     }
 
     private static String read(Path file) {

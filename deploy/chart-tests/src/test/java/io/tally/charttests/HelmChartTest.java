@@ -8,8 +8,11 @@ import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -41,8 +44,14 @@ class HelmChartTest {
     // A variable naming a secret's file (…_FILE) holds a path, not the secret.
     private static final Pattern SECRET_ENV =
             Pattern.compile("(?!.*_FILE$).*(API_KEY|APIKEYS_\\d+_KEY|TOKEN|PASSWORD|SECRET|WEBHOOK_URL).*");
+    // The defaults: every service but the command worker, which has no task types until given some.
     private static final List<String> SERVICES = List.of("job-tracker", "scheduler", "chart-scraper", "chart-processor",
-            "track-search", "playlist-service", "notification-service", "jobs-api");
+            "track-search", "playlist-service", "notification-service", "jobs-api", "celebrity-workers", "transcribe-workers",
+            "places-workers");
+    private static final List<String> WORKERS = List.of("chart-scraper", "chart-processor", "track-search",
+            "playlist-service", "notification-service", "celebrity-workers", "transcribe-workers", "places-workers");
+    // The services that share the artifact store (tally.artifacts.dir).
+    private static final List<String> ARTIFACT_SERVICES = List.of("job-tracker", "jobs-api", "transcribe-workers");
 
     /** Pure defaults, then each CI values file. */
     static Stream<ValuesCase> valueSets() {
@@ -99,6 +108,38 @@ class HelmChartTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void keepsEveryRootFilesystemReadOnlyWithAWritableTmpVolume(ValuesCase values) {
+        // When
+        List<Map<String, Object>> documents = values.render();
+
+        // Then the JVM, RocksDB and DuckDB extract their native libraries into an emptyDir, not the image
+        for (HasMetadata workload : workloads(documents)) {
+            Container container = template(workload).getSpec().getContainers().get(0);
+            assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).as(container.getName()).isTrue();
+            assertThat(container.getVolumeMounts()).as(container.getName())
+                    .anyMatch(mount -> mount.getName().equals("tmp") && mount.getMountPath().equals("/tmp"));
+            assertThat(template(workload).getSpec().getVolumes()).as(container.getName())
+                    .anyMatch(volume -> volume.getName().equals("tmp") && volume.getEmptyDir() != null);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void keepsAvroTrustingTheTallyPackagesWhereverJavaToolOptionsIsSet(ValuesCase values) throws IOException {
+        // Given the image's own options, which a JAVA_TOOL_OPTIONS in the values replaces
+        String trust = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.tally";
+        assertThat(Files.readString(RenderedChart.REPO_ROOT.resolve("deploy/docker/Dockerfile")))
+                .containsPattern("JAVA_TOOL_OPTIONS=\"[^\"]*" + Pattern.quote(trust) + "[\" ]");
+
+        // When / Then every container given its own options still trusts the io.tally prefix
+        for (Container container : workloadContainers(values.render())) {
+            container.getEnv().stream().filter(variable -> variable.getName().equals("JAVA_TOOL_OPTIONS"))
+                    .forEach(variable -> assertThat(variable.getValue() + " ").as(container.getName()).contains(trust + " "));
+        }
+    }
+
     @Test
     void deploysEveryServiceWithTheDefaults() {
         // When
@@ -109,7 +150,8 @@ class HelmChartTest {
                 .containsExactlyInAnyOrderElementsOf(SERVICES);
         assertThat(workloads).filteredOn(w -> w instanceof StatefulSet)
                 .extracting(w -> w.getMetadata().getLabels().get("app.kubernetes.io/component"))
-                .containsExactlyInAnyOrder("job-tracker", "chart-processor", "playlist-service", "notification-service");
+                .containsExactlyInAnyOrder("job-tracker", "chart-processor", "playlist-service", "notification-service",
+                        "places-workers");
     }
 
     @Test
@@ -118,11 +160,10 @@ class HelmChartTest {
         List<Map<String, Object>> documents = RenderedChart.render();
         List<Container> containers = workloadContainers(documents);
 
-        // Then the five task workers take their static member id base from the pod name, the others have none
+        // Then the task workers take their static member id base from the pod name, the others have none
         assertThat(containers).filteredOn(c -> c.getEnv().stream().anyMatch(e -> e.getName().equals("TALLY_WORKER_INSTANCE_ID")))
-                .extracting(Container::getName).containsExactlyInAnyOrder("chart-scraper", "chart-processor", "track-search",
-                        "playlist-service", "notification-service");
-        for (String worker : List.of("chart-scraper", "chart-processor", "track-search", "playlist-service", "notification-service")) {
+                .extracting(Container::getName).containsExactlyInAnyOrderElementsOf(WORKERS);
+        for (String worker : WORKERS) {
             assertThat(env(container(documents, worker), "TALLY_WORKER_INSTANCE_ID").getValueFrom().getFieldRef()
                     .getFieldPath()).as(worker).isEqualTo("metadata.name");
         }
@@ -191,6 +232,219 @@ class HelmChartTest {
     void refusesAPipelineDefinitionWhoseNameIsNotAFileName() {
         assertThatThrownBy(() -> RenderedChart.renderWith(Map.of("pipelines.definitions.Fan_Join", "name: x")))
                 .hasMessageContaining("is not a file name like my-pipeline.yml");
+    }
+
+    @Test
+    void givesEachPodItsOwnArtifactDirectoryWithoutPersistence() {
+        // When the chart is rendered with its defaults (artifacts.persistence off)
+        List<Map<String, Object>> documents = RenderedChart.render();
+
+        // Then no claim is made, and the three services each mount an emptyDir where TALLY_ARTIFACTS_DIR points
+        assertThat(typed(documents, PersistentVolumeClaim.class)).isEmpty();
+        for (String service : ARTIFACT_SERVICES) {
+            Container container = container(documents, service);
+            assertThat(env(container, "TALLY_ARTIFACTS_DIR").getValue()).as(service).isEqualTo("/var/lib/tally/artifacts");
+            assertThat(volume(documents, service, "artifacts").getEmptyDir()).as(service).isNotNull();
+        }
+    }
+
+    @Test
+    void sharesOneArtifactClaimAtTheSamePathInTheTrackerTheApiAndTheTranscribeWorkers() {
+        // Given the artifact store on a shared volume
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("artifacts.persistence.enabled", true);
+        sets.put("artifacts.persistence.storageClass", "nfs");
+
+        // When the chart is rendered
+        List<Map<String, Object>> documents = RenderedChart.renderWith(sets);
+
+        // Then there is one ReadWriteMany claim
+        PersistentVolumeClaim claim = typed(documents, PersistentVolumeClaim.class).stream().collect(onlyOne());
+        assertThat(claim.getMetadata().getName()).isEqualTo("tally-artifacts");
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("nfs");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
+        assertThat(claim.getMetadata().getLabels()).containsKeys(RECOMMENDED_LABELS.toArray(String[]::new));
+        // and exactly the three services mount it, at one path, which is the directory they are told to use
+        List<String> mounting = workloads(documents).stream()
+                .filter(workload -> template(workload).getSpec().getVolumes().stream().anyMatch(volume ->
+                        volume.getPersistentVolumeClaim() != null
+                                && volume.getPersistentVolumeClaim().getClaimName().equals("tally-artifacts")))
+                .map(workload -> workload.getMetadata().getLabels().get("app.kubernetes.io/component")).toList();
+        assertThat(mounting).containsExactlyInAnyOrderElementsOf(ARTIFACT_SERVICES);
+        List<String> paths = new ArrayList<>();
+        for (String service : ARTIFACT_SERVICES) {
+            Container container = container(documents, service);
+            VolumeMount mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("artifacts")).collect(onlyOne());
+            assertThat(mount.getReadOnly()).as(service).isNotEqualTo(Boolean.TRUE);
+            assertThat(env(container, "TALLY_ARTIFACTS_DIR").getValue()).as(service).isEqualTo(mount.getMountPath());
+            paths.add(mount.getMountPath());
+        }
+        assertThat(paths).containsOnly("/var/lib/tally/artifacts");
+        // and no other service sees the store
+        assertThat(workloadContainers(documents)).filteredOn(c -> !ARTIFACT_SERVICES.contains(c.getName()))
+                .allSatisfy(c -> assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TALLY_ARTIFACTS_DIR")));
+    }
+
+    @Test
+    void mountsAnExistingArtifactClaimWithoutCreatingOne() {
+        // Given
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("artifacts.persistence.enabled", true);
+        sets.put("artifacts.persistence.existingClaim", "team-artifacts");
+
+        // When
+        List<Map<String, Object>> documents = RenderedChart.renderWith(sets);
+
+        // Then
+        assertThat(typed(documents, PersistentVolumeClaim.class)).isEmpty();
+        for (String service : ARTIFACT_SERVICES) {
+            assertThat(volume(documents, service, "artifacts").getPersistentVolumeClaim().getClaimName()).as(service)
+                    .isEqualTo("team-artifacts");
+        }
+    }
+
+    @Test
+    void saysInTheNotesWhetherArtifactsAreSharedOrOnlyWorkWithinOnePod() {
+        // When the release notes are rendered (a client-side dry run: no cluster) without and with the shared claim
+        String perPod = notes(Map.of());
+        String shared = notes(Map.of("artifacts.persistence.enabled", true));
+
+        // Then without it the operator reads plainly that references and links only work within one pod
+        assertThat(perPod).contains("artifacts.persistence.enabled is false")
+                .contains("only work within the one pod that wrote them").doesNotContain("share the claim");
+        assertThat(shared).contains("share the claim \"tally-artifacts\" at /var/lib/tally/artifacts")
+                .doesNotContain("only work within the one pod");
+    }
+
+    /**
+     * NOTES.txt as rendered for a release: helm-java's template leaves it out and its dry-run install wants a cluster,
+     * so a copy of the chart turns the notes into a ConfigMap's text, rendered by the same engine with the same values.
+     */
+    @SuppressWarnings("unchecked")
+    private static String notes(Map<String, Object> sets) {
+        try {
+            Path copy = copyOfChart();
+            Path notes = copy.resolve("templates/NOTES.txt");
+            Files.writeString(copy.resolve("templates/zz-notes.yaml"), "{{- define \"tally.test.notes\" -}}\n"
+                    + Files.readString(notes) + "\n{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n"
+                    + "data:\n  notes: |-\n    {{- include \"tally.test.notes\" . | nindent 4 }}\n");
+            Files.delete(notes);
+            var command = new Helm(copy).template().withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
+                    .withKubeVersion(RenderedChart.KUBE_VERSION);
+            for (var entry : sets.entrySet()) {
+                command = command.set(entry.getKey(), entry.getValue());
+            }
+            return RenderedChart.split(command.call()).stream()
+                    .filter(document -> "notes".equals(((Map<String, Object>) document.get("metadata")).get("name")))
+                    .map(document -> ((Map<String, String>) document.get("data")).get("notes")).collect(onlyOne());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void runsThePlacesWorkersAsOneStatefulPodWithItsWarehouseOnAVolumeClaim() {
+        // When
+        List<Map<String, Object>> documents = RenderedChart.render();
+        StatefulSet places = typed(documents, StatefulSet.class).stream()
+                .filter(set -> set.getMetadata().getName().equals("tally-places-workers")).collect(onlyOne());
+        Container container = places.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+        // Then one replica keeps the DuckDB file on its own claim, in the directory the state volume is mounted at
+        assertThat(places.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(places.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("state");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5Gi");
+        });
+        VolumeMount state = container.getVolumeMounts().stream().filter(m -> m.getName().equals("state")).collect(onlyOne());
+        assertThat(env(container, "TALLY_PLACES_WAREHOUSE").getValue()).startsWith(state.getMountPath() + "/").endsWith(".duckdb");
+        assertThat(env(container, "TALLY_PLACES_SOURCE").getValue()).isEqualTo("fixture");
+        // and DuckDB and the JVM have a writable /tmp although the root filesystem is read-only
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getVolumeMounts()).anyMatch(mount -> mount.getMountPath().equals("/tmp"));
+    }
+
+    @Test
+    void refusesASecondPlacesWorkerBecauseTheWarehouseHasOneWriter() {
+        assertThatThrownBy(() -> RenderedChart.renderWith(Map.of("placesWorkers.replicaCount", 2)))
+                .hasMessageContaining("placesWorkers.replicaCount must be 1");
+    }
+
+    @Test
+    void leavesTheCommandWorkerOutByDefault() {
+        // When
+        List<Map<String, Object>> documents = RenderedChart.render();
+
+        // Then
+        assertThat(workloadContainers(documents)).noneMatch(c -> c.getName().equals("command-worker"));
+        assertThat(configMapNames(documents)).doesNotContain("tally-command-worker");
+        assertThat(ofKind(documents, "Service")).noneMatch(service -> service.get("metadata").toString().contains("command-worker"));
+    }
+
+    @Test
+    void rendersTheCommandWorkersTaskTypesIntoTheConfigItReadsAndRollsItWhenThatChanges() throws IOException {
+        // Given the command worker with a dbt task type whose arguments hold the worker's own placeholders
+        Path values = Files.createTempFile("command-worker", ".yaml");
+        Files.writeString(values, """
+                commandWorker:
+                  enabled: true
+                  image: registry.example/dbt-worker:1.8
+                  tasks:
+                    dbt-run:
+                      executable: dbt
+                      args: [run, --vars, "{city: '${input.params.city}'}"]
+                      working-dir: /srv/dbt
+                      timeout: 300s
+                """);
+        Path changed = Files.createTempFile("command-worker", ".yaml");
+        Files.writeString(changed, Files.readString(values).replace("300s", "600s"));
+
+        // When the chart is rendered
+        List<Map<String, Object>> documents = RenderedChart.render(values);
+        Container worker = container(documents, "command-worker");
+
+        // Then the ConfigMap is a Spring config file with the task type under tally.command.tasks, placeholders intact
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = new org.yaml.snakeyaml.Yaml().load(commandTasks(documents).get("command-tasks.yml"));
+        assertThat(config).extractingByKey("tally").extracting("command").extracting("tasks").extracting("dbt-run")
+                .isEqualTo(Map.of("executable", "dbt", "args", List.of("run", "--vars", "{city: '${input.params.city}'}"),
+                        "working-dir", "/srv/dbt", "timeout", "300s"));
+        // and the worker reads that file: mounted read-only where SPRING_CONFIG_ADDITIONAL_LOCATION points
+        VolumeMount mount = worker.getVolumeMounts().stream().filter(m -> m.getName().equals("command-tasks")).collect(onlyOne());
+        assertThat(mount.getReadOnly()).isTrue();
+        assertThat(env(worker, "SPRING_CONFIG_ADDITIONAL_LOCATION").getValue()).isEqualTo("file:" + mount.getMountPath() + "/command-tasks.yml");
+        assertThat(volume(documents, "command-worker", "command-tasks").getConfigMap().getName()).isEqualTo("tally-command-worker");
+        assertThat(env(worker, "TALLY_WORKER_INSTANCE_ID").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        assertThat(worker.getImage()).isEqualTo("registry.example/dbt-worker:1.8");
+        // and a changed task type changes the pod template, so the worker restarts with it
+        assertThat(commandChecksum(RenderedChart.render(changed))).isNotBlank().isNotEqualTo(commandChecksum(documents));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> commandTasks(List<Map<String, Object>> documents) {
+        return ofKind(documents, "ConfigMap").stream()
+                .filter(map -> "tally-command-worker".equals(((Map<String, Object>) map.get("metadata")).get("name")))
+                .map(map -> (Map<String, String>) map.get("data")).collect(onlyOne());
+    }
+
+    private static String commandChecksum(List<Map<String, Object>> documents) {
+        return typed(documents, Deployment.class).stream()
+                .filter(deployment -> deployment.getMetadata().getName().equals("tally-command-worker")).collect(onlyOne())
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/command-tasks");
+    }
+
+    private static Volume volume(List<Map<String, Object>> documents, String component, String name) {
+        HasMetadata workload = workloads(documents).stream()
+                .filter(w -> component.equals(w.getMetadata().getLabels().get("app.kubernetes.io/component"))).collect(onlyOne());
+        return template(workload).getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).collect(onlyOne());
+    }
+
+    private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
+        return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), list -> {
+            assertThat(list).hasSize(1);
+            return list.get(0);
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -295,6 +549,8 @@ class HelmChartTest {
         assertThat(env(search, "SPRING_KAFKA_SSL_TRUST_STORE_LOCATION").getValue()).isEqualTo("file:/etc/tally/kafka-truststore/ca.p12");
         assertThat(search.getVolumeMounts()).anyMatch(mount -> mount.getMountPath().equals("/etc/tally/kafka-truststore"));
         assertThat(env(search, "TALLY_KAFKA_CREATETOPICS").getValue()).isEqualTo("false");
+        // while the worker still creates its own task topics: their retry topics are named after its back-off
+        assertThat(env(search, "TALLY_WORKER_CREATETOPICS").getValue()).isEqualTo("true");
         assertThat(search.getImage()).isEqualTo("ghcr.io/example/tally/track-search:0.1.0");
     }
 
@@ -327,7 +583,7 @@ class HelmChartTest {
         List<Map<String, Object>> everything = RenderedChart.render(ci("strimzi-sasl-tls-values.yaml"));
 
         // Then
-        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "HorizontalPodAutoscaler");
+        assertThat(kinds(defaults)).doesNotContain("ServiceMonitor", "PrometheusRule", "HorizontalPodAutoscaler", "PersistentVolumeClaim");
         assertThat(configMapNames(defaults)).containsExactly("tally-pipelines");
         assertThat(kinds(everything)).contains("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler", "ConfigMap");
         Map<String, Object> monitor = ofKind(everything, "ServiceMonitor").get(0);
@@ -335,7 +591,7 @@ class HelmChartTest {
         Map<String, Object> rule = ofKind(everything, "PrometheusRule").get(0);
         assertThat(rule).extractingByKey("spec").asString().contains("TallyJobStalled", "TallyDeadLettersGrowing",
                 "TallyConsumerLagHigh", "TallyStreamsNotRunning", "TallyWeeklyChartTriggerOverdue", "TallySchedulerLeaderLoopFailing");
-        assertThat(configMapNames(everything)).containsExactlyInAnyOrder("tally-pipelines", "tally-dashboard");
+        assertThat(configMapNames(everything)).containsExactlyInAnyOrder("tally-pipelines", "tally-dashboard", "tally-command-worker");
         assertThat(ofKind(everything, "ConfigMap")).filteredOn(map -> map.get("metadata").toString().contains("tally-dashboard"))
                 .singleElement().extracting(map -> map.get("data")).asString().contains("tally_streams_running");
         assertThat(typed(everything, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class))
@@ -348,7 +604,7 @@ class HelmChartTest {
         List<NetworkPolicy> policies = typed(RenderedChart.render(), NetworkPolicy.class);
 
         // Then every service has a policy; the jobs API is open, and every other service admits only the jobs API's pods
-        assertThat(policies).hasSize(8);
+        assertThat(policies).hasSize(SERVICES.size());
         for (NetworkPolicy policy : policies) {
             Map<String, String> target = policy.getSpec().getPodSelector().getMatchLabels();
             List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
@@ -396,17 +652,7 @@ class HelmChartTest {
     void hasAHelmTestThatCallsTheJobsApi() throws IOException {
         // Given a copy of the chart whose test hook is an ordinary template: helm-java's template, like Helm's
         // release manifest, leaves hooks out, and the hook should still be checked like everything else
-        Path copy = Files.createTempDirectory("tally-chart");
-        try (Stream<Path> files = Files.walk(RenderedChart.CHART_DIR)) {
-            for (Path source : files.toList()) {
-                Path target = copy.resolve(RenderedChart.CHART_DIR.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        Path copy = copyOfChart();
         Path hook = copy.resolve("templates/tests/test-connection.yaml");
         String hookTemplate = Files.readString(hook);
         assertThat(hookTemplate).contains("helm.sh/hook: test");
@@ -458,6 +704,22 @@ class HelmChartTest {
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(unknownField).get(0))).hasMessageContaining("replica");
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(numberAsEnvValue).get(0))).hasMessageContaining("does not fit");
         assertThatThrownBy(() -> StrictKubernetesModel.read(RenderedChart.split(stringAsReplicas).get(0))).hasMessageContaining("does not fit");
+    }
+
+    /** A copy of the chart in a temporary folder, for tests that turn a part Helm leaves out into a template. */
+    private static Path copyOfChart() throws IOException {
+        Path copy = Files.createTempDirectory("tally-chart");
+        try (Stream<Path> files = Files.walk(RenderedChart.CHART_DIR)) {
+            for (Path source : files.toList()) {
+                Path target = copy.resolve(RenderedChart.CHART_DIR.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        return copy;
     }
 
     private static void assertProbe(String container, String kind, Probe probe, String path) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -39,6 +40,7 @@ final class StrictKubernetesModel {
             "v1/Service", Service.class,
             "v1/ServiceAccount", ServiceAccount.class,
             "v1/ConfigMap", ConfigMap.class,
+            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
             "v1/Pod", Pod.class,
             "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
             "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
