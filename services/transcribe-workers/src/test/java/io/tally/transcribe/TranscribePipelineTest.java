@@ -15,8 +15,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.tally.common.artifacts.FileArtifactStore;
-import io.tally.common.config.ServiceLauncher;
-import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.tasks.TaskHeaders;
 import io.tally.common.topics.Topics;
@@ -33,6 +31,7 @@ import io.tally.localruntime.KafkaBrokerProcess;
 import io.tally.localruntime.SchemaRegistryProcess;
 import io.tally.tasks.transcribe.NormalizeAudioOutput;
 import io.tally.tasks.transcribe.TranscribeAudioOutput;
+import io.tally.testsupport.InJvmServices;
 import io.tally.testsupport.KafkaTestClient;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -40,25 +39,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -85,42 +78,37 @@ class TranscribePipelineTest {
     static KafkaTestClient kafka;
     static AvroSerdes serdes;
     static FileArtifactStore artifacts;
-    static final List<ConfigurableApplicationContext> services = new ArrayList<>();
+    static InJvmServices services;
 
     @BeforeAll
     static void startBrokerEngineAndWorkers() throws Exception {
-        // One logging set-up for the JVM (logback-test.xml): two Spring applications would each reconfigure it.
-        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         broker = KafkaBrokerProcess.builder().dataDir(dir.resolve("kafka"))
                 .logFile(Path.of("target", "transcribe-e2e", "broker.log").toAbsolutePath()).maxHeap("512m").start();
         registry = SchemaRegistryProcess.shared();
         serdes = AvroSerdes.forRegistry(registry.registryV2Url(), true);
         kafka = new KafkaTestClient(broker.bootstrapServers(), serdes);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(60, TimeUnit.SECONDS);
-        }
+        InJvmServices.createCatalogueTopics(broker.bootstrapServers());
+        services = new InJvmServices(broker.bootstrapServers(), registry.registryV2Url(), dir.resolve("state"));
         downloader = new WireMockServer(options().dynamicPort());
         downloader.start();
         artifacts = new FileArtifactStore(dir.resolve("artifacts"));
 
         // The engine first: it publishes the definitions and creates the task topics before its streams start.
-        ConfigurableApplicationContext engine = start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
+        ConfigurableApplicationContext engine = services.start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
                 "--tally.pipelines.dir=" + PIPELINES, "--tally.tracker.status-interval=200ms");
-        start(TranscribeWorkersApplication.class, TranscribeWorkersApplication.CONFIG_NAME,
+        services.start(TranscribeWorkersApplication.class, TranscribeWorkersApplication.CONFIG_NAME,
                 "--tally.artifacts.dir=" + artifacts.root(),
                 "--tally.transcribe.download.adapter=http",
                 "--tally.transcribe.download.service.base-url=" + downloader.baseUrl(),
                 "--tally.transcribe.download.service.poll-interval=50ms",
                 "--tally.transcribe.download.service.read-timeout=5s");
-        KafkaStreamsHealth streams = engine.getBean(KafkaStreamsHealth.class);
-        await("the engine's streams are RUNNING").atMost(STARTUP).pollInterval(Duration.ofMillis(200))
-                .until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        InJvmServices.awaitStreamsRunning(engine, STARTUP);
     }
 
     @AfterAll
     static void stop() {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
+        if (services != null) {
+            services.close();
         }
         if (downloader != null) {
             downloader.stop();
@@ -128,7 +116,6 @@ class TranscribePipelineTest {
         if (broker != null) {
             broker.close();
         }
-        System.clearProperty(LoggingSystem.SYSTEM_PROPERTY);
     }
 
     @Test
@@ -283,20 +270,5 @@ class TranscribePipelineTest {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return serdes.deserializer(type).deserialize(TaskHeaders.outputSubject(result.getTaskType()), bytes);
-    }
-
-    /** A service in this JVM, on the test's broker and registry, with its own state dir and any HTTP port. */
-    private static ConfigurableApplicationContext start(Class<?> application, String configName, String... arguments) {
-        List<String> all = new ArrayList<>(List.of(
-                "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                "--tally.kafka.registry-url=" + registry.registryV2Url(),
-                "--spring.kafka.streams.state-dir=" + dir.resolve("state").resolve(configName),
-                "--server.port=0",
-                "--spring.main.banner-mode=off"));
-        all.addAll(List.of(arguments));
-        ConfigurableApplicationContext context = ServiceLauncher.builder(application, configName)
-                .registerShutdownHook(false).run(all.toArray(String[]::new));
-        services.add(context);
-        return context;
     }
 }

@@ -5,7 +5,6 @@ import static io.tally.testsupport.KafkaTestClient.withKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.tasks.TaskHeaders;
@@ -24,19 +23,16 @@ import io.tally.tasks.wordstats.WordStatsOutput;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.TallyEmbeddedKafka;
 import io.tally.testsupport.TaskRequests;
+import io.tally.testsupport.InJvmServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,7 +41,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
@@ -77,7 +72,7 @@ class NodeWorkerPipelineTest {
     @TempDir
     static Path dir;
 
-    static final List<ConfigurableApplicationContext> services = new ArrayList<>();
+    static InJvmServices services;
     static SchemaRegistryProcess registry;
     static NodeWorkerProcess node;
     static KafkaTestClient kafka;
@@ -88,8 +83,6 @@ class NodeWorkerPipelineTest {
     static void startEngineAndWorkers(EmbeddedKafkaBroker broker) throws Exception {
         NodeWorkerProcess.assumeNodeAndNpm();
         NodeWorkerProcess.installDependencies();
-        // One logging set-up for the JVM (logback-test.xml): two Spring applications here would each reconfigure it.
-        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         bootstrapServers = broker.getBrokersAsString();
         // A registry of this class's own, empty, so the Node worker is seen waiting for the catalogue's contracts.
         registry = SchemaRegistryProcess.builder().logFile(Path.of("target", "registry.log").toAbsolutePath()).start();
@@ -101,18 +94,18 @@ class NodeWorkerPipelineTest {
                 "TALLY_WORKER_ID", "node-test-worker"));
         node.awaitLog(WAITING, STARTUP);
         // What ./tally dev does before any service starts (a deployment: topics, then `tally schemas register`).
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(60, TimeUnit.SECONDS);
-        }
+        InJvmServices.createCatalogueTopics(bootstrapServers);
+        services = new InJvmServices(bootstrapServers, registry.registryV2Url(), dir.resolve("state"));
         serdes.registerContracts(Topics.ALL);
         // The engine publishes both definitions and creates the task topics; the Java worker registers its two types.
         Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
         for (Path file : List.of(TEST_PIPELINE, DEMO_PIPELINE)) {
             Files.copy(file, pipelines.resolve(file.getFileName()));
         }
-        ConfigurableApplicationContext engine = start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
+        ConfigurableApplicationContext engine = services.start(JobTrackerApplication.class,
+                JobTrackerApplication.CONFIG_NAME,
                 "--tally.pipelines.dir=" + pipelines, "--tally.tracker.status-interval=200ms");
-        start(TextWorkerApplication.class, TextWorkerApplication.CONFIG_NAME);
+        services.start(TextWorkerApplication.class, TextWorkerApplication.CONFIG_NAME);
         node.awaitLog(READY, STARTUP);
         KafkaTestClient.awaitRunning(engine.getBean(KafkaStreamsHealth.class), WAIT);
     }
@@ -122,14 +115,13 @@ class NodeWorkerPipelineTest {
         if (node != null) {
             node.close();
         }
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
+        if (services != null) {
+            services.close();
         }
         // After the services: their serde clients still talk to it while they close.
         if (registry != null) {
             registry.close();
         }
-        System.clearProperty(LoggingSystem.SYSTEM_PROPERTY);
     }
 
     @Test
@@ -325,20 +317,5 @@ class NodeWorkerPipelineTest {
     private static TaskResult single(List<TaskResult> results) {
         assertThat(results).as("results").hasSize(1);
         return results.get(0);
-    }
-
-    /** A service in this JVM on the test broker and registry, with its own state dir and any HTTP port. */
-    private static ConfigurableApplicationContext start(Class<?> application, String configName, String... arguments) {
-        List<String> all = new ArrayList<>(List.of(
-                "--spring.kafka.bootstrap-servers=" + bootstrapServers,
-                "--tally.kafka.registry-url=" + registry.registryV2Url(),
-                "--spring.kafka.streams.state-dir=" + dir.resolve("state").resolve(configName),
-                "--server.port=0",
-                "--spring.main.banner-mode=off"));
-        all.addAll(List.of(arguments));
-        ConfigurableApplicationContext context = ServiceLauncher.builder(application, configName)
-                .registerShutdownHook(false).run(all.toArray(String[]::new));
-        services.add(context);
-        return context;
     }
 }

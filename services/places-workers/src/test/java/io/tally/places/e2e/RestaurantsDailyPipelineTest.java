@@ -3,7 +3,6 @@ package io.tally.places.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tally.common.config.ServiceLauncher;
 import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.tasks.TaskHeaders;
@@ -21,6 +20,7 @@ import io.tally.pipeline.PipelineDefinition;
 import io.tally.pipeline.PipelineLoader;
 import io.tally.pipeline.StageSpec;
 import io.tally.places.PlacesWorkersApplication;
+import io.tally.testsupport.InJvmServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,9 +33,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -80,7 +77,7 @@ class RestaurantsDailyPipelineTest {
     static SchemaRegistryProcess registry;
     static AvroSerdes serdes;
     static String api;
-    static final List<ConfigurableApplicationContext> services = new ArrayList<>();
+    static InJvmServices services;
 
     @BeforeAll
     static void startTheStack() throws Exception {
@@ -89,25 +86,24 @@ class RestaurantsDailyPipelineTest {
                 .logFile(Path.of("target", "e2e-logs", "broker.log").toAbsolutePath()).maxHeap("512m").start();
         registry = SchemaRegistryProcess.shared();
         serdes = AvroSerdes.forRegistry(registry.registryV2Url(), false);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(60, TimeUnit.SECONDS);
-        }
+        InJvmServices.createCatalogueTopics(broker.bootstrapServers());
+        services = new InJvmServices(broker.bootstrapServers(), registry.registryV2Url(), dir.resolve("state"));
         Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
         Files.writeString(pipelines.resolve(PIPELINE + ".yml"), Files.readString(REPOSITORY_FILE)
                 .replace("timeout: 300s", "timeout: " + TEST_TIMEOUT.toSeconds() + "s")
                 .replace("initialDelay: 5s", "initialDelay: 500ms")
                 .replace("maxDelay: 1m", "maxDelay: 2s"));
         // The engine first: it publishes the definition and creates the task topics before its streams start.
-        ConfigurableApplicationContext engine = start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
+        ConfigurableApplicationContext engine = services.start(JobTrackerApplication.class,
+                JobTrackerApplication.CONFIG_NAME,
                 "--tally.pipelines.dir=" + pipelines, "--tally.tracker.status-interval=200ms");
-        start(NotificationServiceApplication.class, NotificationServiceApplication.CONFIG_NAME,
+        services.start(NotificationServiceApplication.class, NotificationServiceApplication.CONFIG_NAME,
                 "--tally.notify.outbox-dir=" + dir.resolve("outbox"), "--tally.worker.retry.attempts=1");
-        services.add(ServiceLauncher.builder(PlacesWorkersApplication.class, PlacesWorkersApplication.CONFIG_NAME)
-                .sources(ScriptedPlaces.class).registerShutdownHook(false).run(arguments("places-workers",
-                        "--tally.places.warehouse=" + dir.resolve("warehouse.duckdb"),
-                        // The engine's attempts are what this test is about, not the SDK's local retries.
-                        "--tally.worker.retry.attempts=1")));
-        ConfigurableApplicationContext jobsApi = start(JobsApiApplication.class, JobsApiApplication.CONFIG_NAME,
+        services.start(PlacesWorkersApplication.class, new Class<?>[] {ScriptedPlaces.class},
+                PlacesWorkersApplication.CONFIG_NAME, "--tally.places.warehouse=" + dir.resolve("warehouse.duckdb"),
+                // The engine's attempts are what this test is about, not the SDK's local retries.
+                "--tally.worker.retry.attempts=1");
+        ConfigurableApplicationContext jobsApi = services.start(JobsApiApplication.class, JobsApiApplication.CONFIG_NAME,
                 "--tally.api.security.api-keys[0].name=e2e", "--tally.api.security.api-keys[0].key=" + API_KEY,
                 "--tally.api.security.api-keys[0].roles[0]=USER", "--tally.api.security.api-keys[0].roles[1]=ADMIN");
         api = "http://localhost:" + jobsApi.getEnvironment().getProperty("local.server.port");
@@ -118,13 +114,12 @@ class RestaurantsDailyPipelineTest {
 
     @AfterAll
     static void stop() {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
+        if (services != null) {
+            services.close();
         }
         if (broker != null) {
             broker.close();
         }
-        System.clearProperty(LoggingSystem.SYSTEM_PROPERTY);
     }
 
     @Test
@@ -227,26 +222,6 @@ class RestaurantsDailyPipelineTest {
         // And each job's raw table holds the rows of one collect, though the slow one was collected twice
         assertThat(awaitOutbox("pipeline-succeeded:" + slow + ":notify")).containsPattern("collect +10 rows");
         assertThat(awaitOutbox("pipeline-succeeded:" + flaky + ":notify")).containsPattern("collect +10 rows");
-    }
-
-    // --- the stack ---
-
-    private static ConfigurableApplicationContext start(Class<?> application, String configName, String... arguments) {
-        ConfigurableApplicationContext context = ServiceLauncher.builder(application, configName)
-                .registerShutdownHook(false).run(arguments(configName, arguments));
-        services.add(context);
-        return context;
-    }
-
-    private static String[] arguments(String name, String... arguments) {
-        List<String> all = new ArrayList<>(List.of(
-                "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                "--tally.kafka.registry-url=" + registry.registryV2Url(),
-                "--spring.kafka.streams.state-dir=" + dir.resolve("state").resolve(name),
-                "--server.port=0",
-                "--spring.main.banner-mode=off"));
-        all.addAll(List.of(arguments));
-        return all.toArray(String[]::new);
     }
 
     // --- the API ---
