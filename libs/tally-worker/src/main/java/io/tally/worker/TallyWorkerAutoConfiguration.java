@@ -111,6 +111,17 @@ public class TallyWorkerAutoConfiguration {
         return Topics.WORKER_LEASES.toNewTopic(1, kafka.replicationFactor());
     }
 
+    /**
+     * The compacted heartbeat topic where the worker creates its own topics but not the catalogue's (which has it):
+     * such a local stack must not get a plain topic auto-created by the first heartbeat.
+     */
+    @Bean
+    KafkaAdmin.NewTopics tallyWorkerHeartbeatsTopic(TallyKafkaProperties kafka, WorkerProperties properties) {
+        boolean create = properties.createsTopics(kafka.createTopics()) && !kafka.createTopics();
+        return create ? new KafkaAdmin.NewTopics(Topics.WORKER_HEARTBEATS.toNewTopic(1, kafka.replicationFactor()))
+                : new KafkaAdmin.NewTopics();
+    }
+
     private static String hostname() {
         return System.getenv().getOrDefault("HOSTNAME", "local");
     }

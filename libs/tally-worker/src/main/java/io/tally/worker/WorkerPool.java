@@ -354,6 +354,8 @@ public final class WorkerPool implements SmartLifecycle, DisposableBean {
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, instanceId + "-session");
+        // A missing topic means no session; asking for it must not create a plain (not compacted) one.
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (KafkaConsumer<String, WorkerHeartbeat> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 serdes.deserializer(WorkerHeartbeat.class))) {
             List<PartitionInfo> partitions = consumer.partitionsFor(Topics.WORKER_HEARTBEATS.name(), KAFKA_TIMEOUT);
