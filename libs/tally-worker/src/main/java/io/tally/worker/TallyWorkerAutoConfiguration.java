@@ -3,7 +3,15 @@ package io.tally.worker;
 import io.tally.common.config.TallyKafkaAutoConfiguration;
 import io.tally.common.kafka.AvroSerdes;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.common.kafka.TallyKafkaProperties;
+import io.tally.common.topics.Topics;
 import java.time.Clock;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.kafka.config.KafkaListenerConfigUtils;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaAdmin;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -62,21 +70,60 @@ public class TallyWorkerAutoConfiguration {
     @Bean
     TaskReports tallyTaskReports(KafkaTemplate<String, Object> template, AvroSerdes serdes, WorkerProperties properties,
                                  @Value("${spring.application.name:tally-worker}") String application) {
-        String worker = properties.instanceId().isBlank() ? application + "-" + System.getenv().getOrDefault("HOSTNAME", "local")
-                : properties.instanceId();
+        String worker = properties.instanceId(application, hostname());
         return new TaskReports(template, serdes.subjectSerializer(), worker, properties.sendTimeout(), Clock.systemUTC());
     }
 
     /**
      * One thread per running task; the containers bound how many run (one per consumer thread). On shutdown the
      * containers stop first (lifecycle), then closing this executor waits up to {@code drain-timeout} for running
-     * tasks, which write their results: it depends on {@link TaskReports}, so the producer is closed after it.
+     * tasks, which write their results: it depends on {@link TaskReports}, so the producer is closed after it, and
+     * on {@link WorkerPool}, whose STOPPED heartbeat therefore comes after the last result.
      */
     @Bean(TASK_EXECUTOR)
-    SimpleAsyncTaskExecutor tallyWorkerTaskExecutor(TaskReports reports, WorkerProperties properties) {
+    SimpleAsyncTaskExecutor tallyWorkerTaskExecutor(TaskReports reports, WorkerProperties properties, WorkerPool pool) {
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("tally-task-");
         executor.setTaskTerminationTimeout(properties.drainTimeout().toMillis());
         return executor;
+    }
+
+    /** This instance in its pool: heartbeats, session recovery, leader-only work and the drain on shutdown. */
+    @Bean
+    WorkerPool tallyWorkerPool(WorkerProperties properties, ObjectProvider<TaskHandler<?, ?>> handlers,
+                               KafkaTemplate<String, Object> template, AvroSerdes serdes, ConsumerFactory<?, ?> consumers,
+                               KafkaAdmin admin, MeterRegistry meters, ObjectProvider<LeaderTask> leaderTasks,
+                               @Qualifier(KafkaListenerConfigUtils.KAFKA_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME)
+                               KafkaListenerEndpointRegistry containers,
+                               @Value("${spring.application.name:tally-worker}") String application) {
+        return new WorkerPool(properties, properties.instanceId(application, hostname()), application, hostname(),
+                () -> handlers.stream().map(TaskHandler::taskType).toList(), template, serdes,
+                consumers.getConfigurationProperties(), admin.getConfigurationProperties(), meters, containers,
+                () -> leaderTasks.orderedStream().toList(), Clock.systemUTC());
+    }
+
+    /**
+     * The lease topic of leader-only work, whenever a {@link LeaderTask} is declared: the election cannot run without
+     * it, and it holds no data, so it is created even where the worker does not create its task topics.
+     */
+    @Bean
+    @ConditionalOnBean(LeaderTask.class)
+    NewTopic tallyWorkerLeasesTopic(TallyKafkaProperties kafka) {
+        return Topics.WORKER_LEASES.toNewTopic(1, kafka.replicationFactor());
+    }
+
+    /**
+     * The compacted heartbeat topic where the worker creates its own topics but not the catalogue's (which has it):
+     * such a local stack must not get a plain topic auto-created by the first heartbeat.
+     */
+    @Bean
+    KafkaAdmin.NewTopics tallyWorkerHeartbeatsTopic(TallyKafkaProperties kafka, WorkerProperties properties) {
+        boolean create = properties.createsTopics(kafka.createTopics()) && !kafka.createTopics();
+        return create ? new KafkaAdmin.NewTopics(Topics.WORKER_HEARTBEATS.toNewTopic(1, kafka.replicationFactor()))
+                : new KafkaAdmin.NewTopics();
+    }
+
+    private static String hostname() {
+        return System.getenv().getOrDefault("HOSTNAME", "local");
     }
 
     /**

@@ -66,6 +66,9 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         return bean;
     }
 
+    /** {@code session.timeout.ms} of the task consumers unless the application sets one. */
+    static final int STATIC_SESSION_TIMEOUT_MS = 45_000;
+
     /** The id of a task type's main listener endpoint; retry and DLT endpoints add Spring's suffixes. */
     static String listenerId(String taskType) {
         return "tally-worker-" + taskType;
@@ -96,7 +99,8 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         TaskListener<?> listener = new TaskListener(handler, beanFactory.getBean(TaskReports.class),
                 beanFactory.getBean(CancelledJobs.class), beanFactory.getBean(WorkerMetrics.class),
                 throttle(properties.rateLimit(type), groupId), beanFactory.getBean(TallyWorkerAutoConfiguration.TASK_EXECUTOR,
-                Executor.class), properties.maxEventAge(type));
+                Executor.class), properties.maxEventAge(type),
+                beanFactory.getBean(WorkerPool.class));
         ConcurrentKafkaListenerContainerFactory<Object, Object> factory = containerFactory(handler, properties);
         WorkerProperties.Retry retry = properties.retry(type);
         RetryTopicConfiguration retryTopics = RetryTopicConfigurationBuilder.newInstance()
@@ -154,6 +158,9 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(properties) + "-" + handler.taskType());
+        // Static membership: an instance back within the session timeout takes its partitions back with no rebalance
+        // of the others; a crashed one keeps them that long. Kafka's default (45 s), stated so the choice is visible.
+        config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, STATIC_SESSION_TIMEOUT_MS);
         Class<?> inputType = handler.inputType();
         DefaultKafkaConsumerFactory<Object, Object> consumers = new DefaultKafkaConsumerFactory<>(config,
                 () -> (org.apache.kafka.common.serialization.Deserializer) new StringDeserializer(),
@@ -165,12 +172,9 @@ final class TaskEndpoints implements BeanPostProcessor, BeanFactoryAware {
     }
 
     private String instanceId(WorkerProperties properties) {
-        if (!properties.instanceId().isBlank()) {
-            return properties.instanceId();
-        }
         Environment environment = beanFactory.getBean(Environment.class);
-        return environment.getProperty("spring.application.name", "tally-worker") + "-"
-                + environment.getProperty("HOSTNAME", "local");
+        return properties.instanceId(environment.getProperty("spring.application.name", "tally-worker"),
+                environment.getProperty("HOSTNAME", "local"));
     }
 
     private Throttle throttle(WorkerProperties.RateLimit limit, String groupId) {

@@ -53,9 +53,11 @@ public final class TaskListener<I extends SpecificRecord> {
     private final Throttle throttle;
     private final Executor tasks;
     private final Duration maxEventAge;
+    private final WorkerPool pool;
 
     TaskListener(TaskHandler<I, ?> handler, TaskReports reports, CancelledJobs cancelledJobs, WorkerMetrics metrics,
-                 Throttle throttle, Executor tasks, Duration maxEventAge) {
+                 Throttle throttle, Executor tasks, Duration maxEventAge, WorkerPool pool) {
+        this.pool = pool;
         this.handler = handler;
         this.reports = reports;
         this.cancelledJobs = cancelledJobs;
@@ -85,7 +87,15 @@ public final class TaskListener<I extends SpecificRecord> {
             }
         }
         int delivery = deliveryAttempt(record.headers());
-        return CompletableFuture.runAsync(() -> run(request, record.value(), delivery), tasks);
+        return CompletableFuture.runAsync(() -> {
+            // The heartbeat shows the task from before its throttle wait until its result is written.
+            pool.taskStarted(request.taskId());
+            try {
+                run(request, record.value(), delivery);
+            } finally {
+                pool.taskEnded(request.taskId());
+            }
+        }, tasks);
     }
 
     private void run(TaskRequest request, I input, int delivery) {

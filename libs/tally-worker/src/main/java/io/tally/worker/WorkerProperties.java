@@ -31,6 +31,12 @@ import org.springframework.validation.annotation.Validated;
  * @param deadLetterRetention how long the task types' dead-letter topics keep records when the SDK creates them; null
  *                     (the default) keeps the catalogue's dead-letter retention (28 days). An existing topic is not
  *                     changed
+ * @param heartbeatInterval how often the instance writes its {@code WorkerHeartbeat} (also on each change of status)
+ * @param heartbeats   whether heartbeats are written at all
+ * @param sessionTimeout a restart with the same instance id within this time of the last heartbeat continues the
+ *                     session (its start and counters); later, a new session begins
+ * @param leaderSessionTimeout how long a crashed leader keeps a leader-only role before another member takes it (the
+ *                     {@code session.timeout.ms} of the {@code tally-leader-<role>} groups)
  */
 @Validated
 @ConfigurationProperties("tally.worker")
@@ -44,7 +50,11 @@ public record WorkerProperties(
         @NotNull @DefaultValue("PT30S") Duration drainTimeout,
         Boolean createTopics,
         Duration maxEventAge,
-        Duration deadLetterRetention) {
+        Duration deadLetterRetention,
+        @NotNull @DefaultValue("PT5S") Duration heartbeatInterval,
+        @Valid @DefaultValue Heartbeats heartbeats,
+        @NotNull @DefaultValue("PT5M") Duration sessionTimeout,
+        @NotNull @DefaultValue("PT10S") Duration leaderSessionTimeout) {
 
     public WorkerProperties {
         if (maxEventAge != null && (maxEventAge.isZero() || maxEventAge.isNegative())) {
@@ -54,6 +64,10 @@ public record WorkerProperties(
             throw new IllegalArgumentException("tally.worker.dead-letter-retention must be positive, was "
                     + deadLetterRetention);
         }
+    }
+
+    /** @param enabled whether the instance writes heartbeats to {@code tally.workers.heartbeats} */
+    public record Heartbeats(@DefaultValue("true") boolean enabled) {
     }
 
     /**
@@ -101,6 +115,11 @@ public record WorkerProperties(
      */
     public record Task(String groupId, @Min(1) Integer concurrency, @Valid Retry retry, @Valid RateLimit rateLimit,
                        Duration maxEventAge) {
+    }
+
+    /** This instance's id: {@code instance-id}, else {@code <application>-<hostname>}. */
+    public String instanceId(String application, String hostname) {
+        return instanceId.isBlank() ? application + "-" + hostname : instanceId;
     }
 
     /** The consumer group of {@code taskType}. */

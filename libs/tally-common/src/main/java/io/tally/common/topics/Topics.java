@@ -170,6 +170,12 @@ public final class Topics {
     public static final TopicSpec<byte[]> CELEBRITY_POST_PROCESSOR_DLT = new TopicSpec<>("tally.dlt.celebrity-post-processor",
             byte[].class, 1, false, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofDays(7));
 
+    // Seed 002 (libs/tally-worker, sdk-pool): leader-only work. Nothing is written here: each role's consumer group
+    // (tally-leader-<role>) is assigned its one partition, and the member that holds it is the role's leader.
+    /** The lease topic of the worker SDK's leader election: one partition, no records. */
+    public static final TopicSpec<byte[]> WORKER_LEASES = new TopicSpec<>("tally.workers.leases", byte[].class, 1, false,
+            TopicConfig.CLEANUP_POLICY_DELETE, null);
+
     /** Every dead-letter topic; the notification service watches them all. */
     public static final List<TopicSpec<byte[]>> DEAD_LETTERS = List.of(JOB_TRACKER_DLT, CHART_PROCESSOR_DLT,
             NOTIFICATION_SERVICE_DLT);
