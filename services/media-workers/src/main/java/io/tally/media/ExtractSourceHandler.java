@@ -1,12 +1,10 @@
 package io.tally.media;
 
 import io.tally.media.source.MediaMetadata;
-import io.tally.media.source.MetadataException;
 import io.tally.media.source.SourceMetadata;
 import io.tally.tasks.media.ExtractSourceInput;
 import io.tally.tasks.media.ExtractSourceOutput;
 import io.tally.worker.TaskContext;
-import io.tally.worker.TaskFailedException;
 import io.tally.worker.TaskHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +27,8 @@ final class ExtractSourceHandler implements TaskHandler.Work<ExtractSourceInput,
 
     @Override
     public ExtractSourceOutput run(ExtractSourceInput input, TaskContext context) {
-        SourceMetadata source;
-        try {
-            source = metadata.source(input.getUrl());
-        } catch (MetadataException e) {
-            throw new TaskFailedException(e.code(), e.getMessage(), e.retryable(), e);
-        }
+        // The adapter's failures carry their code and whether another attempt can help: the task reports them as they are.
+        SourceMetadata source = metadata.source(input.getUrl());
         LOG.info("Source {} ({} '{}', {} adapter): {} items", input.getUrl(), source.kind(), source.title(),
                 metadata.adapter(), source.items().size());
         return ExtractSourceOutput.newBuilder().setUrl(input.getUrl()).setSourceId(source.id()).setTitle(source.title())

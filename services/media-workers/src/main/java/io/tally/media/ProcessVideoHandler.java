@@ -2,7 +2,6 @@ package io.tally.media;
 
 import io.tally.media.history.MediaHistory;
 import io.tally.media.source.MediaMetadata;
-import io.tally.media.source.MetadataException;
 import io.tally.tasks.media.MediaHistoryEntry;
 import io.tally.tasks.media.MediaItem;
 import io.tally.tasks.media.MediaItemState;
@@ -45,7 +44,7 @@ final class ProcessVideoHandler implements TaskHandler.Work<ProcessVideoInput, P
         MediaItem video;
         try {
             video = metadata.video(input.getUrl());
-        } catch (MetadataException e) {
+        } catch (TaskFailedException e) {
             // Retryable at the worker whatever the adapter says: the SDK dead-letters only what failed its retries.
             throw new TaskFailedException(e.code(), e.getMessage(), true, e);
         }

@@ -1,5 +1,6 @@
 package io.tally.media.source;
 
+import io.tally.worker.TaskFailedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,7 +53,7 @@ public final class FixtureMetadata implements MediaMetadata {
     @Override
     public SourceMetadata source(String url) {
         return documentFor(url).map(document -> YtDlpJson.source(document, "the fixture for " + url))
-                .orElseThrow(() -> new MetadataException(MetadataException.SOURCE_UNAVAILABLE, "the offline fixture "
+                .orElseThrow(() -> new TaskFailedException(MediaMetadata.SOURCE_UNAVAILABLE, "the offline fixture "
                         + "adapter knows only " + PLAYLIST_URL + " and " + CHANNEL_URL + ", not " + url
                         + " (set tally.media.metadata.adapter=yt-dlp for real sources)", false));
     }
@@ -64,7 +65,7 @@ public final class FixtureMetadata implements MediaMetadata {
             for (JsonNode entry : document.path("entries")) {
                 if (entry.path("id").asString().equals(id)) {
                     if (!entry.path("availability").isNull() && !entry.path("availability").asString("public").equals("public")) {
-                        throw new MetadataException(MetadataException.VIDEO_UNAVAILABLE, "[youtube] " + id
+                        throw new TaskFailedException(MediaMetadata.VIDEO_UNAVAILABLE, "[youtube] " + id
                                 + ": Video unavailable. This video is " + entry.path("availability").asString()
                                 + " (fixture)", false);
                     }
@@ -72,7 +73,7 @@ public final class FixtureMetadata implements MediaMetadata {
                 }
             }
         }
-        throw new MetadataException(MetadataException.VIDEO_UNAVAILABLE, "[youtube] " + id
+        throw new TaskFailedException(MediaMetadata.VIDEO_UNAVAILABLE, "[youtube] " + id
                 + ": Video unavailable (not in the fixture)", false);
     }
 

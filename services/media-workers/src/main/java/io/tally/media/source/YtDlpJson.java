@@ -1,5 +1,6 @@
 package io.tally.media.source;
 
+import io.tally.worker.TaskFailedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,7 +26,7 @@ public final class YtDlpJson {
     public static SourceMetadata source(String document, String origin) {
         JsonNode root = read(document, origin);
         if (!"playlist".equals(root.path("_type").asString()) || !root.path("entries").isArray()) {
-            throw new MetadataException(MetadataException.UNREADABLE, origin + " is not a playlist or channel (_type "
+            throw new TaskFailedException(MediaMetadata.UNREADABLE, origin + " is not a playlist or channel (_type "
                     + root.path("_type").asString("missing") + ")", false);
         }
         List<MediaItem> items = new ArrayList<>();
@@ -43,7 +44,7 @@ public final class YtDlpJson {
     public static MediaItem video(String document, String origin) {
         JsonNode root = read(document, origin);
         if (!root.path("id").isString() || "playlist".equals(root.path("_type").asString())) {
-            throw new MetadataException(MetadataException.UNREADABLE, origin + " is not a video document", false);
+            throw new TaskFailedException(MediaMetadata.UNREADABLE, origin + " is not a video document", false);
         }
         return item(root);
     }
@@ -52,11 +53,11 @@ public final class YtDlpJson {
         try {
             JsonNode root = JSON.readTree(document);
             if (root == null || !root.isObject()) {
-                throw new MetadataException(MetadataException.UNREADABLE, origin + " printed no JSON object", false);
+                throw new TaskFailedException(MediaMetadata.UNREADABLE, origin + " printed no JSON object", false);
             }
             return root;
         } catch (JacksonException e) {
-            throw new MetadataException(MetadataException.UNREADABLE, origin + " printed something that is not JSON: "
+            throw new TaskFailedException(MediaMetadata.UNREADABLE, origin + " printed something that is not JSON: "
                     + e.getOriginalMessage(), false);
         }
     }

@@ -1,5 +1,6 @@
 package io.tally.media.source;
 
+import io.tally.worker.TaskFailedException;
 import io.tally.tasks.media.MediaItem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +30,12 @@ public final class YtDlpMetadata implements MediaMetadata {
 
     @Override
     public SourceMetadata source(String url) {
-        return YtDlpJson.source(run(url, MetadataException.SOURCE_UNAVAILABLE), executable + " on " + url);
+        return YtDlpJson.source(run(url, MediaMetadata.SOURCE_UNAVAILABLE), executable + " on " + url);
     }
 
     @Override
     public MediaItem video(String url) {
-        return YtDlpJson.video(run(url, MetadataException.VIDEO_UNAVAILABLE), executable + " on " + url);
+        return YtDlpJson.video(run(url, MediaMetadata.VIDEO_UNAVAILABLE), executable + " on " + url);
     }
 
     @Override
@@ -47,7 +48,7 @@ public final class YtDlpMetadata implements MediaMetadata {
         try {
             process = new ProcessBuilder(List.of(executable, "-J", "--flat-playlist", "--no-warnings", url)).start();
         } catch (IOException e) {
-            throw new MetadataException(refusedCode, "cannot run " + executable + ": " + e.getMessage()
+            throw new TaskFailedException(refusedCode, "cannot run " + executable + ": " + e.getMessage()
                     + " (set tally.media.metadata.executable)", false);
         }
         // Both streams are drained while it runs: a full pipe buffer would block the extractor.
@@ -56,20 +57,20 @@ public final class YtDlpMetadata implements MediaMetadata {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new MetadataException(MetadataException.TIMEOUT, executable + " did not answer for " + url
+                throw new TaskFailedException(MediaMetadata.TIMEOUT, executable + " did not answer for " + url
                         + " within " + timeout, true);
             }
             if (process.exitValue() != 0) {
-                throw new MetadataException(refusedCode, executable + " exited " + process.exitValue() + " for " + url
+                throw new TaskFailedException(refusedCode, executable + " exited " + process.exitValue() + " for " + url
                         + ": " + lastLine(err.get()), false);
             }
             return out.get();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new MetadataException(MetadataException.TIMEOUT, "interrupted while " + executable + " ran", true);
+            throw new TaskFailedException(MediaMetadata.TIMEOUT, "interrupted while " + executable + " ran", true);
         } catch (ExecutionException e) {
-            throw new MetadataException(MetadataException.UNREADABLE, "cannot read the output of " + executable + ": "
+            throw new TaskFailedException(MediaMetadata.UNREADABLE, "cannot read the output of " + executable + ": "
                     + e.getCause().getMessage(), false);
         }
     }

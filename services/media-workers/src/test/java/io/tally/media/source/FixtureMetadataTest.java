@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.tasks.media.MediaItem;
+import io.tally.worker.TaskFailedException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +42,8 @@ class FixtureMetadataTest {
     void thePrivateVideoIsUnavailableAndTheOthersAreThere() {
         // When / Then
         assertThatThrownBy(() -> fixture.video("https://www.youtube.com/watch?v=" + FixtureMetadata.BROKEN_VIDEO))
-                .isInstanceOfSatisfying(MetadataException.class,
-                        e -> assertThat(e.code()).isEqualTo(MetadataException.VIDEO_UNAVAILABLE));
+                .isInstanceOfSatisfying(TaskFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(MediaMetadata.VIDEO_UNAVAILABLE));
         MediaItem video = fixture.video("https://www.youtube.com/watch?v=tallyvid104");
         assertThat(video.getTitle()).isEqualTo("Making a beat in 10 minutes");
         assertThat(video.getDurationSeconds()).isEqualTo(654L);
@@ -52,8 +53,8 @@ class FixtureMetadataTest {
     void anotherUrlIsRefusedNamingTheFixtureUrls() {
         // When / Then
         assertThatThrownBy(() -> fixture.source("https://www.youtube.com/playlist?list=PLsomethingElse"))
-                .isInstanceOfSatisfying(MetadataException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MetadataException.SOURCE_UNAVAILABLE);
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MediaMetadata.SOURCE_UNAVAILABLE);
                     assertThat(e.retryable()).isFalse();
                     assertThat(e.getMessage()).contains(FixtureMetadata.PLAYLIST_URL, FixtureMetadata.CHANNEL_URL);
                 });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.tasks.media.MediaItem;
+import io.tally.worker.TaskFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -85,8 +86,8 @@ class YtDlpMetadataTest {
 
         // When / Then the failure says what the extractor said, and is not retried
         assertThatThrownBy(() -> metadata.source("https://example.org/nothing"))
-                .isInstanceOfSatisfying(MetadataException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MetadataException.SOURCE_UNAVAILABLE);
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MediaMetadata.SOURCE_UNAVAILABLE);
                     assertThat(e.retryable()).isFalse();
                     assertThat(e.getMessage()).contains("exited 1").contains("is not a valid URL");
                 });
@@ -99,8 +100,8 @@ class YtDlpMetadataTest {
 
         // When / Then
         assertThatThrownBy(() -> metadata.video("https://www.youtube.com/watch?v=private0001"))
-                .isInstanceOfSatisfying(MetadataException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MetadataException.VIDEO_UNAVAILABLE);
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MediaMetadata.VIDEO_UNAVAILABLE);
                     assertThat(e.getMessage()).contains("Private video");
                 });
     }
@@ -111,8 +112,8 @@ class YtDlpMetadataTest {
         YtDlpMetadata metadata = adapter("garbage-yt-dlp.sh", Duration.ofSeconds(20));
 
         // When / Then
-        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(MetadataException.class, e -> {
-            assertThat(e.code()).isEqualTo(MetadataException.UNREADABLE);
+        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(TaskFailedException.class, e -> {
+            assertThat(e.code()).isEqualTo(MediaMetadata.UNREADABLE);
             assertThat(e.retryable()).isFalse();
             assertThat(e.getMessage()).contains("not JSON");
         });
@@ -125,8 +126,8 @@ class YtDlpMetadataTest {
 
         // When / Then a video added as a source is refused, naming what it got
         assertThatThrownBy(() -> metadata.source("https://www.youtube.com/watch?v=lTRiuFIWV54"))
-                .isInstanceOfSatisfying(MetadataException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MetadataException.UNREADABLE);
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(MediaMetadata.UNREADABLE);
                     assertThat(e.getMessage()).contains("not a playlist or channel (_type video)");
                 });
     }
@@ -137,7 +138,7 @@ class YtDlpMetadataTest {
         YtDlpMetadata metadata = new YtDlpMetadata(dir.resolve("no-such-yt-dlp").toString(), Duration.ofSeconds(5));
 
         // When / Then
-        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(MetadataException.class, e -> {
+        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(TaskFailedException.class, e -> {
             assertThat(e.retryable()).isFalse();
             assertThat(e.getMessage()).contains("cannot run").contains("tally.media.metadata.executable");
         });
@@ -150,8 +151,8 @@ class YtDlpMetadataTest {
         long started = System.nanoTime();
 
         // When / Then it fails as a retryable timeout, long before the 30 s
-        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(MetadataException.class, e -> {
-            assertThat(e.code()).isEqualTo(MetadataException.TIMEOUT);
+        assertThatThrownBy(() -> metadata.source(PLAYLIST)).isInstanceOfSatisfying(TaskFailedException.class, e -> {
+            assertThat(e.code()).isEqualTo(MediaMetadata.TIMEOUT);
             assertThat(e.retryable()).isTrue();
         });
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
