@@ -176,6 +176,12 @@ public final class Topics {
     public static final TopicSpec<byte[]> WORKER_LEASES = new TopicSpec<>("tally.workers.leases", byte[].class, 1, false,
             TopicConfig.CLEANUP_POLICY_DELETE, null);
 
+    // Seed 002 (services/media-workers): the media history, keyed by video id. Its value is a record of that module
+    // (io.tally.tasks.media.MediaHistoryEntry), so it is typed SpecificRecord here and not in ALL, like seed 001's.
+    /** Each video's latest state (REQUESTED, DONE, DEAD_LETTERED); compacted, the history table a source is deduped on. */
+    public static final TopicSpec<SpecificRecord> MEDIA_HISTORY = new TopicSpec<>(
+            "tally.media.history", SpecificRecord.class, 1, false, TopicConfig.CLEANUP_POLICY_COMPACT, null);
+
     /** Every dead-letter topic; the notification service watches them all. */
     public static final List<TopicSpec<byte[]>> DEAD_LETTERS = List.of(JOB_TRACKER_DLT, CHART_PROCESSOR_DLT,
             NOTIFICATION_SERVICE_DLT);
