@@ -2,8 +2,6 @@ package io.tally.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.common.config.ServiceLauncher;
-import io.tally.common.health.KafkaStreamsHealth;
 import io.tally.common.kafka.AvroSerdes;
 import io.tally.common.kafka.FromStart;
 import io.tally.common.tasks.TaskHeaders;
@@ -22,21 +20,18 @@ import io.tally.tasks.media.MediaHistoryEntry;
 import io.tally.tasks.media.MediaItem;
 import io.tally.tasks.media.MediaItemState;
 import io.tally.tasks.media.PickNewItemsOutput;
+import io.tally.testsupport.InJvmServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,14 +42,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -78,39 +71,34 @@ class MediaSourcesPipelineTest {
     static SchemaRegistryProcess registry;
     static AvroSerdes serdes;
     static ConfigurableApplicationContext worker;
-    static final List<ConfigurableApplicationContext> services = new ArrayList<>();
+    static InJvmServices services;
 
     @BeforeAll
     static void startStack() throws Exception {
-        // One logging set-up for the JVM (logback-test.xml): two Spring applications would each reconfigure it.
-        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
         broker = KafkaBrokerProcess.builder().dataDir(dir.resolve("kafka"))
                 .logFile(Path.of("target", "e2e-logs", "broker.log").toAbsolutePath()).maxHeap("512m").start();
         registry = SchemaRegistryProcess.shared();
         serdes = AvroSerdes.forRegistry(registry.registryV2Url(), true);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(Topics.newTopics(Topics.JOB_PARTITIONS, (short) 1)).all().get(60, TimeUnit.SECONDS);
-        }
+        InJvmServices.createCatalogueTopics(broker.bootstrapServers());
+        services = new InJvmServices(broker.bootstrapServers(), registry.registryV2Url(), dir.resolve("state"));
         // The engine first: it publishes the definitions and creates the task topics before its streams start.
-        ConfigurableApplicationContext engine = start(JobTrackerApplication.class, JobTrackerApplication.CONFIG_NAME,
+        ConfigurableApplicationContext engine = services.start(JobTrackerApplication.class,
+                JobTrackerApplication.CONFIG_NAME,
                 "--tally.pipelines.dir=" + System.getProperty("tally.local.pipelines", "../../pipelines"),
                 "--tally.tracker.status-interval=200ms");
-        worker = start(MediaWorkersApplication.class, MediaWorkersApplication.CONFIG_NAME,
+        worker = services.start(MediaWorkersApplication.class, MediaWorkersApplication.CONFIG_NAME,
                 "--tally.worker.create-topics=true", "--tally.worker.instance-id=media-workers-e2e");
-        KafkaStreamsHealth streams = engine.getBean(KafkaStreamsHealth.class);
-        Awaitility.await("the engine's streams are RUNNING").atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(200)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        InJvmServices.awaitStreamsRunning(engine, Duration.ofMinutes(2));
     }
 
     @AfterAll
     static void stop() {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
+        if (services != null) {
+            services.close();
         }
         if (broker != null) {
             broker.close();
         }
-        System.clearProperty(LoggingSystem.SYSTEM_PROPERTY);
     }
 
     @Test
@@ -234,20 +222,5 @@ class MediaSourcesPipelineTest {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), values);
-    }
-
-    /** A service in this JVM, on the stack's broker and registry, with its own state dir and any HTTP port. */
-    private static ConfigurableApplicationContext start(Class<?> application, String configName, String... arguments) {
-        List<String> all = new ArrayList<>(List.of(
-                "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                "--tally.kafka.registry-url=" + registry.registryV2Url(),
-                "--spring.kafka.streams.state-dir=" + dir.resolve("state").resolve(configName),
-                "--server.port=0",
-                "--spring.main.banner-mode=off"));
-        all.addAll(List.of(arguments));
-        ConfigurableApplicationContext context = ServiceLauncher.builder(application, configName)
-                .registerShutdownHook(false).run(all.toArray(String[]::new));
-        services.add(context);
-        return context;
     }
 }

@@ -1,6 +1,7 @@
 package io.tally.cli;
 
 import io.tally.celebrity.CelebrityWorkersApplication;
+import io.tally.media.MediaWorkersApplication;
 import io.tally.notification.NotificationServiceApplication;
 import io.tally.places.PlacesWorkersApplication;
 import io.tally.transcribe.TranscribeWorkersApplication;
@@ -56,6 +57,13 @@ final class DemoPipelines {
                     + " offline); the files go to the artifact store.",
                     List.of(new Worker(PipelineServices.TRANSCRIBE, TranscribeWorkersApplication.class, output -> Map.of())),
                     Map.of("url", "https://www.youtube.com/watch?v=FtnKP8fSSdc"), Set.of("COMPLETED")),
+            new Demo("media-sources", "Seed 002: a source (a playlist, from the offline yt-dlp fixture) becomes one task"
+                    + " per video for the worker pool; videos already done or dead-lettered are not queued again; one"
+                    + " private video fails every attempt and goes to the dead-letter topic"
+                    + " (--param url=https://www.youtube.com/@tallyfixture/videos adds the channel source).",
+                    List.of(new Worker(PipelineServices.MEDIA, MediaWorkersApplication.class, output -> Map.of())),
+                    Map.of("url", "https://www.youtube.com/playlist?list=PLtallyFixtureLofi"),
+                    Set.of("COMPLETED_WITH_FAILURES", "COMPLETED")),
             new Demo("restaurants-daily", "Seed 004: places collected from the offline fixture into DuckDB, dbt-style SQL"
                     + " models and data tests, a quality gate and a summary notification in the outbox"
                     + " (--param city=Dirtyville shows the failure path).",

@@ -1,6 +1,7 @@
 package io.tally.cli;
 
 import io.tally.celebrity.CelebrityProperties;
+import io.tally.media.MediaProperties;
 import io.tally.places.PlacesProperties;
 import io.tally.transcribe.TranscribeProperties;
 import io.tally.chartprocessor.ProcessorProperties;
@@ -326,6 +327,7 @@ record DevConfig(Path dataDir, Map<String, Integer> ports, Map<String, Map<Strin
         services.put(PipelineServices.TRANSCRIBE, Map.of("tally.transcribe", TranscribeProperties.class));
         services.put(PipelineServices.PLACES, Map.of("tally.places", PlacesProperties.class));
         services.put(PipelineServices.CELEBRITY, Map.of("tally.celebrities", CelebrityProperties.class));
+        services.put(PipelineServices.MEDIA, Map.of("tally.media", MediaProperties.class));
         return java.util.Collections.unmodifiableMap(services);
     }
 

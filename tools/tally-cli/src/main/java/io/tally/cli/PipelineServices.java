@@ -12,6 +12,7 @@ import io.tally.jobtracker.JobTrackerApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.tally.celebrity.CelebrityWorkersApplication;
+import io.tally.media.MediaWorkersApplication;
 import io.tally.places.PlacesWorkersApplication;
 import io.tally.transcribe.TranscribeWorkersApplication;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class PipelineServices {
     public static final String TRANSCRIBE = TranscribeWorkersApplication.CONFIG_NAME;
     public static final String PLACES = PlacesWorkersApplication.CONFIG_NAME;
     public static final String CELEBRITY = CelebrityWorkersApplication.CONFIG_NAME;
+    public static final String MEDIA = MediaWorkersApplication.CONFIG_NAME;
     /** The API key of every service of a local stack; a deployment sets its own (see docs/configuration.md). */
     static final String LOCAL_API_KEY = "dev-key-change-me";
 
@@ -60,7 +62,7 @@ public final class PipelineServices {
     static final Map<String, Integer> DEV_PORTS = Map.ofEntries(Map.entry(TRACKER, 8080), Map.entry(SCHEDULER, 8082),
             Map.entry(SCRAPER, 8083), Map.entry(PROCESSOR, 8084), Map.entry(SEARCH, 8085), Map.entry(PLAYLIST, 8086),
             Map.entry(NOTIFY, 8087), Map.entry(API, 8088), Map.entry(TRANSCRIBE, 8090), Map.entry(CELEBRITY, 8091),
-            Map.entry(PLACES, 8094));
+            Map.entry(PLACES, 8094), Map.entry(MEDIA, 8096));
 
     private PipelineServices() {
     }

@@ -147,8 +147,8 @@ class DevConfigTest {
         assertThat(invalid.problems()).containsExactlyInAnyOrder(
                 "datadir: unknown top-level key (known: dataDir, ports, services)",
                 "ports.zookeeper: unknown port name (known: celebrity-workers, chart-processor, chart-scraper,"
-                        + " job-tracker, jobs-api, kafka, kafka-controller, notification-service, places-workers,"
-                        + " playlist-service, registry, scheduler, track-search, transcribe-workers)");
+                        + " job-tracker, jobs-api, kafka, kafka-controller, media-workers, notification-service,"
+                        + " places-workers, playlist-service, registry, scheduler, track-search, transcribe-workers)");
     }
 
     @Test
