@@ -20,6 +20,7 @@ jobsApi: {name: jobs-api, port: 8088, kind: Deployment, artifacts: true}
 transcribeWorkers: {name: transcribe-workers, port: 8090, kind: Deployment, worker: true, artifacts: true}
 celebrityWorkers: {name: celebrity-workers, port: 8091, kind: Deployment, worker: true}
 placesWorkers: {name: places-workers, port: 8094, kind: StatefulSet, worker: true}
+mediaWorkers: {name: media-workers, port: 8096, kind: Deployment, worker: true}
 commandWorker: {name: command-worker, port: 8095, kind: Deployment, worker: true}
 {{- end }}
 

@@ -80,6 +80,9 @@
 - name: TALLY_TRANSCRIBE_OPENAI_URL
   value: {{ $s.transcriber.url | quote }}
 {{ include "tally.secretEnv" (dict "name" "TALLY_TRANSCRIBE_OPENAI_API_KEY" "secret" $secret "key" $keys.openaiApiKey "optional" true) }}
+{{- else if eq .key "mediaWorkers" }}
+- name: TALLY_MEDIA_METADATA_ADAPTER
+  value: {{ $s.metadataAdapter | quote }}
 {{- else if eq .key "celebrityWorkers" }}
 {{- range $source := list "tmdb" "wikipedia" "news" "social" }}
 - name: {{ printf "TALLY_CELEBRITIES_%s_ADAPTER" (upper $source) }}

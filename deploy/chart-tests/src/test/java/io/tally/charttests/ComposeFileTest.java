@@ -102,7 +102,7 @@ class ComposeFileTest {
 
         // Then each has one, and no two share it (static membership would fence one with the other)
         assertThat(workers).contains("chart-scraper", "track-search", "playlist-service", "celebrity-workers", "transcribe-workers",
-                "places-workers", "command-worker");
+                "places-workers", "media-workers", "command-worker");
         assertThat(instanceIds).allSatisfy((worker, id) -> assertThat(id).as(worker).isEqualTo(worker + "-0"));
         // and each creates its own task topics, which topic-init cannot know (retry topics carry the worker's back-off)
         for (String worker : workers) {

@@ -47,9 +47,10 @@ class HelmChartTest {
     // The defaults: every service but the command worker, which has no task types until given some.
     private static final List<String> SERVICES = List.of("job-tracker", "scheduler", "chart-scraper", "chart-processor",
             "track-search", "playlist-service", "notification-service", "jobs-api", "celebrity-workers", "transcribe-workers",
-            "places-workers");
+            "places-workers", "media-workers");
     private static final List<String> WORKERS = List.of("chart-scraper", "chart-processor", "track-search",
-            "playlist-service", "notification-service", "celebrity-workers", "transcribe-workers", "places-workers");
+            "playlist-service", "notification-service", "celebrity-workers", "transcribe-workers", "places-workers",
+            "media-workers");
     // The services that share the artifact store (tally.artifacts.dir).
     private static final List<String> ARTIFACT_SERVICES = List.of("job-tracker", "jobs-api", "transcribe-workers");
 
