@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tally.events.JobState;
+import io.tally.common.topics.Topics;
 import io.tally.events.JobStatus;
+import io.tally.events.PipelineTriggered;
 import io.tally.jobsapi.JobsApiTest;
 import io.tally.jobsapi.PipelineFixtures;
 import io.tally.jobsapi.pipelines.PublishedPipelines;
@@ -19,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,6 +123,43 @@ class PipelinePagesTest {
         assertThat(section).contains("data-stage=\"archive\"").contains("after scrape, search");
         assertThat(section).doesNotContain("node-state");
         assertThat(html).contains("aria-current=\"page\">Pipelines");
+    }
+
+    @Test
+    void theRunFormStartsARunWithTheGivenParametersAsTheSignedInCallerAndShowsItsJob() throws Exception {
+        // Given a pipeline whose latest version needs a date
+        String name = PipelineFixtures.uniqueName("form");
+        publishTwoVersions(name);
+        String html = page("/ui/pipelines").body();
+        assertThat(html).contains("data-run=\"" + name + "\"").contains("name=\"param.date\"");
+
+        // When the form is sent with a date and a blank optional field
+        HttpResponse<String> started = postForm("/ui/pipelines/" + name + "/runs",
+                "param.date=2026-01-05&param.chart=&_csrf=" + csrf(html));
+
+        // Then the run's job page is shown, queued, and the trigger names the caller and the date only
+        assertThat(started.uri().getPath()).startsWith("/ui/jobs/" + name);
+        assertThat(started.body()).contains("Run of " + name + " started");
+        String jobId = started.uri().getPath().substring("/ui/jobs/".length());
+        PipelineTriggered trigger = kafka.await(Topics.PIPELINE_TRIGGERS.name(), PipelineTriggered.class,
+                record -> record.value().getJobId().equals(jobId), 1, WAIT).get(0).value();
+        assertThat(trigger.getRequestedBy()).isEqualTo("alice");
+        assertThat(trigger.getParameters()).containsExactly(Map.entry("date", "2026-01-05"));
+    }
+
+    @Test
+    void theRunFormWithoutARequiredParameterStartsNothingAndSaysWhichIsMissing() throws Exception {
+        // Given a pipeline whose latest version needs a date
+        String name = PipelineFixtures.uniqueName("missing");
+        publishTwoVersions(name);
+        String html = page("/ui/pipelines").body();
+
+        // When the form is sent without it
+        HttpResponse<String> refused = postForm("/ui/pipelines/" + name + "/runs", "param.date=&_csrf=" + csrf(html));
+
+        // Then the pipelines page says so, and no job page was reached
+        assertThat(refused.uri().getPath()).isEqualTo("/ui/pipelines");
+        assertThat(refused.body()).contains("Not started").contains("date");
     }
 
     /** Publishes versions 1 and 2 of {@code name} and waits until this instance's view has version 2. */
