@@ -12,7 +12,14 @@ import io.tally.events.WorkerHeartbeat;
 import io.tally.events.WorkerStatus;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.ServiceHttp;
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkersApiIntegrationTest {
 
     private static final long INTERVAL_MS = 10_000;
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
     @Autowired
     JsonMapper json;
@@ -147,6 +155,49 @@ class WorkersApiIntegrationTest {
         assertThat(delete(gone, ADMIN_KEY).statusCode()).isEqualTo(204);
         await().atMost(WAIT).until(() -> worker(list(USER_KEY), gone) == null);
         assertThat(worker(list(USER_KEY), live)).isNotNull();
+    }
+
+    @Test
+    void theDashboardPageShowsEachWorkerWithItsBadgeHighlightsTheLostAndStatesFreshness() throws Exception {
+        // Given an idle instance and one silent for 5 intervals
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String idle = "page-idle-" + suffix;
+        String lost = "page-lost-" + suffix;
+        send(heartbeat(idle, "wv-page", WorkerStatus.IDLE, Instant.now()).build());
+        send(heartbeat(lost, "wv-page", WorkerStatus.BUSY, Instant.now().minusMillis(5 * INTERVAL_MS))
+                .setCurrentTask("task-7").build());
+        await().atMost(WAIT).until(() -> worker(list(USER_KEY), lost) != null && worker(list(USER_KEY), idle) != null);
+
+        // When a signed-in user opens the Workers page
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        Matcher token = CSRF.matcher(page(browser, "/ui/login").body());
+        assertThat(token.find()).isTrue();
+        browser.send(HttpRequest.newBuilder(http.uri("/ui/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=api-key&apiKey=" + USER_KEY + "&_csrf="
+                        + URLEncoder.encode(token.group(1), StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = page(browser, "/ui/workers");
+
+        // Then the nav links it, each worker has its badge, the lost row is highlighted, and freshness is stated
+        assertThat(page.statusCode()).isEqualTo(200);
+        String html = page.body();
+        assertThat(html).contains("href=\"/ui/workers\" aria-current=\"page\"");
+        assertThat(row(html, idle)).contains("class=\"badge s-IDLE\"").doesNotContain("lost");
+        assertThat(row(html, lost)).contains("class=\"lost\"", "class=\"badge s-LOST\"", "task-7");
+        assertThat(html).containsPattern("worker instance\\(s\\) as of \\d{4}-\\d{2}-\\d{2}")
+                .contains("LOST after <span>30 s</span> without a heartbeat");
+    }
+
+    private static String row(String html, String worker) {
+        int start = html.lastIndexOf("<tr", html.indexOf("data-worker=\"" + worker + "\""));
+        assertThat(start).as("row of %s in %s", worker, html).isNotNegative();
+        return html.substring(start, html.indexOf("</tr>", start));
+    }
+
+    private HttpResponse<String> page(HttpClient browser, String path) throws Exception {
+        return browser.send(HttpRequest.newBuilder(http.uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static WorkerHeartbeat.Builder heartbeat(String id, String type, WorkerStatus status, Instant at) {

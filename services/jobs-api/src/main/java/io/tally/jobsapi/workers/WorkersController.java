@@ -48,6 +48,11 @@ public class WorkersController {
             + "fresh the answer is")
     @GetMapping
     public WorkersResponse list() {
+        return list(view, groups, clock);
+    }
+
+    /** The workers view now: the API's answer and the dashboard page's content. */
+    public static WorkersResponse list(JobView view, WorkerGroups groups, Clock clock) {
         List<WorkerHeartbeat> heartbeats = view.workers();
         Instant now = clock.instant();
         WorkerGroups.Snapshot members = groups.members();
