@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +28,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -88,8 +85,8 @@ class WorkersApiIntegrationTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TaskHeaders.requestTopic(type), 2, (short) 1))).all().get();
         }
-        try (KafkaConsumer<byte[], byte[]> member = member("tally-worker-" + type, busy + "-" + type,
-                TaskHeaders.requestTopic(type))) {
+        try (KafkaConsumer<byte[], byte[]> member = WorkerGroupMember.join(kafka, "tally-worker-" + type,
+                busy + "-" + type, TaskHeaders.requestTopic(type))) {
 
             // When the workers are listed (once the view and the group cache have both caught up)
             JsonNode answer = await().atMost(WAIT).until(() -> list(USER_KEY),
@@ -229,21 +226,5 @@ class WorkersApiIntegrationTest {
         }
         return answer.get("workers").valueStream().filter(w -> w.get("instanceId").asString().equals(id))
                 .findFirst().orElse(null);
-    }
-
-    /** A static member of {@code group} on {@code topic}, polled until it holds a partition, as a worker would be. */
-    private KafkaConsumer<byte[], byte[]> member(String group, String instanceId, String topic) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        consumer.subscribe(List.of(topic));
-        await().atMost(WAIT).until(() -> {
-            consumer.poll(Duration.ofMillis(200));
-            return !consumer.assignment().isEmpty();
-        });
-        return consumer;
     }
 }
