@@ -23,7 +23,8 @@ import org.springframework.validation.annotation.Validated;
  *                            it answers 503 (nothing is written then: the transaction is aborted)
  * @param maxRequestBody      largest request body accepted; a larger one answers 413 before it is read
  * @param downstreamHealthTtl how long the {@code downstreamWorkers} health answer (consumer and share groups on each
- *                            task topic a published pipeline uses) is reused before the broker is asked again
+ *                            task topic a published pipeline uses), and the worker group membership of the workers
+ *                            view, are reused before the broker is asked again
  */
 @Validated
 @ConfigurationProperties("tally.api")

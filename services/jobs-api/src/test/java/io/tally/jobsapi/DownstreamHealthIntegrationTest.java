@@ -8,16 +8,13 @@ import io.tally.common.tasks.TaskHeaders;
 import io.tally.testsupport.KafkaTestClient;
 import io.tally.testsupport.ServiceHttp;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -58,7 +55,8 @@ class DownstreamHealthIntegrationTest {
             admin.createTopics(List.of(new NewTopic(TaskHeaders.requestTopic(served), 1, (short) 1),
                     new NewTopic(TaskHeaders.requestTopic(orphan), 1, (short) 1))).all().get();
         }
-        try (KafkaConsumer<byte[], byte[]> worker = worker("tally-worker-" + served, TaskHeaders.requestTopic(served))) {
+        try (KafkaConsumer<byte[], byte[]> worker = WorkerGroupMember.join(kafka, "tally-worker-" + served, null,
+                TaskHeaders.requestTopic(served))) {
 
             // When the health is read
             JsonNode component = await().atMost(WAIT).until(() -> component(),
@@ -89,20 +87,5 @@ class DownstreamHealthIntegrationTest {
     private JsonNode component() {
         HttpResponse<String> health = http.get("/actuator/health");
         return json.readTree(health.body()).path("components").get("downstreamWorkers");
-    }
-
-    /** A consumer group member on {@code topic}, polled until it holds a partition, as a worker would be. */
-    private KafkaConsumer<byte[], byte[]> worker(String group, String topic) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        consumer.subscribe(List.of(topic));
-        await().atMost(WAIT).until(() -> {
-            consumer.poll(Duration.ofMillis(200));
-            return !consumer.assignment().isEmpty();
-        });
-        return consumer;
     }
 }

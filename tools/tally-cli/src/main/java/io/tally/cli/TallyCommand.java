@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Kafka-native pipeline orchestration: Avro events, a Kafka Streams job tracker, Spring Boot services.",
         subcommands = {DemoCommand.class, DevCommand.class, JobsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
                 RerunCommand.class, TrackerDemoCommand.class, SchemasCommand.class, AuthCommand.class,
-                PipelinesCommand.class, SchedulesCommand.class, SourcesCommand.class},
+                PipelinesCommand.class, SchedulesCommand.class, SourcesCommand.class, WorkersCommand.class},
         // The benchmark is its own module (it depends on this one); the ./tally script dispatches to it.
         footer = {"", "  bench     Measures the tracker and the pipeline against Kafka's own limits (./tally bench --help)."})
 public class TallyCommand implements Runnable {

@@ -32,8 +32,11 @@ class SecurityConfiguration {
         return (requests, properties) -> {
             requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                     .permitAll();
+            requests.requestMatchers(HttpMethod.DELETE, "/api/workers/**")
+                    .hasRole(ApiSecurityProperties.Role.ADMIN.name());
             if (properties.openReads()) {
                 requests.requestMatchers(HttpMethod.GET, "/api/jobs", "/api/jobs/**").permitAll();
+                requests.requestMatchers(HttpMethod.GET, "/api/workers", "/api/workers/**").permitAll();
             }
         };
     }

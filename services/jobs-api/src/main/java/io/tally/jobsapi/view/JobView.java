@@ -7,6 +7,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
+import io.tally.events.WorkerHeartbeat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the global job, item, idempotency, pipeline definition and end reason stores of this instance. Every call throws {@link ViewNotReadyException} until
+ * Reads the global job, item, idempotency, pipeline definition, end reason and worker stores of this instance. Every call throws {@link ViewNotReadyException} until
  * the streams client is RUNNING, so a half-restored view never answers "not found" for a job that exists.
  * Lists page through the {@link JobIndex} and read only the page's jobs from the store. Known gap:
  * {@link #allJobs()} copies the whole view per call (admin stats and cleanup only); {@link #items} scans and
@@ -185,6 +186,26 @@ public class JobView {
     /** Why {@code jobId} ended as it did ({@code JobCompleted.reason}), or empty when it has not ended or gave none. */
     public Optional<String> endReason(String jobId) {
         return read(() -> Optional.ofNullable(this.<String>store(JobViewTopology.REASONS_STORE).get(jobId)));
+    }
+
+    /** The last heartbeat of every worker instance the view has, in instance id order. */
+    public List<WorkerHeartbeat> workers() {
+        return read(() -> {
+            List<WorkerHeartbeat> workers = new ArrayList<>();
+            try (KeyValueIterator<String, WorkerHeartbeat> all = this.<WorkerHeartbeat>store(JobViewTopology.WORKERS_STORE).all()) {
+                all.forEachRemaining(entry -> {
+                    if (entry.value != null) {
+                        workers.add(entry.value);
+                    }
+                });
+            }
+            return workers;
+        });
+    }
+
+    /** The last heartbeat of worker instance {@code instanceId}, or empty when the view has none. */
+    public Optional<WorkerHeartbeat> worker(String instanceId) {
+        return read(() -> Optional.ofNullable(this.<WorkerHeartbeat>store(JobViewTopology.WORKERS_STORE).get(instanceId)));
     }
 
     /** Whether the view answers now. */

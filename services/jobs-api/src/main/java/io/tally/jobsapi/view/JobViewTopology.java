@@ -60,6 +60,9 @@ public final class JobViewTopology {
      * give a reason are kept, since the job store already has everything else a completion says.
      */
     public static final String REASONS_STORE = "api-job-end-reasons";
+    /** Instance id → last {@code WorkerHeartbeat}, from {@link Topics#WORKER_HEARTBEATS}: the workers view. */
+    public static final String WORKERS_STORE = "api-workers";
+    public static final String WORKERS_SOURCE = "api-workers-source";
     public static final String JOBS_SOURCE = "api-job-status-source";
     public static final String DEFINITIONS_SOURCE = "api-pipeline-definitions-source";
     public static final String REASONS_SOURCE = "api-job-completed-source";
@@ -119,6 +122,7 @@ public final class JobViewTopology {
                 ItemStoreUpdater::new);
         globalTable(builder, Topics.API_IDEMPOTENCY, IDEMPOTENCY_SOURCE, IDEMPOTENCY_STORE, serdes);
         globalTable(builder, Topics.PIPELINE_DEFINITIONS, DEFINITIONS_SOURCE, DEFINITIONS_STORE, serdes);
+        globalTable(builder, Topics.WORKER_HEARTBEATS, WORKERS_SOURCE, WORKERS_STORE, serdes);
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REASONS_STORE),
                         Serdes.String(), Serdes.String()).withLoggingDisabled(),
