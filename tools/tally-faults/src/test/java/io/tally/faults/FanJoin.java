@@ -12,31 +12,20 @@ import io.tally.faults.ExactlyOnceChecker.JobExpectation;
 import io.tally.faults.tasks.FanPart;
 import io.tally.faults.tasks.FanSumInput;
 import io.tally.faults.worker.FanWorkerApplication;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The declared fan-join pipeline of the fault suite (test resources {@code pipelines/fan-join.yml}: {@code list} →
@@ -123,50 +112,25 @@ final class FanJoin {
      */
     static final class Duplicator implements AutoCloseable {
 
-        private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicLong workResults = new AtomicLong();
         private final AtomicLong requestsCopied = new AtomicLong();
         private final AtomicLong resultsCopied = new AtomicLong();
         private final Set<String> copied = ConcurrentHashMap.newKeySet();
-        private final Thread thread;
+        private final Deserializer<TaskResult> results;
+        private final RecordTap tap;
 
         Duplicator(FaultStack stack) {
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                    ConsumerConfig.CLIENT_ID_CONFIG, "tally-faults-duplicator-" + UUID.randomUUID(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = java.util.stream.Stream.of(WORK_REQUESTS, Topics.TASK_RESULTS.name())
-                    .flatMap(topic -> consumer.partitionsFor(topic).stream())
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            // Resolve the positions now: nothing sent after the constructor returns is missed.
-            partitions.forEach(consumer::position);
-            KafkaProducer<String, byte[]> producer = stack.rawProducer();
-            Deserializer<TaskResult> results = stack.serdes.deserializer(TaskResult.class);
-            thread = new Thread(() -> {
-                try (consumer; producer) {
-                    while (running.get()) {
-                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                            if (record.headers().lastHeader(ExactlyOnceChecker.INJECTED_HEADER) == null) {
-                                copyIfChosen(record, results, producer);
-                            }
-                        }
-                    }
-                }
-            }, "tally-faults-duplicator");
-            thread.setDaemon(true);
-            thread.start();
+            results = stack.serdes.deserializer(TaskResult.class);
+            tap = new RecordTap(stack, "duplicator", List.of(WORK_REQUESTS, Topics.TASK_RESULTS.name()),
+                    this::copyIfChosen);
         }
 
-        private void copyIfChosen(ConsumerRecord<String, byte[]> record, Deserializer<TaskResult> results,
-                                  KafkaProducer<String, byte[]> producer) {
+        private void copyIfChosen(ConsumerRecord<String, byte[]> record) {
             if (record.topic().equals(WORK_REQUESTS)) {
-                String item = header(record, TaskHeaders.ITEM);
+                String item = RecordTap.header(record, TaskHeaders.ITEM);
                 if (item != null && index(item) % DUPLICATE_REQUEST_EVERY == 0
-                        && copied.add("request " + header(record, TaskHeaders.CE_ID))) {
-                    send(record, producer);
+                        && copied.add("request " + RecordTap.header(record, TaskHeaders.CE_ID))) {
+                    tap.copy(record);
                     requestsCopied.incrementAndGet();
                 }
                 return;
@@ -178,17 +142,9 @@ final class FanJoin {
             workResults.incrementAndGet();
             if (index(result.getItemId()) % DUPLICATE_RESULT_EVERY == 3
                     && copied.add("result " + result.getJobId() + "/" + result.getItemId())) {
-                send(record, producer);
+                tap.copy(record);
                 resultsCopied.incrementAndGet();
             }
-        }
-
-        private static void send(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
-            ProducerRecord<String, byte[]> copy = new ProducerRecord<>(record.topic(), record.partition(), record.key(),
-                    record.value(), new RecordHeaders(record.headers().toArray()));
-            copy.headers().add(new RecordHeader(ExactlyOnceChecker.INJECTED_HEADER,
-                    "duplicate".getBytes(StandardCharsets.UTF_8)));
-            producer.send(copy);
         }
 
         /** Work results (SUCCEEDED, copies not counted) seen so far, of every job. */
@@ -204,11 +160,6 @@ final class FanJoin {
             return resultsCopied.get();
         }
 
-        private static String header(ConsumerRecord<String, byte[]> record, String name) {
-            Header header = record.headers().lastHeader(name);
-            return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-        }
-
         /** {@code e0042} → 42. */
         private static int index(String itemId) {
             return Integer.parseInt(itemId.substring(1));
@@ -216,8 +167,7 @@ final class FanJoin {
 
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5_000);
+            tap.close();
         }
     }
 }
