@@ -151,6 +151,16 @@ function itemRow(item) {
   outcome.appendChild(outcomeBadge);
   const attempt = document.createElement('td');
   attempt.textContent = String(item.attempt);
+  const worker = document.createElement('td');
+  worker.className = 'item-worker';
+  worker.textContent = item.worker ?? '';
+  const claimed = document.createElement('td');
+  if (item.claimedAt) {
+    const claimedTime = document.createElement('time');
+    claimedTime.dateTime = item.claimedAt;
+    claimedTime.textContent = format(item.claimedAt);
+    claimed.appendChild(claimedTime);
+  }
   const processed = document.createElement('td');
   const time = document.createElement('time');
   time.dateTime = item.processedAt || '';
@@ -159,7 +169,7 @@ function itemRow(item) {
   const error = document.createElement('td');
   error.className = 'item-error';
   error.textContent = item.error ?? '';
-  row.append(id, outcome, attempt, processed, error);
+  row.append(id, outcome, attempt, worker, claimed, processed, error);
   return row;
 }
 
@@ -170,7 +180,7 @@ function renderItems(page) {
     const empty = document.createElement('tr');
     empty.className = 'no-items';
     const cell = document.createElement('td');
-    cell.colSpan = 5;
+    cell.colSpan = 7;
     cell.textContent = 'No items match.';
     empty.appendChild(cell);
     rows.push(empty);

@@ -7,6 +7,7 @@ import io.tally.events.ItemProcessed;
 import io.tally.events.JobState;
 import io.tally.events.JobStatus;
 import io.tally.events.PipelineDefinitionPublished;
+import io.tally.events.TaskResult;
 import io.tally.events.WorkerHeartbeat;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -120,19 +121,29 @@ public class JobView {
         String needle = text == null || text.isBlank() ? null : text.strip().toLowerCase(Locale.ROOT);
         long first = (long) page * size;
         return read(() -> {
-            ReadOnlyKeyValueStore<String, ItemProcessed> store = store(JobViewTopology.ITEMS_STORE);
             List<ItemProcessed> items = new ArrayList<>(Math.min(size, 256));
             long total = 0;
-            try (KeyValueIterator<String, ItemProcessed> scan = store.prefixScan(JobViewTopology.itemKeyPrefix(jobId),
-                    new StringSerializer())) {
-                while (scan.hasNext()) {
-                    ItemProcessed item = scan.next().value;
-                    if (item != null && matches(item, outcome, needle)) {
-                        if (total >= first && items.size() < size) {
-                            items.add(item);
-                        }
-                        total++;
+            // A job's items are in one of the two stores: a service-wired or outside producer's job in the items
+            // store, an engine job's tasks (as their latest results) in the task store.
+            List<ItemProcessed> all = new ArrayList<>();
+            try (KeyValueIterator<String, ItemProcessed> scan = this.<ItemProcessed>store(JobViewTopology.ITEMS_STORE)
+                    .prefixScan(JobViewTopology.itemKeyPrefix(jobId), new StringSerializer())) {
+                scan.forEachRemaining(entry -> all.add(entry.value));
+            }
+            try (KeyValueIterator<String, TaskResult> scan = this.<TaskResult>store(JobViewTopology.TASK_ITEMS_STORE)
+                    .prefixScan(JobViewTopology.itemKeyPrefix(jobId), new StringSerializer())) {
+                scan.forEachRemaining(entry -> {
+                    if (entry.value != null) {
+                        all.add(JobViewTopology.TaskItemStoreUpdater.item(entry.value));
                     }
+                });
+            }
+            for (ItemProcessed item : all) {
+                if (item != null && matches(item, outcome, needle)) {
+                    if (total >= first && items.size() < size) {
+                        items.add(item);
+                    }
+                    total++;
                 }
             }
             return new ItemListing(items, total);

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.events.JobStatus;
+import io.tally.events.TaskResult;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,13 @@ public final class JobViewTopology {
      */
     public static final String ITEMS_STORE = "api-job-items";
     /**
+     * (Job id, item id) → latest attempt's {@code TaskResult} of each task of an engine job, from
+     * {@link Topics#TASK_RESULTS} (kept as the topic's own record: a global store's values are serialized under the
+     * source topic's subject); the item id is {@code <stage>} or {@code <stage>/<element>}, read as an item by
+     * {@link TaskItemStoreUpdater#item}. Same key layout as {@link #ITEMS_STORE}.
+     */
+    public static final String TASK_ITEMS_STORE = "api-task-items";
+    /**
      * {@code <name>@<version>} → {@code PipelineDefinitionPublished}, from {@link Topics#PIPELINE_DEFINITIONS} (compacted,
      * so the whole topic is every version ever published).
      */
@@ -67,6 +75,7 @@ public final class JobViewTopology {
     public static final String DEFINITIONS_SOURCE = "api-pipeline-definitions-source";
     public static final String REASONS_SOURCE = "api-job-completed-source";
     public static final String ITEMS_SOURCE = "api-job-items-source";
+    public static final String TASK_ITEMS_SOURCE = "api-task-items-source";
     public static final String IDEMPOTENCY_SOURCE = "api-idempotency-source";
 
     private JobViewTopology() {
@@ -120,6 +129,12 @@ public final class JobViewTopology {
                 Topics.ITEM_PROCESSED.name(),
                 Consumed.with(Serdes.String(), serdes.valueSerde(Topics.ITEM_PROCESSED)).withName(ITEMS_SOURCE),
                 ItemStoreUpdater::new);
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASK_ITEMS_STORE),
+                        Serdes.String(), serdes.valueSerde(Topics.TASK_RESULTS)).withLoggingDisabled(),
+                Topics.TASK_RESULTS.name(),
+                Consumed.with(Serdes.String(), serdes.valueSerde(Topics.TASK_RESULTS)).withName(TASK_ITEMS_SOURCE),
+                TaskItemStoreUpdater::new);
         globalTable(builder, Topics.API_IDEMPOTENCY, IDEMPOTENCY_SOURCE, IDEMPOTENCY_STORE, serdes);
         globalTable(builder, Topics.PIPELINE_DEFINITIONS, DEFINITIONS_SOURCE, DEFINITIONS_STORE, serdes);
         globalTable(builder, Topics.WORKER_HEARTBEATS, WORKERS_SOURCE, WORKERS_STORE, serdes);
@@ -194,6 +209,57 @@ public final class JobViewTopology {
     }
 
     /**
+     * Keeps the latest attempt of each task of an engine job as an item record with its worker and claim time, by the
+     * same rule as {@link ItemStoreUpdater}. Results without a job or stage are skipped (the global thread must not
+     * throw).
+     */
+    public static final class TaskItemStoreUpdater implements Processor<String, TaskResult, Void, Void> {
+
+        private KeyValueStore<String, TaskResult> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(TASK_ITEMS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, TaskResult> record) {
+            TaskResult result = record.value();
+            if (result == null || result.getJobId() == null || result.getJobId().isBlank()
+                    || result.getJobId().indexOf(ITEM_KEY_SEPARATOR) >= 0 || result.getStage() == null
+                    || result.getOutcome() == null) {
+                LOG.warn("Skipping a task result without a job, stage or outcome on {}", Topics.TASK_RESULTS.name());
+                return;
+            }
+            String key = itemKey(result.getJobId(), itemId(result));
+            TaskResult stored = store.get(key);
+            if (stored == null || result.getAttempt() >= stored.getAttempt()) {
+                store.put(key, result);
+            }
+        }
+
+        private static String itemId(TaskResult result) {
+            return result.getItemId() == null ? result.getStage() : result.getStage() + "/" + result.getItemId();
+        }
+
+        /** A task's latest attempt as an item of its job, with the worker that ran it and when it claimed it. */
+        public static ItemProcessed item(TaskResult result) {
+            String error = result.getError() == null ? null
+                    : result.getError().getCode() + ": " + result.getError().getMessage();
+            return ItemProcessed.newBuilder()
+                    .setJobId(result.getJobId())
+                    .setItemId(itemId(result))
+                    .setOutcome(result.getOutcome())
+                    .setAttempt(result.getAttempt())
+                    .setError(error)
+                    .setProcessedAt(result.getEndedAt())
+                    .setWorker(result.getWorker())
+                    .setClaimedAt(result.getStartedAt())
+                    .build();
+        }
+    }
+
+    /**
      * Keeps the reason of each completion that gives one, by job id. A job ends once, so the last reason wins; one
      * without a job id is skipped (on the global thread an exception would stop the whole view).
      */
@@ -224,6 +290,7 @@ public final class JobViewTopology {
         private final JobIndex index;
         private TimestampedKeyValueStore<String, JobStatus> store;
         private KeyValueStore<String, ItemProcessed> items;
+        private KeyValueStore<String, TaskResult> taskItems;
 
         JobStoreUpdater(JobIndex index) {
             this.index = index;
@@ -233,6 +300,7 @@ public final class JobViewTopology {
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(JOBS_STORE);
             items = context.getStateStore(ITEMS_STORE);
+            taskItems = context.getStateStore(TASK_ITEMS_STORE);
             index.clear();
             try (KeyValueIterator<String, ValueAndTimestamp<JobStatus>> all = store.all()) {
                 all.forEachRemaining(entry -> {
@@ -250,7 +318,8 @@ public final class JobViewTopology {
             }
             if (record.value() == null) {
                 store.delete(record.key());
-                deleteItems(record.key());
+                deleteItems(items, record.key());
+                deleteItems(taskItems, record.key());
             } else {
                 store.put(record.key(), ValueAndTimestamp.make(record.value(), record.timestamp()));
             }
@@ -258,9 +327,9 @@ public final class JobViewTopology {
         }
 
         /** A tombstoned job (admin cleanup) takes its item records with it. */
-        private void deleteItems(String jobId) {
+        private static <V> void deleteItems(KeyValueStore<String, V> items, String jobId) {
             java.util.List<String> keys = new java.util.ArrayList<>();
-            try (KeyValueIterator<String, ItemProcessed> scan = items.prefixScan(itemKeyPrefix(jobId),
+            try (KeyValueIterator<String, V> scan = items.prefixScan(itemKeyPrefix(jobId),
                     new org.apache.kafka.common.serialization.StringSerializer())) {
                 scan.forEachRemaining(entry -> keys.add(entry.key));
             }
