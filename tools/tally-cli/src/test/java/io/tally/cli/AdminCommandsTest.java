@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,41 +20,27 @@ class AdminCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HttpServer server;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "{}";
+    private FakeApi api;
 
     @BeforeEach
     void startTheFakeApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-                    + exchange.getRequestHeaders().getFirst("X-API-Key") + " "
-                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        api = new FakeApi();
     }
 
     @AfterEach
     void stopTheFakeApi() {
-        server.stop(0);
+        api.close();
     }
 
     @Test
     void redrivePostsTheSelectedOffsetsAndPrintsTheCounts() throws Exception {
         // Given the API answers counts
-        answer = "{\"selected\": 2, \"redriven\": 1, \"skipped\": 1}";
+        api.answer = "{\"selected\": 2, \"redriven\": 1, \"skipped\": 1}";
         // When two offsets are redriven
         Run run = tally("dlt", "redrive", "tally.dlt.tasks.search-track", "--offset", "0:3", "--offset", "1:4");
         // Then the body names them, and the counts are printed
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).singleElement().asString()
+        assertThat(api.requests).singleElement().asString()
                 .startsWith("POST /api/admin/dead-letters/tally.dlt.tasks.search-track/redrive admin-key ");
         assertThat(body(0)).isEqualTo(JSON.readTree("{\"offsets\": [{\"partition\": 0, \"offset\": 3}, {\"partition\": 1, \"offset\": 4}]}"));
         assertThat(run.out()).contains("selected 2, redriven 1, skipped 1");
@@ -74,13 +55,13 @@ class AdminCommandsTest {
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(malformed.exitCode()).isEqualTo(2);
         assertThat(malformed.err()).contains("PARTITION:OFFSET");
-        assertThat(requests).isEmpty();
+        assertThat(api.requests).isEmpty();
     }
 
     @Test
     void replaySendsTheRangeAndPrintsADryRunCount() throws Exception {
         // Given the API answers a dry-run count
-        answer = "{\"topic\": \"tally.jobs.items\", \"records\": 7, \"dryRun\": true}";
+        api.answer = "{\"topic\": \"tally.jobs.items\", \"records\": 7, \"dryRun\": true}";
         // When a time range is dry-run
         Run run = tally("replay", "tally.jobs.items", "--from-timestamp", "2026-11-23T10:00:00Z", "--to-offset", "9",
                 "--dry-run");
@@ -94,15 +75,15 @@ class AdminCommandsTest {
     @Test
     void rerunPrintsTheNewJobAndAnApiErrorExitsWith1() {
         // Given the API accepts the first re-run and does not know the second job
-        answer = "{\"jobId\": \"beatport-chart-new\", \"triggerId\": \"api:1\"}";
+        api.answer = "{\"jobId\": \"beatport-chart-new\", \"triggerId\": \"api:1\"}";
         Run accepted = tally("rerun", "old-job");
-        status = 404;
-        answer = "{\"status\": 404, \"detail\": \"job 'gone' is not known\"}";
+        api.status = 404;
+        api.answer = "{\"status\": 404, \"detail\": \"job 'gone' is not known\"}";
         Run unknown = tally("rerun", "gone");
         // Then the new job id is printed, and the 404 detail goes to stderr with exit code 1
         assertThat(accepted.exitCode()).isZero();
         assertThat(accepted.out()).contains("job beatport-chart-new");
-        assertThat(requests.get(0)).startsWith("POST /api/jobs/old-job/rerun admin-key");
+        assertThat(api.requests.get(0)).startsWith("POST /api/jobs/old-job/rerun admin-key");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("404").contains("job 'gone' is not known");
     }
@@ -110,12 +91,12 @@ class AdminCommandsTest {
     @Test
     void jobsCancelPostsTheReasonAndPrintsOneLine() throws Exception {
         // Given the API accepts the cancel
-        answer = "{\"jobId\": \"chart-job-1\", \"links\": {\"self\": \"/api/jobs/chart-job-1\"}}";
+        api.answer = "{\"jobId\": \"chart-job-1\", \"links\": {\"self\": \"/api/jobs/chart-job-1\"}}";
         // When a job is cancelled with a reason
         Run run = tally("jobs", "cancel", "chart-job-1", "--reason", "wrong date");
         // Then the reason is the body, and one line says what happened
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).singleElement().asString().startsWith("POST /api/jobs/chart-job-1/cancel admin-key ");
+        assertThat(api.requests).singleElement().asString().startsWith("POST /api/jobs/chart-job-1/cancel admin-key ");
         assertThat(body(0)).isEqualTo(JSON.readTree("{\"reason\": \"wrong date\"}"));
         assertThat(run.out().lines()).containsExactly(
                 "Cancel of job chart-job-1 requested; follow it with: tally jobs show chart-job-1");
@@ -124,12 +105,12 @@ class AdminCommandsTest {
     @Test
     void jobsCancelOfAnEndedJobPrintsTheApiDetailAndExitsWith1() {
         // Given the API answers that the job already ended
-        status = 409;
-        answer = "{\"status\": 409, \"detail\": \"job 'chart-job-1' has already ended COMPLETED\"}";
+        api.status = 409;
+        api.answer = "{\"status\": 409, \"detail\": \"job 'chart-job-1' has already ended COMPLETED\"}";
         // When it is cancelled without a reason
         Run run = tally("jobs", "cancel", "chart-job-1");
         // Then nothing is sent as body, and the detail goes to stderr with exit code 1
-        assertThat(requests).singleElement().asString().isEqualTo("POST /api/jobs/chart-job-1/cancel admin-key ");
+        assertThat(api.requests).singleElement().asString().isEqualTo("POST /api/jobs/chart-job-1/cancel admin-key ");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("409").contains("has already ended COMPLETED");
         assertThat(run.out()).isEmpty();
@@ -138,7 +119,7 @@ class AdminCommandsTest {
     @Test
     void pipelinesListAndShowPrintWhatTheApiPublishes() {
         // Given the API knows one pipeline at version 2
-        answer = """
+        api.answer = """
                 {"name": "chart", "description": "Chart to playlist", "version": 2, "versions": [1, 2],
                  "parameters": [{"name": "date", "type": "DATE", "required": true},
                                 {"name": "chart", "type": "STRING", "defaultValue": "top-100", "required": false}],
@@ -148,11 +129,11 @@ class AdminCommandsTest {
                 """;
         // When it is shown at version 1, then the list is asked for
         Run show = tally("pipelines", "show", "chart", "1");
-        answer = "[" + answer + "]";
+        api.answer = "[" + api.answer + "]";
         Run list = tally("pipelines", "list");
         // Then show names its parameters, schedule and stages in order with their dependencies, and list one line each
         assertThat(show.exitCode()).as(show.err()).isZero();
-        assertThat(requests.get(0)).startsWith("GET /api/pipelines/chart/versions/1 admin-key");
+        assertThat(api.requests.get(0)).startsWith("GET /api/pipelines/chart/versions/1 admin-key");
         assertThat(show.out().lines()).containsExactly(
                 "chart v2  Chart to playlist",
                 "  versions published: 1, 2",
@@ -162,7 +143,7 @@ class AdminCommandsTest {
                 "  stage scrape: scrape-chart",
                 "  stage search: search-track for each after scrape");
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(requests.get(1)).startsWith("GET /api/pipelines admin-key");
+        assertThat(api.requests.get(1)).startsWith("GET /api/pipelines admin-key");
         assertThat(list.out().lines()).hasSize(3).element(1).asString()
                 .startsWith("chart").contains("v2").contains("Chart to playlist");
     }
@@ -170,7 +151,7 @@ class AdminCommandsTest {
     @Test
     void jobsShowPrintsTheParametersAnEngineJobRunsWith() {
         // Given the API has an ended engine job with its parameters
-        answer = """
+        api.answer = """
                 {"jobId": "chart-1", "status": "COMPLETED", "pipeline": "chart", "pipelineVersion": 2,
                  "parameters": {"chart": "house/5", "date": "latest"}, "sourceRef": "beatport/2026/01/25/top100",
                  "expectedCount": 3, "succeededCount": 3, "failedCount": 0, "skippedCount": 0, "correctionCount": 0,
@@ -185,7 +166,7 @@ class AdminCommandsTest {
     }
 
     private JsonNode body(int request) throws IOException {
-        String line = requests.get(request);
+        String line = api.requests.get(request);
         return JSON.readTree(line.substring(line.indexOf('{')));
     }
 
@@ -196,7 +177,7 @@ class AdminCommandsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--api-url", "http://127.0.0.1:" + server.getAddress().getPort(), "--api-key", "admin-key"))
+                "--api-url", api.url(), "--api-key", "admin-key"))
                 .toArray(String[]::new);
         int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true)).execute(all);

@@ -3,14 +3,9 @@ package io.tally.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,45 +17,31 @@ class SourcesCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PLAYLIST = "https://www.youtube.com/playlist?list=PLtallyFixtureLofi";
 
-    private HttpServer server;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "{}";
+    private FakeApi api;
 
     @BeforeEach
     void startTheFakeApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-                    + exchange.getRequestHeaders().getFirst("X-API-Key") + " "
-                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        api = new FakeApi();
     }
 
     @AfterEach
     void stopTheFakeApi() {
-        server.stop(0);
+        api.close();
     }
 
     @Test
     void addStartsAMediaSourcesRunWithTheUrlAndSaysHowToFollowIt() throws Exception {
         // Given the API accepts the run
-        status = 202;
-        answer = "{\"jobId\": \"media-sources-42\", \"triggerId\": \"api:1\"}";
+        api.status = 202;
+        api.answer = "{\"jobId\": \"media-sources-42\", \"triggerId\": \"api:1\"}";
 
         // When the playlist is added
         Run run = tally("sources", "add", PLAYLIST);
 
         // Then the run was posted with the url parameter and the key, and the job id printed
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).singleElement().asString().startsWith("POST /api/pipelines/media-sources/runs user-key ");
-        String line = requests.get(0);
+        assertThat(api.requests).singleElement().asString().startsWith("POST /api/pipelines/media-sources/runs user-key ");
+        String line = api.requests.get(0);
         assertThat(JSON.readTree(line.substring(line.indexOf('{'))))
                 .isEqualTo(JSON.readTree("{\"parameters\": {\"url\": \"" + PLAYLIST + "\"}}"));
         assertThat(run.out()).contains("media-sources-42").contains("tally jobs show media-sources-42");
@@ -69,8 +50,8 @@ class SourcesCommandTest {
     @Test
     void addReportsTheApisRefusalOfABadUrl() {
         // Given the API refuses the parameter
-        status = 400;
-        answer = "{\"title\": \"Bad Request\", \"detail\": \"parameters.url: does not match https?://\\\\S+\"}";
+        api.status = 400;
+        api.answer = "{\"title\": \"Bad Request\", \"detail\": \"parameters.url: does not match https?://\\\\S+\"}";
 
         // When a non-URL is added
         Run run = tally("sources", "add", "not-a-url");
@@ -83,7 +64,7 @@ class SourcesCommandTest {
     @Test
     void listShowsEachSourceUrlWithStatusCountsAndWhatWasPicked() {
         // Given two media-sources jobs
-        answer = """
+        api.answer = """
                 {"items": [
                   {"jobId": "media-sources-1", "status": "COMPLETED_WITH_FAILURES", "pipeline": "media-sources",
                    "parameters": {"url": "%s"}, "succeededCount": 13, "failedCount": 1, "skippedCount": 0,
@@ -99,7 +80,7 @@ class SourcesCommandTest {
 
         // Then the jobs of media-sources were asked for, one line each with url, status, counts and the pick
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).singleElement().asString().startsWith("GET /api/jobs?pipeline=media-sources&page=0&size=50 ");
+        assertThat(api.requests).singleElement().asString().startsWith("GET /api/jobs?pipeline=media-sources&page=0&size=50 ");
         assertThat(run.out()).contains(PLAYLIST).contains("COMPLETED_WITH_FAILURES").contains("13/1/0")
                 .contains("12 new of 12 listed").contains("media-sources-2").contains("2 of 2 sources");
         assertThat(run.out().lines().filter(l -> l.contains("media-sources-2")).findFirst().orElseThrow()).endsWith("-");
@@ -112,7 +93,7 @@ class SourcesCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--api-url", "http://127.0.0.1:" + server.getAddress().getPort(), "--api-key", "user-key"))
+                "--api-url", api.url(), "--api-key", "user-key"))
                 .toArray(String[]::new);
         int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true)).execute(all);

@@ -2,14 +2,10 @@ package io.tally.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,42 +23,29 @@ class WorkersCommandTest {
                "currentTask": null, "tasksSucceeded": 0, "tasksFailed": 0, "heartbeatAgeMs": 125000}]}
             """;
 
-    private HttpServer server;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String answer = "{}";
+    private FakeApi api;
 
     @BeforeEach
     void startTheFakeApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-                    + exchange.getRequestHeaders().getFirst("X-API-Key"));
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        api = new FakeApi();
     }
 
     @AfterEach
     void stopTheFakeApi() {
-        server.stop(0);
+        api.close();
     }
 
     @Test
     void listsOneLinePerWorkerAndAFooterStatingFreshness() {
         // Given the API knows a busy and a lost worker
-        answer = LIST;
+        api.answer = LIST;
 
         // When the workers are listed
         Run run = tally("workers");
 
         // Then each has its line with status, types, task, done/failed and heartbeat age, and the footer its freshness
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).containsExactly("GET /api/workers admin-key");
+        assertThat(api.requests).containsExactly("GET /api/workers admin-key ");
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(4);
         assertThat(lines.get(1)).contains("fetch-1", "BUSY", "fetch,probe", "task-42", "7/2", "2s ago");
@@ -74,7 +57,7 @@ class WorkersCommandTest {
     @Test
     void showsOneWorkerAndReportsAnUnknownOneOnStderr() {
         // Given one lost worker whose last heartbeat said IDLE and which holds partitions of fetch
-        answer = """
+        api.answer = """
                 {"instanceId": "fetch-2", "derivedStatus": "LOST", "status": "IDLE", "service": "fetcher",
                  "host": "pod-2", "taskTypes": ["fetch"], "currentTask": null, "tasksSucceeded": 3, "tasksFailed": 1,
                  "leaderOf": ["sources"], "lastHeartbeat": "2026-01-01T11:57:55Z", "heartbeatAgeMs": 125000,
@@ -87,13 +70,13 @@ class WorkersCommandTest {
 
         // Then the id is encoded in the path and the output names its derived and stated status and partitions
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(requests).containsExactly("GET /api/workers/fetch%2F2 admin-key");
+        assertThat(api.requests).containsExactly("GET /api/workers/fetch%2F2 admin-key ");
         assertThat(run.out()).contains("LOST (last heartbeat said IDLE)", "fetcher on pod-2", "done/failed   3/1",
                 "leader of     sources", "2m05s ago, every 10s", "fetch [0,2]");
 
         // When an unknown worker is shown, Then the API's 404 detail goes to stderr with exit code 1
-        status = 404;
-        answer = "{\"status\": 404, \"detail\": \"worker 'nobody' is not known\"}";
+        api.status = 404;
+        api.answer = "{\"status\": 404, \"detail\": \"worker 'nobody' is not known\"}";
         Run unknown = tally("workers", "show", "nobody");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("404").contains("worker 'nobody' is not known");
@@ -106,7 +89,7 @@ class WorkersCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--api-url", "http://127.0.0.1:" + server.getAddress().getPort(), "--api-key", "admin-key"))
+                "--api-url", api.url(), "--api-key", "admin-key"))
                 .toArray(String[]::new);
         int exitCode = new CommandLine(new TallyCommand()).setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true)).execute(all);
