@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -55,10 +56,11 @@ public final class TrackerWorkload {
      *                           (0: none)
      * @param beforeCreatedShare share of each job's records sent before its {@code JobCreated}
      * @param interleavedJobs    jobs in flight at once in the sending order
+     * @param itemIds            whether items carry their ordinal besides their id (ADR 0023)
      */
     public record Shape(String jobIdPrefix, String pipeline, int jobs, int items, int failures, int skipEvery,
                         double duplicateShare, boolean lateDuplicates, int reorderEvery, double beforeCreatedShare,
-                        int interleavedJobs) {
+                        int interleavedJobs, ItemIds itemIds) {
 
         public Shape {
             if (jobs < 1 || items < 1) {
@@ -70,22 +72,29 @@ public final class TrackerWorkload {
         }
 
         /** The benchmark's input: 5% redeliveries among the items, 10% before the JobCreated, 4% failures. */
-        public static Shape bench(int jobs, int items) {
-            return new Shape("bench-job-", "bench", jobs, items, items / 25, 0, 0.05, false, 0, 0.10, 64);
+        public static Shape bench(int jobs, int items, ItemIds itemIds) {
+            return new Shape("bench-" + itemIds.name().toLowerCase(Locale.ROOT) + "-job-", "bench", jobs,
+                    items, items / 25, 0, 0.05, false, 0, 0.10, 64, itemIds);
         }
 
-        /** The fault suite's input: every job in flight, skips, reordered retries, a third redelivered at the end. */
+        /**
+         * The fault suite's input: every job in flight, skips, reordered retries, a third redelivered at the end;
+         * half the jobs send ordinals, so a crash is tested against both places item marks are kept.
+         */
         public static Shape faults(String jobIdPrefix, int jobs, int items) {
             return new Shape(jobIdPrefix, "faults", jobs, items, Math.max(1, items / 7), 5, 1.0 / 3, true, 4, 0.25,
-                    jobs);
+                    jobs, ItemIds.BOTH);
         }
 
         /** The tracker demo's one job. */
         public static Shape demo(String jobId, int items, int failures, int duplicates, int recordsBeforeCreated) {
             return new Shape(jobId, "demo", 1, items, failures, 0, (double) duplicates / items, false, 0,
-                    Math.min(1.0, (double) recordsBeforeCreated / (items + duplicates)), 1);
+                    Math.min(1.0, (double) recordsBeforeCreated / (items + duplicates)), 1, ItemIds.KEYED);
         }
     }
+
+    /** How items are identified: by id only, by id and their ordinal 0..n-1, or ordinals in every other job. */
+    public enum ItemIds { KEYED, ORDINAL, BOTH }
 
     private final Shape shape;
     private final List<Send> sends = new ArrayList<>();
@@ -129,14 +138,16 @@ public final class TrackerWorkload {
         List<List<Send>> perJob = new ArrayList<>(shape.jobs());
         List<Send> late = new ArrayList<>();
         for (int j = 0; j < shape.jobs(); j++) {
-            perJob.add(jobSends(jobId(j), random, now, late));
+            perJob.add(jobSends(j, random, now, late));
         }
         interleave(perJob, random);
         Collections.shuffle(late, random);
         sends.addAll(late);
     }
 
-    private List<Send> jobSends(String jobId, Random random, Instant now, List<Send> late) {
+    private List<Send> jobSends(int job, Random random, Instant now, List<Send> late) {
+        String jobId = jobId(job);
+        boolean ordinals = shape.itemIds() == ItemIds.ORDINAL || (shape.itemIds() == ItemIds.BOTH && job % 2 == 0);
         Set<Integer> failing = pick(shape.failures(), shape.items(), random);
         List<ItemProcessed> sequence = new ArrayList<>();
         int succeeded = 0;
@@ -144,6 +155,7 @@ public final class TrackerWorkload {
         int skipped = 0;
         for (int i = 0; i < shape.items(); i++) {
             String itemId = "item-" + i;
+            Integer ordinal = ordinals ? i : null;
             ItemOutcome outcome = failing.contains(i) ? ItemOutcome.FAILED
                     : shape.skipEvery() > 0 && i % shape.skipEvery() == shape.skipEvery() - 1 ? ItemOutcome.SKIPPED
                     : ItemOutcome.SUCCEEDED;
@@ -154,11 +166,11 @@ public final class TrackerWorkload {
             }
             if (outcome == ItemOutcome.SUCCEEDED && shape.reorderEvery() > 0 && i % shape.reorderEvery() == 1) {
                 // The retry overtakes the failed first attempt; the tracker keeps the higher attempt.
-                sequence.add(item(jobId, itemId, ItemOutcome.SUCCEEDED, 2, now));
-                sequence.add(item(jobId, itemId, ItemOutcome.FAILED, 1, now));
+                sequence.add(item(jobId, itemId, ordinal, ItemOutcome.SUCCEEDED, 2, now));
+                sequence.add(item(jobId, itemId, ordinal, ItemOutcome.FAILED, 1, now));
                 reorderings++;
             } else {
-                sequence.add(item(jobId, itemId, outcome, 1, now));
+                sequence.add(item(jobId, itemId, ordinal, outcome, 1, now));
             }
         }
         Collections.shuffle(sequence, random);
@@ -219,8 +231,10 @@ public final class TrackerWorkload {
         return new HashSet<>(all.subList(0, count));
     }
 
-    private static ItemProcessed item(String jobId, String itemId, ItemOutcome outcome, int attempt, Instant now) {
-        return ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOutcome(outcome).setAttempt(attempt)
+    private static ItemProcessed item(String jobId, String itemId, Integer ordinal, ItemOutcome outcome, int attempt,
+                                      Instant now) {
+        return ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOrdinal(ordinal).setOutcome(outcome)
+                .setAttempt(attempt)
                 .setError(outcome == ItemOutcome.FAILED ? "simulated failure" : null).setProcessedAt(now).build();
     }
 

@@ -6,6 +6,7 @@ import io.tally.common.topics.Topics;
 import io.tally.events.ItemProcessed;
 import io.tally.events.JobCompleted;
 import io.tally.localruntime.TrackerWorkload.Expected;
+import io.tally.localruntime.TrackerWorkload.ItemIds;
 import io.tally.localruntime.TrackerWorkload.Send;
 import io.tally.localruntime.TrackerWorkload.Shape;
 import java.time.Instant;
@@ -20,7 +21,7 @@ class TrackerWorkloadTest {
     private static final int JOBS = 10;
     private static final int ITEMS = 40;
 
-    private final TrackerWorkload bench = new TrackerWorkload(Shape.bench(JOBS, ITEMS), 7L);
+    private final TrackerWorkload bench = new TrackerWorkload(Shape.bench(JOBS, ITEMS, ItemIds.KEYED), 7L);
 
     @Test
     void sendsEveryItemOnceWithFivePercentRedeliveriesAndSomeBeforeTheJobCreated() {
@@ -79,6 +80,28 @@ class TrackerWorkloadTest {
             assertThat(job.skipped()).isBetween(2, 4);
             assertThat(job.succeeded() + job.failed() + job.skipped()).isEqualTo(20);
         });
+    }
+
+    @Test
+    void numbersTheItemsOfEveryOtherJobInTheFaultShapeAndKeepsTheNumberOnEveryCopy() {
+        // Given the fault suite's shape, which mixes both kinds of item ids
+        TrackerWorkload faults = new TrackerWorkload(Shape.faults("f-", 4, 20), 3L);
+
+        // When the ordinals sent for each job's items are collected
+        Map<String, List<Integer>> ordinalsByItem = faults.sends().stream().filter(send -> !send.isJobCreated())
+                .collect(Collectors.groupingBy(TrackerWorkloadTest::itemKey, Collectors.mapping(
+                        send -> ((ItemProcessed) send.value()).getOrdinal(), Collectors.toList())));
+
+        // Then jobs 0 and 2 number their items 0..19 on every record of an item, jobs 1 and 3 never do
+        for (int job = 0; job < 4; job++) {
+            String prefix = faults.jobId(job) + "/item-";
+            boolean numbered = job % 2 == 0;
+            assertThat(ordinalsByItem).hasEntrySatisfying(prefix + 7, ordinals -> assertThat(ordinals)
+                    .containsOnly(numbered ? 7 : null));
+            assertThat(ordinalsByItem.entrySet()).filteredOn(entry -> entry.getKey().startsWith(prefix)).hasSize(20)
+                    .allSatisfy(entry -> assertThat(entry.getValue()).containsOnly(numbered
+                            ? Integer.valueOf(entry.getKey().substring(prefix.length())) : null));
+        }
     }
 
     @Test

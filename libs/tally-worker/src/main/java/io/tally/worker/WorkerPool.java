@@ -52,7 +52,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * deliberate shutdown; a crash keeps them until {@code session.timeout.ms}) and writes STOPPED.
  * The counters are the SDK's own meters ({@code tally.worker.tasks}) plus those of the recovered session.
  * Known gaps: a record fetched in the instant before the pause still runs (and completes) during the drain; heartbeats
- * are at-most-once, so a lost one only delays the view by one interval.
+ * are at-most-once, so a lost one only delays the view by one interval; a rebalance while a task runs (a member
+ * joining) can move its partition before its offset is committed, and the new owner runs it again (at-least-once:
+ * two results of the same attempt, which the engine takes once).
  */
 public final class WorkerPool implements SmartLifecycle, DisposableBean {
 

@@ -183,7 +183,10 @@ class WorkerPoolProcessTest {
         Duration takeover = awaitLeaderRun(other, killed, Duration.ofSeconds(40));
         System.out.printf("FIGURE takeover after SIGKILL: %d ms (leader session timeout %d s)%n", takeover.toMillis(),
                 LEADER_SESSION.toSeconds());
-        assertThat(takeover).isGreaterThanOrEqualTo(LEADER_SESSION.minusSeconds(1)).isLessThan(Duration.ofSeconds(30));
+        // The coordinator counts the session from the leader's last heartbeat, which can precede the kill by up to
+        // one heartbeat interval (a fifth of the session, LeaderTask): earlier than that, it did not wait at all.
+        Duration earliest = LEADER_SESSION.minus(LEADER_SESSION.dividedBy(5)).minusMillis(300);
+        assertThat(takeover).isGreaterThanOrEqualTo(earliest).isLessThan(Duration.ofSeconds(30));
 
         // And when the killed worker comes back with the same instance id within the static session timeout
         Instant restarted = Instant.now();
@@ -223,7 +226,12 @@ class WorkerPoolProcessTest {
     @Test
     @Order(5)
     void aSigtermedBusyWorkerDrainsItsTaskWritesItOnceAndStartsNothingNew() throws Exception {
-        // Given a worker busy with an 8 s task and quick tasks queued behind it
+        // Given a settled pool: the worker restarted by the previous test is back in the task group with its
+        // partitions. A rebalance that moves a running task's partition redelivers that task (at-least-once), which
+        // is not what this test is about.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(
+                () -> assignment().values().stream().filter(partitions -> !partitions.isEmpty()).count() == 2);
+        // And a worker busy with an 8 s task and quick tasks queued behind it
         String slow = send(8_000);
         WorkerHeartbeat busy = awaitHeartbeat(hb -> slow.equals(hb.getCurrentTask()), Duration.ofSeconds(30));
         String worker = busy.getInstanceId();

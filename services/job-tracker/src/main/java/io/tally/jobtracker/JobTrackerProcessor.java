@@ -45,7 +45,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Counts each job's distinct items and ends every job exactly once. It reads {@code JobCreated}, {@code ItemProcessed}
  * and {@code StageReported} (all keyed by job id, so one task sees all of a job) and keeps three stores: the job
- * status, one mark per (job, item) for dedupe, and due-time-ordered timers for stalls, deadlines and expiry.
+ * status, item marks for dedupe (per job for ordinal items, else per item: {@link ItemMarks}), and due-time-ordered timers for stalls, deadlines and expiry.
  * The semantics are written down in docs/adr/0003-counting-and-exactly-once.md.
  * It also hosts the pipeline engine (ADR 0015): triggers, task results and cancel requests go to
  * {@link PipelineEngine}, which keeps its runs and tasks in two more stores and uses this processor as its
@@ -66,7 +66,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobStatus> jobs;
-    private KeyValueStore<Bytes, ItemMark> items;
+    private ItemMarks items;
     private KeyValueStore<Bytes, byte[]> timers;
     private KeyValueStore<String, CachedResult> resultCache;
 
@@ -85,7 +85,8 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.jobs = context.getStateStore(JobTrackerTopology.JOBS_STORE);
-        this.items = context.getStateStore(JobTrackerTopology.ITEMS_STORE);
+        this.items = new ItemMarks(context.getStateStore(JobTrackerTopology.ITEMS_STORE),
+                context.getStateStore(JobTrackerTopology.ORDINALS_STORE), config.ordinalLimit());
         this.timers = context.getStateStore(JobTrackerTopology.TIMERS_STORE);
         this.resultCache = context.getStateStore(JobTrackerTopology.RESULT_CACHE_STORE);
         this.engine = new PipelineEngine(this, definitions.apply(context), codec,
@@ -172,6 +173,8 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         String jobId = requireJobKey(record, item.getJobId());
         require(!item.getItemId().isEmpty(), "ItemProcessed of job %s has an empty itemId", jobId);
         require(item.getAttempt() >= 1, "ItemProcessed %s/%s has attempt %d; attempts start at 1", jobId, item.getItemId(), item.getAttempt());
+        require(item.getOrdinal() == null || item.getOrdinal() >= 0, "ItemProcessed %s/%s has ordinal %d; ordinals start at 0",
+                jobId, item.getItemId(), item.getOrdinal());
         long now = now();
         JobStatus job = jobs.get(jobId);
         if (job == null) {
@@ -180,10 +183,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             throw new PoisonRecordException(("ItemProcessed %s/%s is for a job the pipeline engine runs; its workers "
                     + "report task results instead").formatted(jobId, item.getItemId()));
         }
-        Bytes key = ItemKey.of(jobId, item.getItemId());
-        ItemMark previous = items.get(key);
+        ItemMark previous = items.get(item);
         if (previous == null) {
-            onNewItem(record, job, key, item, now);
+            onNewItem(record, job, item, now);
         } else if (item.getAttempt() < previous.attempt()
                 || (item.getOutcome() == previous.outcome() && item.getAttempt() == previous.attempt())) {
             // Redelivered, or an older attempt arriving after a newer one: it changes nothing.
@@ -191,25 +193,30 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
             metrics.duplicate();
             save(job);
         } else if (item.getOutcome() == previous.outcome()) {
-            items.put(key, new ItemMark(item.getOutcome(), item.getAttempt(), previous.late()));
+            mark(job, item, previous.late());
             job.setDuplicateCount(job.getDuplicateCount() + 1);
             metrics.duplicate();
             save(job);
         } else {
-            onCorrectedItem(record, job, key, previous, item, now);
+            onCorrectedItem(record, job, previous, item, now);
         }
     }
 
-    private void onNewItem(Record<String, Object> record, JobStatus job, Bytes key, ItemProcessed item, long now) {
+    private void mark(JobStatus job, ItemProcessed item, boolean late) {
+        items.put(item, new ItemMark(item.getOutcome(), item.getAttempt(), late),
+                job.getExpectedCount() == null ? 0 : job.getExpectedCount());
+    }
+
+    private void onNewItem(Record<String, Object> record, JobStatus job, ItemProcessed item, long now) {
         if (isEnded(job)) {
-            items.put(key, new ItemMark(item.getOutcome(), item.getAttempt(), true));
+            mark(job, item, true);
             job.setLateCount(job.getLateCount() + 1);
             job.setUpdatedAt(Instant.ofEpochMilli(now));
             metrics.late();
             publishNow(record, job);
             return;
         }
-        items.put(key, new ItemMark(item.getOutcome(), item.getAttempt(), false));
+        mark(job, item, false);
         JobCounts.add(job, item.getOutcome(), 1);
         StageStatus counted = countedStage(job);
         if (counted.getStartedAt() == null) {
@@ -223,9 +230,9 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
         }
     }
 
-    private void onCorrectedItem(Record<String, Object> record, JobStatus job, Bytes key, ItemMark previous,
-                                 ItemProcessed item, long now) {
-        items.put(key, new ItemMark(item.getOutcome(), item.getAttempt(), previous.late()));
+    private void onCorrectedItem(Record<String, Object> record, JobStatus job, ItemMark previous, ItemProcessed item,
+                                 long now) {
+        mark(job, item, previous.late());
         job.setCorrectionCount(job.getCorrectionCount() + 1);
         metrics.corrected();
         if (previous.late()) {
@@ -461,12 +468,7 @@ final class JobTrackerProcessor implements Processor<String, Object, String, Obj
 
     /** Deletes every trace of the job in the tracker's and the engine's stores; its timers find nothing later. */
     private void delete(JobStatus job) {
-        List<Bytes> itemKeys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, ItemMark> iterator =
-                     items.prefixScan(ItemKey.jobPrefix(job.getJobId()), (topic, prefix) -> prefix.get())) {
-            iterator.forEachRemaining(entry -> itemKeys.add(entry.key));
-        }
-        itemKeys.forEach(items::delete);
+        items.deleteJob(job.getJobId());
         engine.expire(job.getJobId());
         jobs.delete(job.getJobId());
         changedJobs.remove(job.getJobId());

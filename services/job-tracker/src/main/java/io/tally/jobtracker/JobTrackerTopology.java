@@ -56,8 +56,10 @@ public final class JobTrackerTopology {
 
     /** Job id → {@link JobStatus}: counts, state, stages and timestamps of each job. */
     public static final String JOBS_STORE = "tracker-jobs";
-    /** (job id, item id) → latest outcome and attempt: the dedupe state. */
+    /** (job id, item id) → latest outcome and attempt: the dedupe state of items sent without an ordinal. */
     public static final String ITEMS_STORE = "tracker-items";
+    /** Job id → {@link OrdinalMarks}: the dedupe state of the job's items sent with an ordinal (ADR 0023). */
+    public static final String ORDINALS_STORE = "tracker-ordinal-marks";
     /** (due time, kind, job id) → nothing: stall, deadline and expiry timers in due order. */
     public static final String TIMERS_STORE = "tracker-timers";
 
@@ -78,6 +80,8 @@ public final class JobTrackerTopology {
 
     /** Decoded job statuses kept per task (see {@link ObjectCachingKeyValueStore}); a few MB at most. */
     static final int JOBS_CACHED_PER_TASK = 10_000;
+    /** Decoded ordinal marks kept per task: at most 1,000 x ordinal-limit / 4 bytes, 16 MB at the default limit. */
+    static final int ORDINAL_MARKS_CACHED_PER_TASK = 1_000;
 
     private JobTrackerTopology() {
     }
@@ -135,6 +139,10 @@ public final class JobTrackerTopology {
                 JOBS_CACHED_PER_TASK), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ITEMS_STORE), Serdes.Bytes(), ItemMark.SERDE), TRACKER_PROCESSOR);
+        // No record cache below: the object cache already writes each job's marks once per commit.
+        topology.addStateStore(ObjectCachingKeyValueStore.wrapping(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ORDINALS_STORE), keys, OrdinalMarks.SERDE),
+                ORDINAL_MARKS_CACHED_PER_TASK), TRACKER_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.Bytes(), Serdes.ByteArray()), TRACKER_PROCESSOR);
         sink(topology, COMPLETED_SINK, Topics.JOB_COMPLETED, serdes);

@@ -21,6 +21,10 @@ import org.springframework.validation.annotation.Validated;
  *                        (created, stalled, ended, corrected) are published at once
  * @param maxTimersPerTick upper bound of timers handled per check, so one check never blocks processing for long
  * @param taskTimeout     how long one attempt of a pipeline task may take when its stage names no timeout
+ * @param ordinalLimit    items sent with an ordinal below this keep their dedupe marks in one record per job, written
+ *                        once per commit (2 bits per item, ADR 0023); other items take one record each. 0 turns
+ *                        per-job marks off; change it only while no job is open, since an item's marks are looked
+ *                        up where the current limit puts them
  */
 @Validated
 @ConfigurationProperties("tally.tracker")
@@ -31,12 +35,13 @@ public record TrackerProperties(
         @NotNull @DefaultValue("PT1S") Duration timerInterval,
         @NotNull @DefaultValue("PT0.5S") Duration statusInterval,
         @Min(1) @DefaultValue("10000") int maxTimersPerTick,
-        @NotNull @DefaultValue("PT10M") Duration taskTimeout) {
+        @NotNull @DefaultValue("PT10M") Duration taskTimeout,
+        @Min(0) @DefaultValue("65536") int ordinalLimit) {
 
     /** The defaults, for code that does not go through Spring. */
     public static TrackerProperties defaults() {
         return new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofDays(7),
-                Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10));
+                Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10), 65_536);
     }
 
     public TrackerProperties {

@@ -32,7 +32,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class JobTrackerTopologyTest {
 
-    private final TrackerDriver tracker = new TrackerDriver();
+    final TrackerDriver tracker = newDriver();
+
+    /** The driver every test runs on; {@link OrdinalItemsTrackerTest} runs them all with ordinal items. */
+    TrackerDriver newDriver() {
+        return new TrackerDriver();
+    }
 
     @AfterEach
     void closeDriver() {
@@ -339,9 +344,7 @@ class JobTrackerTopologyTest {
                     .extracting(JobCompleted::getState).isEqualTo(JobState.COMPLETED);
             tracker.advance(TrackerDriver.CONFIG.retention().plusMinutes(1));
             // Then nothing of the job is left in any store
-            assertThat(entries(tracker.driver.<String, JobStatus>getKeyValueStore(JobTrackerTopology.JOBS_STORE))).isEmpty();
-            assertThat(entries(tracker.driver.<Bytes, ItemMark>getKeyValueStore(JobTrackerTopology.ITEMS_STORE))).isEmpty();
-            assertThat(entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE))).isEmpty();
+            assertNothingLeftInAnyStore();
         }
 
         @Test
@@ -362,9 +365,7 @@ class JobTrackerTopologyTest {
             tracker.advance(TrackerDriver.CONFIG.retention().plusMinutes(1));
             // And nothing of it is left in any store, with no second end
             assertThat(tracker.completed.readValuesToList()).isEmpty();
-            assertThat(entries(tracker.driver.<String, JobStatus>getKeyValueStore(JobTrackerTopology.JOBS_STORE))).isEmpty();
-            assertThat(entries(tracker.driver.<Bytes, ItemMark>getKeyValueStore(JobTrackerTopology.ITEMS_STORE))).isEmpty();
-            assertThat(entries(tracker.driver.<Bytes, byte[]>getKeyValueStore(JobTrackerTopology.TIMERS_STORE))).isEmpty();
+            assertNothingLeftInAnyStore();
         }
 
         @ParameterizedTest(name = "{0}")
@@ -407,17 +408,18 @@ class JobTrackerTopologyTest {
             // And another job whose id starts with the same characters, still running
             tracker.create("job-10", 2);
             tracker.item("job-10", "a", SUCCEEDED);
-            KeyValueStore<Bytes, ItemMark> items = tracker.driver.getKeyValueStore(JobTrackerTopology.ITEMS_STORE);
             KeyValueStore<String, JobStatus> jobs = tracker.driver.getKeyValueStore(JobTrackerTopology.JOBS_STORE);
             // When less than the retention passes, the state is still there
             tracker.advance(Duration.ofHours(23));
-            assertThat(entries(items)).hasSize(3);
+            assertThat(tracker.markedItems("job-1")).isEqualTo(2);
+            assertThat(tracker.markedItems("job-10")).isEqualTo(1);
             // When the retention has passed
             tracker.advance(Duration.ofHours(2));
             // Then only the running job's state is left
             assertThat(jobs.get("job-1")).isNull();
             assertThat(jobs.get("job-10")).isNotNull();
-            assertThat(entries(items)).hasSize(1);
+            assertThat(tracker.markedItems("job-1")).isZero();
+            assertThat(tracker.markedItems("job-10")).isEqualTo(1);
         }
 
         @Test
@@ -527,6 +529,13 @@ class JobTrackerTopologyTest {
 
     private static StageStatus stage(JobStatus status, String name) {
         return status.getStages().stream().filter(stage -> stage.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private void assertNothingLeftInAnyStore() {
+        for (String store : List.of(JobTrackerTopology.JOBS_STORE, JobTrackerTopology.ITEMS_STORE,
+                JobTrackerTopology.ORDINALS_STORE, JobTrackerTopology.TIMERS_STORE)) {
+            assertThat(entries(tracker.driver.getKeyValueStore(store))).as(store).isEmpty();
+        }
     }
 
     private static <K, V> List<KeyValue<K, V>> entries(KeyValueStore<K, V> store) {

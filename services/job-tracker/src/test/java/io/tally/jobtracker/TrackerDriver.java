@@ -14,7 +14,11 @@ import io.tally.events.StageState;
 import io.tally.testsupport.TallyTopologyDriver;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -22,15 +26,18 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The tracker topology in a {@link TallyTopologyDriver}, with shorthands for the events the tests send and the
- * topics they read.
+ * topics they read. With {@code ordinals} every item is sent with an ordinal, numbered per job in first-sent order,
+ * so the same tests run against both places item marks are kept (ADR 0023).
  */
 final class TrackerDriver implements AutoCloseable {
 
     static final Instant START = TallyTopologyDriver.START;
     static final TrackerProperties CONFIG = new TrackerProperties(Duration.ofMinutes(10), Duration.ofDays(1),
-            Duration.ofDays(3), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10));
+            Duration.ofDays(3), Duration.ofSeconds(1), Duration.ofMillis(500), 10_000, Duration.ofMinutes(10), 65_536);
 
     final TrackerProperties config;
+    final boolean ordinals;
+    private final Map<String, Map<String, Integer>> ordinalsByJob = new HashMap<>();
     final TallyTopologyDriver tally;
     final TopologyTestDriver driver;
     final SimpleMeterRegistry meters;
@@ -45,11 +52,16 @@ final class TrackerDriver implements AutoCloseable {
     final TestOutputTopic<String, byte[]> deadLetters;
 
     TrackerDriver() {
-        this(CONFIG);
+        this(CONFIG, false);
     }
 
     TrackerDriver(TrackerProperties config) {
+        this(config, false);
+    }
+
+    TrackerDriver(TrackerProperties config, boolean ordinals) {
         this.config = config;
+        this.ordinals = ordinals;
         tally = new TallyTopologyDriver("job-tracker", Topics.JOB_TRACKER_DLT,
                 (properties, serdes, meters) -> JobTrackerTopology.build(config, serdes, meters));
         driver = tally.driver();
@@ -82,7 +94,32 @@ final class TrackerDriver implements AutoCloseable {
     void item(String jobId, String itemId, ItemOutcome outcome, int attempt) {
         items.pipeInput(jobId, ItemProcessed.newBuilder().setJobId(jobId).setItemId(itemId).setOutcome(outcome)
                 .setAttempt(attempt).setError(outcome == ItemOutcome.FAILED ? "search failed" : null)
-                .setProcessedAt(START).build());
+                .setProcessedAt(START).setOrdinal(ordinals ? ordinal(jobId, itemId) : null).build());
+    }
+
+    /** The item's ordinal in its job: the order in which this driver first sent each item id of the job. */
+    int ordinal(String jobId, String itemId) {
+        Map<String, Integer> job = ordinalsByJob.computeIfAbsent(jobId, id -> new HashMap<>());
+        return job.computeIfAbsent(itemId, id -> job.size());
+    }
+
+    /** How many items of the job have a dedupe mark, wherever the tracker keeps them. */
+    int markedItems(String jobId) {
+        KeyValueStore<Bytes, ItemMark> perItem = driver.getKeyValueStore(JobTrackerTopology.ITEMS_STORE);
+        int marked = 0;
+        try (var iterator = perItem.prefixScan(ItemKey.jobPrefix(jobId), (topic, prefix) -> prefix.get())) {
+            while (iterator.hasNext()) {
+                iterator.next();
+                marked++;
+            }
+        }
+        OrdinalMarks marks = driver.<String, OrdinalMarks>getKeyValueStore(JobTrackerTopology.ORDINALS_STORE).get(jobId);
+        if (marks != null) {
+            for (int ordinal : ordinalsByJob.getOrDefault(jobId, Map.of()).values()) {
+                marked += marks.get(ordinal) != null ? 1 : 0;
+            }
+        }
+        return marked;
     }
 
     void stage(String jobId, String stage, StageState state) {

@@ -6,11 +6,14 @@ import io.tally.events.JobCompleted;
 import io.tally.jobtracker.JobTrackerTopology;
 import io.tally.jobtracker.TrackerProperties;
 import io.tally.localruntime.TrackerWorkload;
+import io.tally.localruntime.TrackerWorkload.ItemIds;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -36,7 +39,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Items 1-3 of the bench: the producer ceiling and an identity EOS topology for the tracker's record size, a
  * {@code groupByKey().count()} EOS topology over the tracker's own input, and the tracker itself on that input
  * (with its shipped settings, then at each extra commit interval), checking every job completed once, correctly.
- * The count and the tracker each run once unmeasured before they are measured.
+ * The count and the tracker run on two inputs that differ only in the item ids: items sent with their ordinal
+ * (marks kept per job, ADR 0023) and items identified by id alone (a mark per item). Each runs once unmeasured
+ * before it is measured.
  */
 final class ThroughputBench {
 
@@ -55,74 +60,112 @@ final class ThroughputBench {
     private static final long SEED = 20261123L;
 
     /** The figures of this part, and what went wrong (empty when every job completed exactly once, correctly). */
-    record Result(Map<String, Object> figures, double countRate, double trackerRate, List<String> problems) {
+    record Result(Map<String, Object> figures, Map<ItemIds, KindRates> rates, List<String> problems) {
+    }
+
+    /** The count's and the tracker's rates over the same input of one kind of item id. */
+    record KindRates(double count, double tracker) {
+
+        double trackerToCount() {
+            return tracker / count;
+        }
     }
 
     private final BenchEnvironment env;
+    private final Runnable resetTopics;
 
-    ThroughputBench(BenchEnvironment env) {
+    /** @param resetTopics empties the input and output topics, so each kind's runs read only that kind's input */
+    ThroughputBench(BenchEnvironment env, Runnable resetTopics) {
         this.env = env;
+        this.resetTopics = resetTopics;
     }
 
     /**
      * @param records          N, the records of the producer and identity runs
      * @param jobs             J, the tracker's jobs (and so the count topology's keys)
      * @param items            M, distinct items per job
-     * @param extraCommitIntervalsMs tracker runs beside the shipped commit interval, to show the trade-off
+     * @param extraCommitIntervalsMs tracker runs beside the shipped commit interval, to show the trade-off (on
+     *                         ordinal items)
      */
     Result run(int records, int jobs, int items, List<Integer> extraCommitIntervalsMs) {
-        TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items), SEED);
-        List<TrackerWorkload.Send> events = workload.sends();
-        long[] inputBytes = {0};
-        double inputRate = produceTrackerInput(events, inputBytes);
-        int recordBytes = (int) Math.max(1, inputBytes[0] / events.size());
-        env.say("tracker input: %d records, %d B mean value, produced at %.0f records/s (Avro)",
-                events.size(), recordBytes, inputRate);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("records", records);
+        figures.put("jobs", jobs);
+        figures.put("itemsPerJob", items);
+        List<String> problems = new ArrayList<>();
+        Map<ItemIds, KindRates> rates = new EnumMap<>(ItemIds.class);
+        int recordBytes = 0;
+        // Ordinal items first: the producer ceiling below uses their mean record size, the tracker's main case.
+        for (ItemIds kind : List.of(ItemIds.ORDINAL, ItemIds.KEYED)) {
+            resetTopics.run();
+            TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items, kind), SEED);
+            Map<String, Object> kindFigures = new LinkedHashMap<>();
+            KindRates kindRates = runKind(kind, workload,
+                    kind == ItemIds.ORDINAL ? extraCommitIntervalsMs : List.of(), kindFigures, problems);
+            rates.put(kind, kindRates);
+            figures.put(kind.name().toLowerCase(Locale.ROOT) + "Items", kindFigures);
+            if (recordBytes == 0) {
+                recordBytes = ((Number) kindFigures.get("recordBytes")).intValue();
+            }
+        }
+        env.say("tracker_vs_count ordinal=%.3f keyed=%.3f", rates.get(ItemIds.ORDINAL).trackerToCount(),
+                rates.get(ItemIds.KEYED).trackerToCount());
 
+        resetTopics.run();
         double producer = produceBytes(records, recordBytes, jobs);
         env.say("producer: %.0f records/s", producer);
         double identity = runIdentity(records);
         env.say("identity EOS: %.0f records/s", identity);
+        figures.put("recordBytes", recordBytes);
+        figures.put("producerRecordsPerSec", Math.round(producer));
+        figures.put("identityEosRecordsPerSec", Math.round(identity));
+        return new Result(figures, rates, problems);
+    }
+
+    /** The count and the tracker over one kind's input, each warmed up first; adds its figures to {@code figures}. */
+    private KindRates runKind(ItemIds kind, TrackerWorkload workload, List<Integer> extraCommitIntervalsMs,
+                              Map<String, Object> figures, List<String> problems) {
+        String name = kind.name().toLowerCase(Locale.ROOT);
+        List<TrackerWorkload.Send> events = workload.sends();
+        long[] inputBytes = {0};
+        double inputRate = produceTrackerInput(events, inputBytes);
+        int recordBytes = (int) Math.max(1, inputBytes[0] / events.size());
+        env.say("%s items: tracker input of %d records, %d B mean value, produced at %.0f records/s (Avro)",
+                name, events.size(), recordBytes, inputRate);
         // Each stateful topology runs once unmeasured first: the JIT would otherwise favour whichever runs later.
-        env.say("count EOS warm-up: %.0f records/s", runCount("count-warmup", events.size()));
-        double count = runCount("count", events.size());
-        env.say("count EOS (tracker input): %.0f records/s", count);
+        env.say("%s items: count EOS warm-up: %.0f records/s", name, runCount(name + "-count-warmup", events.size()));
+        double count = runCount(name + "-count", events.size());
+        env.say("%s items: count EOS: %.0f records/s", name, count);
 
         Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
-        List<String> problems = new ArrayList<>();
-        TrackerRun warmUp = runTracker("tracker-warmup", workload, trackerSettings);
+        TrackerRun warmUp = runTracker(name + "-tracker-warmup", workload, trackerSettings);
         problems.addAll(warmUp.problems());
-        env.say("tracker EOS warm-up: %.0f records/s", warmUp.rate());
-        TrackerRun shipped = runTracker("tracker", workload, trackerSettings);
+        env.say("%s items: tracker EOS warm-up: %.0f records/s", name, warmUp.rate());
+        TrackerRun shipped = runTracker(name + "-tracker", workload, trackerSettings);
         problems.addAll(shipped.problems());
         Object shippedInterval = trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-        env.say("tracker EOS (commit.interval.ms=%s): %.0f records/s, %d completions, problems=%d",
-                shippedInterval, shipped.rate(), shipped.completions(), shipped.problems().size());
+        env.say("%s items: tracker EOS (commit.interval.ms=%s): %.0f records/s, %.3f x count, %d completions, problems=%d",
+                name, shippedInterval, shipped.rate(), shipped.rate() / count, shipped.completions(),
+                shipped.problems().size());
         Map<String, Object> byInterval = new LinkedHashMap<>();
         byInterval.put(String.valueOf(shippedInterval), Math.round(shipped.rate()));
         for (int interval : extraCommitIntervalsMs) {
             Map<String, Object> settings = new HashMap<>(trackerSettings);
             settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval);
-            TrackerRun run = runTracker("tracker-ci" + interval, workload, settings);
+            TrackerRun run = runTracker(name + "-tracker-ci" + interval, workload, settings);
             problems.addAll(run.problems());
-            env.say("tracker EOS (commit.interval.ms=%d): %.0f records/s", interval, run.rate());
+            env.say("%s items: tracker EOS (commit.interval.ms=%d): %.0f records/s", name, interval, run.rate());
             byInterval.put(String.valueOf(interval), Math.round(run.rate()));
         }
-
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("records", records);
-        figures.put("recordBytes", recordBytes);
-        figures.put("jobs", jobs);
-        figures.put("itemsPerJob", items);
         figures.put("trackerInputRecords", events.size());
-        figures.put("producerRecordsPerSec", Math.round(producer));
+        figures.put("recordBytes", recordBytes);
         figures.put("avroProducerRecordsPerSec", Math.round(inputRate));
-        figures.put("identityEosRecordsPerSec", Math.round(identity));
         figures.put("countEosRecordsPerSec", Math.round(count));
         figures.put("trackerEosRecordsPerSec", Math.round(shipped.rate()));
+        figures.put("trackerToCount", Math.round(shipped.rate() / count * 1000) / 1000.0);
         figures.put("trackerCompletions", shipped.completions());
         figures.put("trackerRecordsPerSecByCommitIntervalMs", byInterval);
-        return new Result(figures, count, shipped.rate(), problems);
+        return new KindRates(count, shipped.rate());
     }
 
     private double produceTrackerInput(List<TrackerWorkload.Send> events, long[] bytes) {

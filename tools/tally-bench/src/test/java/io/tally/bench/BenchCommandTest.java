@@ -40,8 +40,10 @@ class BenchCommandTest {
         JsonNode summary = JsonMapper.builder().build().readTree(lines.get(lines.size() - 1));
         assertThat(summary.get("verified").asBoolean()).isTrue();
         assertThat(summary.get("problems")).isEmpty();
-        assertThat(summary.at("/throughput/trackerCompletions").asInt()).isEqualTo(20);
-        for (String ratio : List.of("identityToProducer", "countToProducer", "trackerToCount")) {
+        assertThat(summary.at("/throughput/ordinalItems/trackerCompletions").asInt()).isEqualTo(20);
+        assertThat(summary.at("/throughput/keyedItems/trackerCompletions").asInt()).isEqualTo(20);
+        for (String ratio : List.of("identityToProducer", "countToProducer", "trackerToCount",
+                "trackerToCountKeyedItems")) {
             assertThat(summary.at("/ratios/" + ratio).asDouble()).as(ratio).isPositive();
         }
         String shipped = summary.get("trackerCommitIntervalMs").asText();
