@@ -137,6 +137,13 @@ final class ObjectCachingKeyValueStore<K, V> implements KeyValueStore<K, V>, Cac
             delete(key);
             return;
         }
+        Entry<V> cached = entries.get(key);
+        if (cached != null && cached.value == value) {
+            // The usual case, a value changed in place and put back: no new entry (the profile showed the map
+            // insert and the allocation on every item).
+            cached.dirty = true;
+            return;
+        }
         entries.put(key, new Entry<>(value, true));
     }
 

@@ -47,6 +47,20 @@ class ObjectCachingKeyValueStoreTest {
     }
 
     @Test
+    void writesAValueChangedInPlaceAgainAfterItWasWrittenDown() {
+        // Given a value written down at one commit
+        StringBuilder job = new StringBuilder("v1");
+        store.put("job-1", job);
+        store.flushCache();
+        // When the same cached object is changed and put back, then the next commit comes
+        store.get("job-1").append("+item");
+        store.put("job-1", job);
+        store.flushCache();
+        // Then the change reached the wrapped store too
+        assertThat(inner.get("job-1")).hasToString("v1+item");
+    }
+
+    @Test
     void writesChangesDownWhenStreamsFlushesCachesBeforeItCommits() {
         // Given: Kafka Streams flushes caches (not stores) before a commit, on stores that declare a cache
         store.put("job-1", new StringBuilder("counted"));

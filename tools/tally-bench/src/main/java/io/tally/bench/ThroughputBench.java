@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (with its shipped settings, then at each extra commit interval), checking every job completed once, correctly.
  * The count and the tracker run on two inputs that differ only in the item ids: items sent with their ordinal
  * (marks kept per job, ADR 0023) and items identified by id alone (a mark per item). Each runs once unmeasured
- * before it is measured.
+ * before it is measured, then {@link #ROUNDS} times in turns with the count, keeping each one's best round.
  */
 final class ThroughputBench {
 
@@ -58,6 +58,8 @@ final class ThroughputBench {
     static final String COUNT_TO_STREAM = "bench-count-to-stream";
     static final String COUNT_SINK = "bench-count-sink";
     private static final long SEED = 20261123L;
+    /** Measured rounds of the count and the tracker per kind of item id, taken in turns; each keeps its best. */
+    static final int ROUNDS = 3;
 
     /** The figures of this part, and what went wrong (empty when every job completed exactly once, correctly). */
     record Result(Map<String, Object> figures, Map<ItemIds, KindRates> rates, List<String> problems) {
@@ -134,19 +136,33 @@ final class ThroughputBench {
                 name, events.size(), recordBytes, inputRate);
         // Each stateful topology runs once unmeasured first: the JIT would otherwise favour whichever runs later.
         env.say("%s items: count EOS warm-up: %.0f records/s", name, runCount(name + "-count-warmup", events.size()));
-        double count = runCount(name + "-count", events.size());
-        env.say("%s items: count EOS: %.0f records/s", name, count);
-
         Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
         TrackerRun warmUp = runTracker(name + "-tracker-warmup", workload, trackerSettings);
         problems.addAll(warmUp.problems());
         env.say("%s items: tracker EOS warm-up: %.0f records/s", name, warmUp.rate());
-        TrackerRun shipped = runTracker(name + "-tracker", workload, trackerSettings);
-        problems.addAll(shipped.problems());
+        // Then both run in turns and each keeps its best round: on a shared machine other work only ever slows a
+        // run down, and taking turns exposes both to the same spells of load.
+        double count = 0;
+        TrackerRun shipped = null;
+        List<Long> countRounds = new ArrayList<>();
+        List<Long> trackerRounds = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            double countRate = runCount(name + "-count-" + round, events.size());
+            TrackerRun run = runTracker(name + "-tracker-" + round, workload, trackerSettings);
+            problems.addAll(run.problems());
+            env.say("%s items, round %d of %d: count EOS %.0f, tracker EOS %.0f records/s (%.3f x), %d completions,"
+                    + " problems=%d", name, round, ROUNDS, countRate, run.rate(), run.rate() / countRate,
+                    run.completions(), run.problems().size());
+            countRounds.add(Math.round(countRate));
+            trackerRounds.add(Math.round(run.rate()));
+            count = Math.max(count, countRate);
+            if (shipped == null || run.rate() > shipped.rate()) {
+                shipped = run;
+            }
+        }
         Object shippedInterval = trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-        env.say("%s items: tracker EOS (commit.interval.ms=%s): %.0f records/s, %.3f x count, %d completions, problems=%d",
-                name, shippedInterval, shipped.rate(), shipped.rate() / count, shipped.completions(),
-                shipped.problems().size());
+        env.say("%s items: best rounds: count EOS %.0f, tracker EOS (commit.interval.ms=%s) %.0f records/s: %.3f x count",
+                name, count, shippedInterval, shipped.rate(), shipped.rate() / count);
         Map<String, Object> byInterval = new LinkedHashMap<>();
         byInterval.put(String.valueOf(shippedInterval), Math.round(shipped.rate()));
         for (int interval : extraCommitIntervalsMs) {
@@ -160,6 +176,8 @@ final class ThroughputBench {
         figures.put("trackerInputRecords", events.size());
         figures.put("recordBytes", recordBytes);
         figures.put("avroProducerRecordsPerSec", Math.round(inputRate));
+        figures.put("countEosRecordsPerSecRounds", countRounds);
+        figures.put("trackerEosRecordsPerSecRounds", trackerRounds);
         figures.put("countEosRecordsPerSec", Math.round(count));
         figures.put("trackerEosRecordsPerSec", Math.round(shipped.rate()));
         figures.put("trackerToCount", Math.round(shipped.rate() / count * 1000) / 1000.0);

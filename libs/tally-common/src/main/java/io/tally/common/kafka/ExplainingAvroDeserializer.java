@@ -1,7 +1,6 @@
 package io.tally.common.kafka;
 
 import com.microsoft.kiota.ApiException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
@@ -54,7 +53,8 @@ public final class ExplainingAvroDeserializer<T> implements Deserializer<T> {
             throw new SerializationException("Value on %s does not start with magic byte 0x00 (found 0x%02x): it is not registry-framed Avro"
                     .formatted(topic, data[0] & 0xff));
         }
-        int schemaId = ByteBuffer.wrap(data, 1, 4).getInt();
+        // Big-endian, as the wire format has it; no ByteBuffer: this runs for every record the services read.
+        int schemaId = (data[1] & 0xff) << 24 | (data[2] & 0xff) << 16 | (data[3] & 0xff) << 8 | (data[4] & 0xff);
         Object value;
         try {
             value = headers == null ? delegate.deserialize(topic, data) : delegate.deserialize(topic, headers, data);
