@@ -92,6 +92,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--items", hidden = true, description = "M: distinct items per job.")
     Integer items;
 
+    @Option(names = "--throughput-rounds", hidden = true,
+            description = "Measured rounds of the count and the tracker per kind of item id, in turns; best kept.")
+    Integer throughputRounds;
+
     @Option(names = "--latency-seconds", hidden = true, description = "How long each latency run sends items.")
     Integer latencySeconds;
 
@@ -141,7 +145,7 @@ public class BenchCommand implements Callable<Integer> {
                             AvroSerdes.forRegistry(stack.registryUrl(), true), workDir, timeout, progress);
                     if (toRun.contains(Section.throughput)) {
                         ThroughputBench.Result throughput = new ThroughputBench(env, () -> resetTopicsUnchecked(admin))
-                                .run(n, j, m, extraCommitIntervals);
+                                .run(n, j, m, sized(throughputRounds, 2, 3), extraCommitIntervals);
                         summary.put("throughput", throughput.figures());
                         problems.addAll(throughput.problems());
                         Map<String, Object> figures = throughput.figures();

@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (with its shipped settings, then at each extra commit interval), checking every job completed once, correctly.
  * The count and the tracker run on two inputs that differ only in the item ids: items sent with their ordinal
  * (marks kept per job, ADR 0023) and items identified by id alone (a mark per item). Each runs once unmeasured
- * before it is measured, then {@link #ROUNDS} times in turns with the count, keeping each one's best round.
+ * before it is measured, then a few rounds in turns with the count, keeping each one's best round.
  */
 final class ThroughputBench {
 
@@ -58,8 +58,6 @@ final class ThroughputBench {
     static final String COUNT_TO_STREAM = "bench-count-to-stream";
     static final String COUNT_SINK = "bench-count-sink";
     private static final long SEED = 20261123L;
-    /** Measured rounds of the count and the tracker per kind of item id, taken in turns; each keeps its best. */
-    static final int ROUNDS = 3;
 
     /** The figures of this part, and what went wrong (empty when every job completed exactly once, correctly). */
     record Result(Map<String, Object> figures, Map<ItemIds, KindRates> rates, List<String> problems) {
@@ -86,10 +84,11 @@ final class ThroughputBench {
      * @param records          N, the records of the producer and identity runs
      * @param jobs             J, the tracker's jobs (and so the count topology's keys)
      * @param items            M, distinct items per job
+     * @param rounds           measured rounds of the count and the tracker per kind of item id, taken in turns
      * @param extraCommitIntervalsMs tracker runs beside the shipped commit interval, to show the trade-off (on
      *                         ordinal items)
      */
-    Result run(int records, int jobs, int items, List<Integer> extraCommitIntervalsMs) {
+    Result run(int records, int jobs, int items, int rounds, List<Integer> extraCommitIntervalsMs) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("records", records);
         figures.put("jobs", jobs);
@@ -102,7 +101,7 @@ final class ThroughputBench {
             resetTopics.run();
             TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items, kind), SEED);
             Map<String, Object> kindFigures = new LinkedHashMap<>();
-            KindRates kindRates = runKind(kind, workload,
+            KindRates kindRates = runKind(kind, workload, rounds,
                     kind == ItemIds.ORDINAL ? extraCommitIntervalsMs : List.of(), kindFigures, problems);
             rates.put(kind, kindRates);
             figures.put(kind.name().toLowerCase(Locale.ROOT) + "Items", kindFigures);
@@ -125,7 +124,7 @@ final class ThroughputBench {
     }
 
     /** The count and the tracker over one kind's input, each warmed up first; adds its figures to {@code figures}. */
-    private KindRates runKind(ItemIds kind, TrackerWorkload workload, List<Integer> extraCommitIntervalsMs,
+    private KindRates runKind(ItemIds kind, TrackerWorkload workload, int rounds, List<Integer> extraCommitIntervalsMs,
                               Map<String, Object> figures, List<String> problems) {
         String name = kind.name().toLowerCase(Locale.ROOT);
         List<TrackerWorkload.Send> events = workload.sends();
@@ -146,12 +145,12 @@ final class ThroughputBench {
         TrackerRun shipped = null;
         List<Long> countRounds = new ArrayList<>();
         List<Long> trackerRounds = new ArrayList<>();
-        for (int round = 1; round <= ROUNDS; round++) {
+        for (int round = 1; round <= rounds; round++) {
             double countRate = runCount(name + "-count-" + round, events.size());
             TrackerRun run = runTracker(name + "-tracker-" + round, workload, trackerSettings);
             problems.addAll(run.problems());
             env.say("%s items, round %d of %d: count EOS %.0f, tracker EOS %.0f records/s (%.3f x), %d completions,"
-                    + " problems=%d", name, round, ROUNDS, countRate, run.rate(), run.rate() / countRate,
+                    + " problems=%d", name, round, rounds, countRate, run.rate(), run.rate() / countRate,
                     run.completions(), run.problems().size());
             countRounds.add(Math.round(countRate));
             trackerRounds.add(Math.round(run.rate()));

@@ -32,7 +32,8 @@ class BenchCommandTest {
 
         // When
         int exitCode = command.execute("--records=2000", "--jobs=20", "--items=20", "--latency-seconds=2",
-                "--e2e-runs=1", "--open-jobs=2000", "--engine-jobs=10", "--commit-intervals=100", "--output=" + output);
+                "--e2e-runs=1", "--open-jobs=2000", "--engine-jobs=10", "--commit-intervals=100", "--throughput-rounds=1",
+                "--output=" + output);
 
         // Then
         assertThat(exitCode).isZero();
