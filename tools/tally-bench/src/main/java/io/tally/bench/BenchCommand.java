@@ -145,7 +145,7 @@ public class BenchCommand implements Callable<Integer> {
                             AvroSerdes.forRegistry(stack.registryUrl(), true), workDir, timeout, progress);
                     if (toRun.contains(Section.throughput)) {
                         ThroughputBench.Result throughput = new ThroughputBench(env, () -> resetTopicsUnchecked(admin))
-                                .run(n, j, m, sized(throughputRounds, 2, 3), extraCommitIntervals);
+                                .run(n, j, m, sized(throughputRounds, 1, 3), extraCommitIntervals);
                         summary.put("throughput", throughput.figures());
                         problems.addAll(throughput.problems());
                         Map<String, Object> figures = throughput.figures();
