@@ -77,17 +77,7 @@ final class ScaleBench {
         rss = loaded.rssBytes();
         ServiceProcess[] restoring = new ServiceProcess[1];
         try {
-            // A fresh instance (empty state directory) must restore every job before it can process: measured as
-            // the time from its start until a probe job on every partition has completed.
-            double[] readySec = {0};
-            double restoreSec = untilEveryPartitionProcesses(() -> {
-                restoring[0] = tracker("tracker-b", appId, dir);
-                readySec[0] = startAndAwaitReady(restoring[0]);
-            }, problems);
-            figures.put("freshInstanceReadySec", round(readySec[0]));
-            figures.put("restoreUntilProcessingSec", round(restoreSec));
-            env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
-                    readySec[0], restoreSec);
+            double restoreSec = restore(appId, dir, restoring, figures, problems);
             try (ServiceProcess standby = tracker("tracker-c", appId, dir)) {
                 startAndAwaitReady(standby);
                 awaitStandbyCaughtUp(Math.max(2, restoreSec - emptyStart));
@@ -118,15 +108,7 @@ final class ScaleBench {
         ServiceProcess[] fresh = new ServiceProcess[1];
         try {
             load(appId, dir, openJobs, figures);
-            double[] readySec = {0};
-            double restoreSec = untilEveryPartitionProcesses(() -> {
-                fresh[0] = tracker("tracker-b", appId, dir);
-                readySec[0] = startAndAwaitReady(fresh[0]);
-            }, problems);
-            figures.put("freshInstanceReadySec", round(readySec[0]));
-            figures.put("restoreUntilProcessingSec", round(restoreSec));
-            env.say("%s: a fresh instance processed on every partition after %.1f s (ready after %.1f s)", label,
-                    restoreSec, readySec[0]);
+            restore(appId, dir, fresh, figures, problems);
         } catch (BenchEnvironment.BenchFailure | IllegalStateException e) {
             problems.add(label + ": " + e.getMessage());
         } finally {
@@ -169,6 +151,25 @@ final class ScaleBench {
                     rss / (1024 * 1024), state / (1024 * 1024));
             return new Loaded(emptyStart, rss);
         }
+    }
+
+    /**
+     * A fresh instance (empty state directory) must restore every job before it can process: measured as the time
+     * from its start until a probe job on every partition has completed. The instance is left in {@code started[0]},
+     * running, for the caller to use and close.
+     */
+    private double restore(String appId, Path dir, ServiceProcess[] started, Map<String, Object> figures,
+                           List<String> problems) {
+        double[] readySec = {0};
+        double restoreSec = untilEveryPartitionProcesses(() -> {
+            started[0] = tracker("tracker-b", appId, dir);
+            readySec[0] = startAndAwaitReady(started[0]);
+        }, problems);
+        figures.put("freshInstanceReadySec", round(readySec[0]));
+        figures.put("restoreUntilProcessingSec", round(restoreSec));
+        env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
+                readySec[0], restoreSec);
+        return restoreSec;
     }
 
     /**
