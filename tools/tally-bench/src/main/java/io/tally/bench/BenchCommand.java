@@ -184,6 +184,16 @@ public class BenchCommand implements Callable<Integer> {
                             }
                         }
                         summary.put("latencyByCommitIntervalMs", latency);
+                        if (quick) {
+                            // Alone, the quick latency section ran 4-10x the full run's p99 within the same hour; after
+                            // the throughput section, within 1.5x (docs/benchmarks.md, "The quick run against ...").
+                            boolean comparable = toRun.contains(Section.throughput);
+                            summary.put("latencyComparableWithFullRun", comparable);
+                            if (!comparable) {
+                                say(progress, "latency: --quick without the throughput section starts on a cold JVM;"
+                                        + " its figures are not comparable with a full run's");
+                            }
+                        }
                     }
                     if (toRun.contains(Section.scale)) {
                         resetTopics(admin);

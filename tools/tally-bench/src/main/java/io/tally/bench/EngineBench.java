@@ -62,6 +62,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  * committed: stage transitions (stages ended), task round trips (results applied) and jobs per second. The run fails
  * unless every job completed exactly once, COMPLETED, with each of its tasks dispatched exactly once. One unmeasured
  * warm-up batch runs first on the same topology and worker. Method and figures: docs/benchmarks.md ("The engine").
+ * The cost curves run it with other definitions ({@link Shape#chain}), each under its own application name.
  */
 final class EngineBench {
 
