@@ -170,8 +170,8 @@ public class BenchCommand implements Callable<Integer> {
                         new LatencyBench(env).run("latency-warmup", 1_000, Duration.ofSeconds(5), 20, shippedInterval);
                         for (int interval : intervals) {
                             resetTopics(admin);
-                            // The quick run measures 10 s after the full run's 3 s lead, not 9 s after a 1 s lead:
-                            // with the shorter lead its p99 was the new application's first seconds (benchmarks.md).
+                            // The quick run measures 10 s after the full run's 3 s lead (it had 1 s), so both skip the
+                            // same start of a new application; benchmarks.md says what that did and did not fix.
                             LatencyBench.Result result = latencySeconds != null
                                     ? new LatencyBench(env).run("latency", 1_000, Duration.ofSeconds(latencySeconds), 20,
                                             interval)

@@ -203,8 +203,8 @@ final class EngineBench {
                 verify(warmUp, completed, worker, shape.tasksPerJob(), problems);
                 problems.addAll(worker.problems);
                 env.say("engine: %d jobs of %d stages / %d tasks in %.2f s: %,d jobs/s, %,d stage transitions/s,"
-                                + " %,d task round trips/s, problems=%d", jobs, shape.stagesPerJob(), shape.tasksPerJob(), seconds,
-                        figures.get("jobsPerSec"), figures.get("stageTransitionsPerSec"),
+                                + " %,d task round trips/s, problems=%d", jobs, shape.stagesPerJob(), shape.tasksPerJob(),
+                        seconds, figures.get("jobsPerSec"), figures.get("stageTransitionsPerSec"),
                         figures.get("taskRoundTripsPerSec"), problems.size());
                 streams.close(Duration.ofSeconds(60));
             }

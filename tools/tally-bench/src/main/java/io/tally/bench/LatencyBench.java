@@ -59,8 +59,8 @@ final class LatencyBench {
 
     /**
      * Sends for {@code lead} plus {@code measured}; only jobs started after the lead are counted. A new application
-     * on new topics is slow for its first seconds whatever ran before it in the JVM, so a short run needs a lead of
-     * its own (docs/benchmarks.md, "The quick run against the full run").
+     * on new topics can be slow for its first seconds whatever ran before it in the JVM, so a short run needs a lead
+     * of its own (docs/benchmarks.md, "The quick run against the full run").
      */
     Result run(String label, int itemsPerSecond, Duration lead, Duration measured, int itemsPerJob,
                int commitIntervalMs) {
