@@ -185,7 +185,7 @@ public class BenchCommand implements Callable<Integer> {
                         }
                         summary.put("latencyByCommitIntervalMs", latency);
                         if (quick) {
-                            // Alone, the quick latency section ran 4-10x the full run's p99 within the same hour; after
+                            // Alone, the quick latency section ran 0.6-10x the full run's p99 within one hour; after
                             // the throughput section, within 1.5x (docs/benchmarks.md, "The quick run against ...").
                             boolean comparable = toRun.contains(Section.throughput);
                             summary.put("latencyComparableWithFullRun", comparable);
