@@ -62,6 +62,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  * committed: stage transitions (stages ended), task round trips (results applied) and jobs per second. The run fails
  * unless every job completed exactly once, COMPLETED, with each of its tasks dispatched exactly once. One unmeasured
  * warm-up batch runs first on the same topology and worker. Method and figures: docs/benchmarks.md ("The engine").
+ * The cost curves run it with other definitions ({@link Shape#chain}), each under its own application name.
  */
 final class EngineBench {
 
@@ -102,12 +103,42 @@ final class EngineBench {
     record Result(Map<String, Object> figures, List<String> problems) {
     }
 
+    /** The definition a run measures, with the stages and tasks each of its jobs has. */
+    record Shape(String pipeline, String definition, int stagesPerJob, int tasksPerJob) {
+
+        static final Shape DEFAULT = new Shape(PIPELINE, DEFINITION, STAGES_PER_JOB, TASKS_PER_JOB);
+
+        /** For the cost curve over pipeline length (issue 16): {@code stages} single-task stages, one after another. */
+        static Shape chain(int stages) {
+            String name = PIPELINE + "-chain-" + stages;
+            StringBuilder yaml = new StringBuilder("name: " + name + "\nversion: 1\n"
+                    + "description: The engine bench's chain of " + stages + " single-task stages.\nstages:\n");
+            for (int stage = 1; stage <= stages; stage++) {
+                yaml.append("  - id: s").append(stage).append("\n    task: ").append(STEP).append('\n');
+                if (stage > 1) {
+                    yaml.append("    dependsOn: [s").append(stage - 1).append("]\n");
+                }
+                yaml.append("    input: {job: \"${job.id}\"}\n");
+            }
+            return new Shape(name, yaml.toString(), stages, stages);
+        }
+    }
+
     private final BenchEnvironment env;
     private final Admin admin;
+    private final Shape shape;
+    /** Names the engine's application and its reader, so that several shapes can run in one bench run. */
+    private final String name;
 
     EngineBench(BenchEnvironment env, Admin admin) {
+        this(env, admin, Shape.DEFAULT, "engine");
+    }
+
+    EngineBench(BenchEnvironment env, Admin admin, Shape shape, String name) {
         this.env = env;
         this.admin = admin;
+        this.shape = shape;
+        this.name = name;
     }
 
     /**
@@ -119,15 +150,15 @@ final class EngineBench {
         Map<String, Object> figures = new LinkedHashMap<>();
         Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
         figures.put("jobs", jobs);
-        figures.put("stagesPerJob", STAGES_PER_JOB);
-        figures.put("tasksPerJob", TASKS_PER_JOB);
+        figures.put("stagesPerJob", shape.stagesPerJob());
+        figures.put("tasksPerJob", shape.tasksPerJob());
         figures.put("commitIntervalMs", Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString()));
         AtomicReference<Throwable> streamsError = new AtomicReference<>();
         try {
             prepare();
-            String reader = "engine-completions";
+            String reader = name + "-completions";
             try (KafkaStreams streams = new KafkaStreams(JobTrackerTopology.build(TrackerProperties.defaults(),
-                         env.serdes(), new SimpleMeterRegistry()), StreamsRun.properties(env, "engine", trackerSettings));
+                         env.serdes(), new SimpleMeterRegistry()), StreamsRun.properties(env, name, trackerSettings));
                  EchoWorker worker = new EchoWorker();
                  KafkaConsumer<String, JobCompleted> completions = StreamsRun.committedReaderAtEnd(env, reader,
                          Topics.JOB_COMPLETED.name(), env.serdes().deserializer(JobCompleted.class));
@@ -145,14 +176,14 @@ final class EngineBench {
                 await("the echo worker's assignment", deadline, streamsError, worker, worker::assigned);
 
                 Map<String, List<JobCompleted>> completed = new HashMap<>();
-                Batch warmUp = trigger(triggers, "warm", warmUpJobs);
+                Batch warmUp = trigger(triggers, name + "-warm", warmUpJobs);
                 await("the warm-up jobs", deadline, streamsError, worker, () -> read(completions, completed) >= 0
                         && warmUp.ids().stream().allMatch(completed::containsKey));
-                env.say("engine warm-up: %d jobs completed", warmUpJobs);
+                env.say("%s warm-up: %d jobs completed", name, warmUpJobs);
 
                 deadline = System.nanoTime() + env.timeout().toNanos();
                 long answeredBefore = worker.answered.get();
-                Batch measured = trigger(triggers, "job", jobs);
+                Batch measured = trigger(triggers, name + "-job", jobs);
                 await("the measured jobs", deadline, streamsError, worker, () -> read(completions, completed) >= 0
                         && measured.ids().stream().allMatch(completed::containsKey));
                 long finishedAt = System.nanoTime();
@@ -164,16 +195,16 @@ final class EngineBench {
                 double seconds = (finishedAt - measured.startedAt()) / 1e9;
                 figures.put("seconds", round3(seconds));
                 figures.put("jobsPerSec", Math.round(jobs / seconds));
-                figures.put("stageTransitionsPerSec", Math.round((double) jobs * STAGES_PER_JOB / seconds));
-                figures.put("taskRoundTripsPerSec", Math.round((double) jobs * TASKS_PER_JOB / seconds));
+                figures.put("stageTransitionsPerSec", Math.round((double) jobs * shape.stagesPerJob() / seconds));
+                figures.put("taskRoundTripsPerSec", Math.round((double) jobs * shape.tasksPerJob() / seconds));
                 figures.put("taskResultsSent", answered);
                 figures.put("completions", measured.ids().stream().mapToInt(id -> completed.get(id).size()).sum());
-                verify(measured, completed, worker, problems);
-                verify(warmUp, completed, worker, problems);
+                verify(measured, completed, worker, shape.tasksPerJob(), problems);
+                verify(warmUp, completed, worker, shape.tasksPerJob(), problems);
                 problems.addAll(worker.problems);
                 env.say("engine: %d jobs of %d stages / %d tasks in %.2f s: %,d jobs/s, %,d stage transitions/s,"
-                                + " %,d task round trips/s, problems=%d", jobs, STAGES_PER_JOB, TASKS_PER_JOB, seconds,
-                        figures.get("jobsPerSec"), figures.get("stageTransitionsPerSec"),
+                                + " %,d task round trips/s, problems=%d", jobs, shape.stagesPerJob(), shape.tasksPerJob(),
+                        seconds, figures.get("jobsPerSec"), figures.get("stageTransitionsPerSec"),
                         figures.get("taskRoundTripsPerSec"), problems.size());
                 streams.close(Duration.ofSeconds(60));
             }
@@ -200,7 +231,7 @@ final class EngineBench {
         env.serdes().registerValueContract(TaskHeaders.requestTopic(ELEMENT), BenchElementInput.class);
         env.serdes().registerSubjectContract(TaskHeaders.outputSubject(ELEMENT), BenchElementOutput.class);
         // Fails here, with the loader's message, rather than as failed jobs when the definition is wrong.
-        var definition = PipelineLoader.load(PIPELINE + ".yml", DEFINITION);
+        var definition = PipelineLoader.load(shape.pipeline() + ".yml", shape.definition());
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
                 env.promptProducerConfig("tally-bench-engine-definitions"), new StringSerializer(), env.serdes().serializer())) {
             producer.send(new ProducerRecord<>(Topics.PIPELINE_DEFINITIONS.name(),
@@ -222,7 +253,7 @@ final class EngineBench {
         for (String jobId : ids) {
             String triggerId = "bench:" + jobId;
             producer.send(new ProducerRecord<>(Topics.PIPELINE_TRIGGERS.name(), triggerId, PipelineTriggered.newBuilder()
-                    .setTriggerId(triggerId).setJobId(jobId).setPipeline(PIPELINE).setTriggeredAt(now)
+                    .setTriggerId(triggerId).setJobId(jobId).setPipeline(shape.pipeline()).setTriggeredAt(now)
                     .setParameters(Map.of()).setRequestedBy("tally-bench").build()), (metadata, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
@@ -245,7 +276,7 @@ final class EngineBench {
 
     /** Every job of the batch completed once, COMPLETED, and each of its tasks was requested exactly once. */
     private static void verify(Batch batch, Map<String, List<JobCompleted>> completed, EchoWorker worker,
-                               List<String> problems) {
+                               int tasksPerJob, List<String> problems) {
         int wrong = 0;
         for (String jobId : batch.ids()) {
             List<JobCompleted> ends = completed.getOrDefault(jobId, List.of());
@@ -253,7 +284,7 @@ final class EngineBench {
             String problem = ends.size() != 1 ? "completed %d times".formatted(ends.size())
                     : ends.get(0).getState() != JobState.COMPLETED ? "ended %s: %s".formatted(ends.get(0).getState(),
                     ends.get(0).getReason())
-                    : tasks.size() != TASKS_PER_JOB ? "had %d tasks requested, not %d".formatted(tasks.size(), TASKS_PER_JOB)
+                    : tasks.size() != tasksPerJob ? "had %d tasks requested, not %d".formatted(tasks.size(), tasksPerJob)
                     : null;
             if (problem != null && wrong++ < 5) {
                 problems.add("engine: job " + jobId + " " + problem);

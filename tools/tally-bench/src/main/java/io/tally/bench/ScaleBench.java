@@ -1,6 +1,7 @@
 package io.tally.bench;
 
 import io.tally.common.topics.Topics;
+import io.tally.localruntime.LocalStack;
 import io.tally.localruntime.ServiceProcess;
 import io.tally.jobtracker.JobTrackerApplication;
 import io.tally.events.ItemOutcome;
@@ -71,41 +72,12 @@ final class ScaleBench {
         figures.put("openJobs", openJobs);
         figures.put("maxHeap", MAX_HEAP);
         figures.put("sessionTimeoutMs", SESSION_TIMEOUT.toMillis());
-        double emptyStart;
-        try (ServiceProcess first = tracker("tracker-a", appId, dir)) {
-            emptyStart = startAndAwaitReady(first);
-            figures.put("emptyStartSec", round(emptyStart));
-            env.say("scale: tracker-a ready in %.1f s (empty state)", emptyStart);
-
-            long producing = System.nanoTime();
-            produceOpenJobs(openJobs);
-            awaitConsumed(appId, Topics.JOB_CREATED.name());
-            double loadSec = (System.nanoTime() - producing) / 1e9;
-            rss = residentBytes(first.pid());
-            figures.put("loadSec", round(loadSec));
-            figures.put("rssBytes", rss);
-            figures.put("rssMiB", rss / (1024 * 1024));
-            // After a clean stop: until then much of the state can sit in RocksDB memtables, not in files.
-            first.terminate(Duration.ofSeconds(60));
-            long state = directoryBytes(dir.resolve("tracker-a"));
-            figures.put("stateBytes", state);
-            figures.put("stateMiB", state / (1024 * 1024));
-            env.say("scale: %d open jobs loaded in %.1f s; RSS %d MiB, state on disk %d MiB", openJobs, loadSec,
-                    rss / (1024 * 1024), state / (1024 * 1024));
-        }
+        Loaded loaded = load(appId, dir, openJobs, figures);
+        double emptyStart = loaded.emptyStartSec();
+        rss = loaded.rssBytes();
         ServiceProcess[] restoring = new ServiceProcess[1];
         try {
-            // A fresh instance (empty state directory) must restore every job before it can process: measured as
-            // the time from its start until a probe job on every partition has completed.
-            double[] readySec = {0};
-            double restoreSec = untilEveryPartitionProcesses(() -> {
-                restoring[0] = tracker("tracker-b", appId, dir);
-                readySec[0] = startAndAwaitReady(restoring[0]);
-            }, problems);
-            figures.put("freshInstanceReadySec", round(readySec[0]));
-            figures.put("restoreUntilProcessingSec", round(restoreSec));
-            env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
-                    readySec[0], restoreSec);
+            double restoreSec = restore(appId, dir, restoring, figures, problems);
             try (ServiceProcess standby = tracker("tracker-c", appId, dir)) {
                 startAndAwaitReady(standby);
                 awaitStandbyCaughtUp(Math.max(2, restoreSec - emptyStart));
@@ -121,6 +93,83 @@ final class ScaleBench {
             }
         }
         return new Result(figures, rss, failover, problems);
+    }
+
+    /**
+     * One point of the open-jobs cost curve (issue 16): the load and restore parts of {@link #run}, without the
+     * standby and the failover, under an application id and directory of its own so that sizes can follow each other
+     * (on emptied topics). The state directory is deleted afterwards: at 5,000,000 jobs it is about a gigabyte.
+     */
+    Map<String, Object> loadAndRestore(String label, int openJobs, List<String> problems) {
+        String appId = "tally-bench-" + label + "-" + env.runId();
+        Path dir = env.workDir().resolve(label);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("openJobs", openJobs);
+        ServiceProcess[] fresh = new ServiceProcess[1];
+        try {
+            load(appId, dir, openJobs, figures);
+            restore(appId, dir, fresh, figures, problems);
+        } catch (BenchEnvironment.BenchFailure | IllegalStateException e) {
+            problems.add(label + ": " + e.getMessage());
+        } finally {
+            if (fresh[0] != null) {
+                fresh[0].close();
+            }
+            LocalStack.deleteRecursively(dir);
+        }
+        return figures;
+    }
+
+    /** What loading the open jobs left behind for the restore and failover parts. */
+    private record Loaded(double emptyStartSec, long rssBytes) {
+    }
+
+    /**
+     * Starts tracker-a on an empty state directory, creates {@code openJobs} open jobs and waits until it consumed
+     * them; RSS while it runs, state on disk after a clean stop.
+     */
+    private Loaded load(String appId, Path dir, int openJobs, Map<String, Object> figures) {
+        try (ServiceProcess first = tracker("tracker-a", appId, dir)) {
+            double emptyStart = startAndAwaitReady(first);
+            figures.put("emptyStartSec", round(emptyStart));
+            env.say("scale: tracker-a ready in %.1f s (empty state)", emptyStart);
+
+            long producing = System.nanoTime();
+            produceOpenJobs(openJobs);
+            awaitConsumed(appId, Topics.JOB_CREATED.name());
+            double loadSec = (System.nanoTime() - producing) / 1e9;
+            long rss = residentBytes(first.pid());
+            figures.put("loadSec", round(loadSec));
+            figures.put("rssBytes", rss);
+            figures.put("rssMiB", rss / (1024 * 1024));
+            // After a clean stop: until then much of the state can sit in RocksDB memtables, not in files.
+            first.terminate(Duration.ofSeconds(60));
+            long state = directoryBytes(dir.resolve("tracker-a"));
+            figures.put("stateBytes", state);
+            figures.put("stateMiB", state / (1024 * 1024));
+            env.say("scale: %d open jobs loaded in %.1f s; RSS %d MiB, state on disk %d MiB", openJobs, loadSec,
+                    rss / (1024 * 1024), state / (1024 * 1024));
+            return new Loaded(emptyStart, rss);
+        }
+    }
+
+    /**
+     * A fresh instance (empty state directory) must restore every job before it can process: measured as the time
+     * from its start until a probe job on every partition has completed. The instance is left in {@code started[0]},
+     * running, for the caller to use and close.
+     */
+    private double restore(String appId, Path dir, ServiceProcess[] started, Map<String, Object> figures,
+                           List<String> problems) {
+        double[] readySec = {0};
+        double restoreSec = untilEveryPartitionProcesses(() -> {
+            started[0] = tracker("tracker-b", appId, dir);
+            readySec[0] = startAndAwaitReady(started[0]);
+        }, problems);
+        figures.put("freshInstanceReadySec", round(readySec[0]));
+        figures.put("restoreUntilProcessingSec", round(restoreSec));
+        env.say("scale: a fresh instance was ready in %.1f s and processed on every partition after %.1f s",
+                readySec[0], restoreSec);
+        return restoreSec;
     }
 
     /**

@@ -79,6 +79,36 @@ class BenchCommandTest {
     }
 
     @Test
+    void tinyCurvesRunMeasuresEveryPointAndWritesItsPlots() throws Exception {
+        // Given
+        Path output = dir.resolve("curves.json");
+        Path plots = dir.resolve("plots");
+
+        // When
+        int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(new StringWriter(), true))
+                .execute("--sections=curves", "--open-jobs-curve=500", "--load-percents=50,100", "--jobs=20",
+                        "--items=20", "--latency-seconds=1", "--engine-jobs=10", "--plots=" + plots,
+                        "--output=" + output);
+
+        // Then every point completed its jobs, and each curve was drawn; speed is not checked
+        assertThat(exitCode).isZero();
+        JsonNode summary = JsonMapper.builder().build().readTree(Files.readString(output));
+        assertThat(summary.get("problems")).isEmpty();
+        assertThat(summary.at("/curves/latencyByLoad/maxTrackerRecordsPerSec").asLong()).isPositive();
+        assertThat(summary.at("/curves/latencyByLoad/points")).hasSize(2)
+                .allSatisfy(point -> assertThat(point.get("p99Ms").asDouble()).isPositive());
+        assertThat(summary.at("/curves/engineByStages")).hasSize(CostCurves.STAGE_COUNTS.size())
+                .allSatisfy(point -> assertThat(point.get("completions").asInt()).isEqualTo(10));
+        assertThat(summary.at("/curves/byOpenJobs/0/rssBytes").asLong()).isPositive();
+        assertThat(summary.at("/curves/byOpenJobs/0/restoreUntilProcessingSec").asDouble()).isPositive();
+        assertThat(summary.at("/curves/plots")).hasSize(4).allSatisfy(plot -> {
+            Path png = Path.of(plot.asText());
+            assertThat(png).startsWith(plots).isNotEmptyFile();
+            assertThat(Files.readAllBytes(png)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        });
+    }
+
+    @Test
     void tinyTaskQueueRunComparesConsumerAndShareGroupsWithNothingLost() throws Exception {
         // Given
         Path output = dir.resolve("tasks.json");
