@@ -230,7 +230,7 @@ public class BenchCommand implements Callable<Integer> {
                     }
                     if (toRun.contains(Section.curves)) {
                         Path plotDir = plots != null ? plots : output.toAbsolutePath().getParent();
-                        CostCurves.Result curves = new CostCurves(env, admin, () -> resetTopics(admin), shippedInterval,
+                        CostCurves.Result curves = new CostCurves(env, admin, () -> resetTopicsUnchecked(admin), shippedInterval,
                                 plotDir).run(new CostCurves.Sizes(
                                 openJobsCurve != null ? openJobsCurve : quick ? List.of(10_000, 100_000)
                                         : List.of(10_000, 100_000, 1_000_000, 5_000_000),
@@ -320,18 +320,22 @@ public class BenchCommand implements Callable<Integer> {
 
     /**
      * Until the broker answers ListOffsets as leader for every partition: producing to a partition whose leadership
-     * is still being set up can leave an idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER.
+     * is still being set up can leave an idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER. Describing the
+     * topics is retried too: on a loaded machine a topic just created can be unknown to the metadata for a moment.
      */
     static void awaitLeaders(Admin admin, List<String> topicNames) {
-        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        admin.describeTopics(topicNames).allTopicNames().toCompletionStage().toCompletableFuture().join()
-                .forEach((name, description) -> description.partitions().forEach(
-                        partition -> partitions.put(new TopicPartition(name, partition.partition()), OffsetSpec.latest())));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(topicNames).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, description) ->
+                        description.partitions().forEach(partition -> partitions.put(
+                                new TopicPartition(name, partition.partition()), OffsetSpec.latest())));
                 admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
                 return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the bench topics' leaders", e);
             } catch (Exception notYet) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("bench topics have no leader after 60 s", notYet);

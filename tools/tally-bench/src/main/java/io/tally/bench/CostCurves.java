@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.NumberFormat;
 import java.time.Duration;
+import io.tally.localruntime.TrackerWorkload.ItemIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * the tracker's maximum, measured by a short throughput run in the same bench run), the engine's stage transitions
  * per second against pipeline length, and memory, state on disk and restore time against the number of open jobs
  * (the tracker as deployed, via {@link ScaleBench#loadAndRestore}). Each curve is a table in the summary and a PNG
- * plot (paths under {@code plots}). Known gaps: every point is measured once, on a shared machine; one producer thread offers the load, so the
- * top points may offer less than asked (the rate it kept is reported as {@code sentItemsPerSec}).
+ * plot (paths under {@code plots}). Known gaps: every point is measured once, on a shared machine; one producer
+ * thread offers the load, so the top points may offer less than asked (the rate it kept is reported as
+ * {@code sentItemsPerSec}).
  */
 final class CostCurves {
 
@@ -48,21 +50,16 @@ final class CostCurves {
     record Result(Map<String, Object> figures, List<String> problems) {
     }
 
-    /** Empties the catalogue topics before each point: each point's services read them from the beginning. */
-    interface TopicReset {
-        void reset() throws Exception;
-    }
-
     private final BenchEnvironment env;
     private final Admin admin;
-    private final TopicReset topics;
+    private final Runnable resetTopics;
     private final int commitIntervalMs;
     private final Path plotDir;
 
-    CostCurves(BenchEnvironment env, Admin admin, TopicReset topics, int commitIntervalMs, Path plotDir) {
+    CostCurves(BenchEnvironment env, Admin admin, Runnable resetTopics, int commitIntervalMs, Path plotDir) {
         this.env = env;
         this.admin = admin;
-        this.topics = topics;
+        this.resetTopics = resetTopics;
         this.commitIntervalMs = commitIntervalMs;
         this.plotDir = plotDir;
     }
@@ -73,14 +70,12 @@ final class CostCurves {
         List<String> problems = new ArrayList<>();
 
         // Latency against load: the maximum first, so the load is a share of what this machine does in this run.
-        topics.reset();
-        ThroughputBench.Result max = new ThroughputBench(env).run(sizes.throughputJobs() * sizes.throughputItems(),
-                sizes.throughputJobs(), sizes.throughputItems(), List.of());
-        problems.addAll(max.problems());
-        long maxRate = Math.round(max.trackerRate());
+        // Items without an ordinal, as LatencyBench sends them.
+        long maxRate = Math.round(new ThroughputBench(env, resetTopics).trackerMaximum(
+                sizes.throughputJobs(), sizes.throughputItems(), ItemIds.KEYED, problems));
         List<Map<String, Object>> byLoad = new ArrayList<>();
         for (int percent : sizes.loadPercents()) {
-            topics.reset();
+            resetTopics.run();
             int rate = (int) Math.max(ITEMS_PER_JOB, maxRate * percent / 100);
             LatencyBench.Result point = new LatencyBench(env).run("load-" + percent + "pct", rate, LatencyBench.LEAD,
                     sizes.latencyMeasured(), ITEMS_PER_JOB, commitIntervalMs);
@@ -100,7 +95,7 @@ final class CostCurves {
 
         List<Map<String, Object>> byStages = new ArrayList<>();
         for (int stages : STAGE_COUNTS) {
-            topics.reset();
+            resetTopics.run();
             EngineBench.Result point = new EngineBench(env, admin, EngineBench.Shape.chain(stages),
                     "engine-chain" + stages).run(sizes.engineJobs(), Math.max(1, sizes.engineJobs() / 4));
             problems.addAll(point.problems());
@@ -115,7 +110,7 @@ final class CostCurves {
         List<Map<String, Object>> byOpenJobs = new ArrayList<>();
         ScaleBench scale = new ScaleBench(env, admin);
         for (int openJobs : sizes.openJobs()) {
-            topics.reset();
+            resetTopics.run();
             byOpenJobs.add(scale.loadAndRestore("open-jobs-" + openJobs, openJobs, problems));
         }
         figures.put("byOpenJobs", byOpenJobs);
@@ -127,7 +122,10 @@ final class CostCurves {
                 "open jobs (log scale)", true, "seconds from JVM start", false,
                 Map.of("processing on every partition", points(byOpenJobs, "openJobs", "restoreUntilProcessingSec"),
                         "readiness probe UP", points(byOpenJobs, "openJobs", "freshInstanceReadySec"))));
-        figures.put("plots", plots.stream().map(Path::toString).toList());
+        // Relative to where the bench was started, so a summary kept in docs/ names files in the repository.
+        Path here = Path.of("").toAbsolutePath();
+        figures.put("plots", plots.stream().map(Path::toAbsolutePath)
+                .map(plot -> plot.startsWith(here) ? here.relativize(plot).toString() : plot.toString()).toList());
         env.say("curves: plots written to %s", plotDir.toAbsolutePath());
         return new Result(figures, problems);
     }

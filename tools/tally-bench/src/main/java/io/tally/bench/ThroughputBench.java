@@ -123,6 +123,23 @@ final class ThroughputBench {
         return new Result(figures, rates, problems);
     }
 
+    /**
+     * The tracker alone on a fresh input of one kind, one warm-up and one measured run: the maximum that the cost
+     * curves take shares of. Its problems (a job lost or doubled) are added to {@code problems}.
+     */
+    double trackerMaximum(int jobs, int items, ItemIds kind, List<String> problems) {
+        resetTopics.run();
+        TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items, kind), SEED);
+        produceTrackerInput(workload.sends(), new long[1]);
+        Map<String, Object> settings = TrackerSettings.streamsProperties();
+        String name = "max-" + kind.name().toLowerCase(Locale.ROOT);
+        problems.addAll(runTracker(name + "-tracker-warmup", workload, settings).problems());
+        TrackerRun run = runTracker(name + "-tracker", workload, settings);
+        problems.addAll(run.problems());
+        env.say("%s items: tracker EOS maximum: %.0f records/s", kind.name().toLowerCase(Locale.ROOT), run.rate());
+        return run.rate();
+    }
+
     /** The count and the tracker over one kind's input, each warmed up first; adds its figures to {@code figures}. */
     private KindRates runKind(ItemIds kind, TrackerWorkload workload, int rounds, List<Integer> extraCommitIntervalsMs,
                               Map<String, Object> figures, List<String> problems) {
