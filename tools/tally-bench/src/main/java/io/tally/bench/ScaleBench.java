@@ -65,6 +65,7 @@ final class ScaleBench {
 
     private final BenchEnvironment env;
     private final Admin admin;
+    private int measurements;
 
     ScaleBench(BenchEnvironment env, Admin admin) {
         this.env = env;
@@ -314,7 +315,7 @@ final class ScaleBench {
      */
     private double untilEveryPartitionProcesses(Runnable action, List<String> problems) {
         int partitions = Topics.JOB_PARTITIONS;
-        String[] keys = probeKeys(partitions);
+        String[] keys = probeKeys(partitions, ++measurements);
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
         AtomicBoolean sending = new AtomicBoolean(true);
@@ -382,11 +383,15 @@ final class ScaleBench {
         }
     }
 
-    /** One key prefix per partition; the partition is also set explicitly, so both topics agree. */
-    private String[] probeKeys(int partitions) {
+    /**
+     * One key prefix per partition and measurement; the partition is also set explicitly, so both topics agree. A
+     * measurement must not reuse an earlier one's job ids: the tracker ignores a JobCreated of a job it already
+     * completed, so its probes would complete nothing until their round numbers passed the earlier ones'.
+     */
+    private String[] probeKeys(int partitions, int measurement) {
         String[] keys = new String[partitions];
         for (int p = 0; p < partitions; p++) {
-            keys[p] = "probe-" + env.runId() + "-p" + p;
+            keys[p] = "probe-" + env.runId() + "-m" + measurement + "-p" + p;
         }
         return keys;
     }
