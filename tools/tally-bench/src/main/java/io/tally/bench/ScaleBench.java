@@ -46,7 +46,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@link #FULL_FAILOVER_RUNS} times in a full run (the killed instance comes back with its state directory between
  * runs). Both times are measured with probe jobs on every partition: readiness alone would not show it, because Kafka
  * Streams restores in a background thread and reports RUNNING before restoration ends. Known gap: the failover time
- * covers every partition, not only those that moved; in the runs so far the others stalled as long.
+ * covers every partition, not only those that moved; the others go on processing, so the slowest moved one decides.
  */
 final class ScaleBench {
 
@@ -186,31 +186,23 @@ final class ScaleBench {
     }
 
     /**
-     * The instance that runs the most active tasks, from the group's assignment (a member's client id starts with
-     * the instance's): after a failover the survivor holds them all and the restarted one only standbys.
+     * The instance that runs the most active tasks, from the (classic) group's assignment (a member's client id
+     * starts with the instance's): after a failover the survivor holds them all and the restarted one only standbys.
      */
     private String mostActive(String appId, Collection<String> names) {
         long deadline = System.nanoTime() + env.timeout().toNanos();
         while (System.nanoTime() < deadline) {
             Map<String, Integer> active = new HashMap<>();
             try {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(appId)).all().get(30, TimeUnit.SECONDS).get(appId);
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(appId)).all()
+                        .get(30, TimeUnit.SECONDS).get(appId);
                 if (group.groupState() == GroupState.STABLE) {
                     group.members().forEach(member -> active.merge(member.clientId(), (int) member.assignment()
                             .topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.JOB_CREATED.name()))
                             .count(), Integer::sum));
                 }
             } catch (Exception e) {
-                // A streams group (group.protocol=streams) is not a consumer group: asked below.
-            }
-            if (active.isEmpty()) {
-                try {
-                    admin.describeStreamsGroups(List.of(appId)).all().get(30, TimeUnit.SECONDS).get(appId).members()
-                            .forEach(member -> active.merge(member.clientId(), member.assignment().activeTasks()
-                                    .stream().mapToInt(tasks -> tasks.partitions().size()).sum(), Integer::sum));
-                } catch (Exception e) {
-                    // Neither kind answered yet: asked again below.
-                }
+                // Not described yet (the group is rebalancing, or the broker is slow): asked again below.
             }
             for (Map.Entry<String, Integer> member : active.entrySet().stream()
                     .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).toList()) {
