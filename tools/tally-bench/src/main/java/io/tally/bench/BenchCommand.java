@@ -119,6 +119,9 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--open-jobs", hidden = true, description = "Open jobs for the scale part.")
     Integer openJobs;
 
+    @Option(names = "--failover-runs", hidden = true, description = "Failover runs of the scale part (full: 5).")
+    Integer failoverRuns;
+
     @Option(names = "--engine-jobs", hidden = true, description = "Measured pipeline jobs for the engine part.")
     Integer engineJobs;
 
@@ -207,7 +210,8 @@ public class BenchCommand implements Callable<Integer> {
                     }
                     if (toRun.contains(Section.scale)) {
                         resetTopics(admin);
-                        ScaleBench.Result scale = new ScaleBench(env, admin).run(sized(openJobs, 100_000, 1_000_000));
+                        ScaleBench.Result scale = new ScaleBench(env, admin).run(sized(openJobs, 100_000, 1_000_000),
+                                sized(failoverRuns, 2, ScaleBench.FULL_FAILOVER_RUNS));
                         summary.put("scale", scale.figures());
                         problems.addAll(scale.problems());
                         targets.put("rssUnder1GiB", scale.rssBytes() > 0 && scale.rssBytes() < 1L << 30);

@@ -32,8 +32,8 @@ class BenchCommandTest {
 
         // When
         int exitCode = command.execute("--records=2000", "--jobs=20", "--items=20", "--latency-seconds=2",
-                "--e2e-runs=1", "--open-jobs=2000", "--engine-jobs=10", "--commit-intervals=100", "--throughput-rounds=1",
-                "--output=" + output);
+                "--e2e-runs=1", "--open-jobs=2000", "--failover-runs=1", "--engine-jobs=10", "--commit-intervals=100",
+                "--throughput-rounds=1", "--output=" + output);
 
         // Then
         assertThat(exitCode).isZero();
@@ -54,6 +54,7 @@ class BenchCommandTest {
         assertThat(summary.at("/scale/rssBytes").asLong()).isPositive();
         assertThat(summary.at("/scale/restoreUntilProcessingSec").asDouble()).isPositive();
         assertThat(summary.at("/scale/failoverWithStandbySec").asDouble()).isPositive();
+        assertThat(summary.at("/scale/failoverWithStandbyRunsSec")).hasSize(1);
         assertThat(summary.at("/engine/completions").asInt()).isEqualTo(10);
         assertThat(JsonMapper.builder().build().readTree(Files.readString(output))).isEqualTo(summary);
     }
