@@ -44,8 +44,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Counts each job's distinct items and ends every job exactly once. It reads {@code JobCreated}, {@code ItemProcessed}
- * and {@code StageReported} (all keyed by job id, so one task sees all of a job) and keeps three stores: the job
- * status, item marks for dedupe (per job for ordinal items, else per item: {@link ItemMarks}), and due-time-ordered timers for stalls, deadlines and expiry.
+ * and {@code StageReported} (all keyed by job id, so one task sees all of a job) and keeps the job status, the item
+ * marks for dedupe (per job for items with an ordinal, else per item: {@link ItemMarks}), and due-time-ordered timers
+ * for stalls, deadlines and expiry.
  * The semantics are written down in docs/adr/0003-counting-and-exactly-once.md.
  * It also hosts the pipeline engine (ADR 0015): triggers, task results and cancel requests go to
  * {@link PipelineEngine}, which keeps its runs and tasks in two more stores and uses this processor as its
