@@ -82,8 +82,13 @@ public final class KafkaTestClient {
      */
     public <V extends SpecificRecord> List<ConsumerRecord<String, V>> await(String topic, Class<V> type,
             Predicate<ConsumerRecord<String, V>> match, int count, Duration timeout) {
-        return await(topic, readable(serdes.deserializer(type)), record -> record.value() != null && match.test(record),
+        return await(topic, readable(serdes.deserializer(type)), record -> !unreadable(record) && match.test(record),
                 count, timeout);
+    }
+
+    /** A value that was there but did not read as the type (a tombstone has no value, and is kept). */
+    private static boolean unreadable(ConsumerRecord<String, ?> record) {
+        return record.value() == null && record.serializedValueSize() > 0;
     }
 
     /**
@@ -138,7 +143,7 @@ public final class KafkaTestClient {
 
     /**
      * Every committed Avro record of {@code type} on {@code topic}, from the beginning to the end offsets of the moment
-     * of the call (tombstones and values of another kind passed over); fails if that end is not reached within
+     * of the call (values of another kind passed over); fails if that end is not reached within
      * {@code timeout}.
      */
     public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(String topic, Class<V> type,
@@ -154,7 +159,7 @@ public final class KafkaTestClient {
                     throw new AssertionError("could not read " + topic + " to " + end);
                 }
                 for (ConsumerRecord<String, V> record : consumer.poll(POLL)) {
-                    if (record.value() != null
+                    if (!unreadable(record)
                             && record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
                         found.add(record);
                     }
