@@ -73,7 +73,7 @@ public final class TrackerWorkload {
 
         /** The benchmark's input: 5% redeliveries among the items, 10% before the JobCreated, 4% failures. */
         public static Shape bench(int jobs, int items, ItemIds itemIds) {
-            return new Shape("bench-" + itemIds.name().toLowerCase(Locale.ROOT) + "-job-", "bench", jobs,
+            return new Shape("bench-" + itemIds.label() + "-job-", "bench", jobs,
                     items, items / 25, 0, 0.05, false, 0, 0.10, 64, itemIds);
         }
 
@@ -94,7 +94,14 @@ public final class TrackerWorkload {
     }
 
     /** How items are identified: by id only, by id and their ordinal 0..n-1, or ordinals in every other job. */
-    public enum ItemIds { KEYED, ORDINAL, BOTH }
+    public enum ItemIds {
+        KEYED, ORDINAL, BOTH;
+
+        /** Lower case, for job ids, run names and summary keys. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private final Shape shape;
     private final List<Send> sends = new ArrayList<>();

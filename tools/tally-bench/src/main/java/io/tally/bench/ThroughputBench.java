@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -104,7 +103,7 @@ final class ThroughputBench {
             KindRates kindRates = runKind(kind, workload, rounds,
                     kind == ItemIds.ORDINAL ? extraCommitIntervalsMs : List.of(), kindFigures, problems);
             rates.put(kind, kindRates);
-            figures.put(kind.name().toLowerCase(Locale.ROOT) + "Items", kindFigures);
+            figures.put(kind.label() + "Items", kindFigures);
             if (recordBytes == 0) {
                 recordBytes = ((Number) kindFigures.get("recordBytes")).intValue();
             }
@@ -132,18 +131,18 @@ final class ThroughputBench {
         TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items, kind), SEED);
         produceTrackerInput(workload.sends(), new long[1]);
         Map<String, Object> settings = TrackerSettings.streamsProperties();
-        String name = "max-" + kind.name().toLowerCase(Locale.ROOT);
+        String name = "max-" + kind.label();
         problems.addAll(runTracker(name + "-tracker-warmup", workload, settings).problems());
         TrackerRun run = runTracker(name + "-tracker", workload, settings);
         problems.addAll(run.problems());
-        env.say("%s items: tracker EOS maximum: %.0f records/s", kind.name().toLowerCase(Locale.ROOT), run.rate());
+        env.say("%s items: tracker EOS maximum: %.0f records/s", kind.label(), run.rate());
         return run.rate();
     }
 
     /** The count and the tracker over one kind's input, each warmed up first; adds its figures to {@code figures}. */
     private KindRates runKind(ItemIds kind, TrackerWorkload workload, int rounds, List<Integer> extraCommitIntervalsMs,
                               Map<String, Object> figures, List<String> problems) {
-        String name = kind.name().toLowerCase(Locale.ROOT);
+        String name = kind.label();
         List<TrackerWorkload.Send> events = workload.sends();
         long[] inputBytes = {0};
         double inputRate = produceTrackerInput(events, inputBytes);
