@@ -17,6 +17,9 @@ final class ItemMarks {
     private final KeyValueStore<Bytes, ItemMark> perItem;
     private final KeyValueStore<String, OrdinalMarks> perJob;
     private final int ordinalLimit;
+    /** The job marks the last {@link #get} found (null: none), so that the {@link #put} after it needs no lookup. */
+    private String lastJobId;
+    private OrdinalMarks lastMarks;
 
     ItemMarks(KeyValueStore<Bytes, ItemMark> perItem, KeyValueStore<String, OrdinalMarks> perJob, int ordinalLimit) {
         this.perItem = perItem;
@@ -28,15 +31,22 @@ final class ItemMarks {
     ItemMark get(ItemProcessed item) {
         if (isOrdinal(item)) {
             OrdinalMarks marks = perJob.get(item.getJobId());
+            lastJobId = item.getJobId();
+            lastMarks = marks;
             return marks == null ? null : marks.get(item.getOrdinal());
         }
         return perItem.get(ItemKey.of(item.getJobId(), item.getItemId()));
     }
 
-    /** Records the item's mark; {@code expectedItems} sizes a job's first ordinal marks (0 when not yet known). */
+    /**
+     * Records the item's mark; {@code expectedItems} sizes a job's first ordinal marks (0 when not yet known). Meant to
+     * follow the {@link #get} of the same item, with no other change to the job's marks in between.
+     */
     void put(ItemProcessed item, ItemMark mark, int expectedItems) {
         if (isOrdinal(item)) {
-            OrdinalMarks marks = perJob.get(item.getJobId());
+            OrdinalMarks marks = item.getJobId().equals(lastJobId) ? lastMarks : perJob.get(item.getJobId());
+            lastJobId = null;
+            lastMarks = null;
             if (marks == null) {
                 marks = OrdinalMarks.forItems(Math.min(Math.max(expectedItems, item.getOrdinal() + 1), ordinalLimit));
             }
@@ -50,6 +60,8 @@ final class ItemMarks {
 
     /** Forgets every mark of the job. */
     void deleteJob(String jobId) {
+        lastJobId = null;
+        lastMarks = null;
         perJob.delete(jobId);
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, ItemMark> iterator =
