@@ -1,5 +1,6 @@
 package io.tally.bench;
 
+import io.tally.cli.StackLogging;
 import io.tally.localruntime.LocalStack;
 import io.tally.localruntime.TrackerWorkload.ItemIds;
 import io.tally.common.kafka.AvroSerdes;
@@ -49,11 +50,18 @@ public class BenchCommand implements Callable<Integer> {
 
     private static final Set<Section> DEFAULT_SECTIONS =
             Set.of(Section.throughput, Section.latency, Section.e2e, Section.scale, Section.engine);
+    /**
+     * {@code --quick} leaves out e2e unless named: starting its six services and a second broker took 40 s of a
+     * 4-minute quick run on a calm machine, the largest part after scale, and the promise is 3 minutes.
+     */
+    private static final Set<Section> QUICK_SECTIONS =
+            Set.of(Section.throughput, Section.latency, Section.scale, Section.engine);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "A smaller run that finishes in under 3 minutes.")
+    @Option(names = "--quick", description = "A smaller run that finishes in under 3 minutes: smaller sizes, one"
+            + " failover run, no other commit intervals, and no e2e section unless named.")
     boolean quick;
 
     @Option(names = "--output", defaultValue = "target/bench-summary.json", paramLabel = "FILE",
@@ -66,12 +74,13 @@ public class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--sections", split = ",", paramLabel = "SECTION",
             description = "Which parts to run, comma-separated: ${COMPLETION-CANDIDATES} (default: all but tasks,"
-                    + " the task-queue comparison of consumer and share groups).")
+                    + " the task-queue comparison of consumer and share groups, and curves, the cost curves; --quick"
+                    + " leaves out e2e too).")
     List<Section> sections;
 
-    @Option(names = "--commit-intervals", split = ",", defaultValue = "100,1000", paramLabel = "MS",
+    @Option(names = "--commit-intervals", split = ",", paramLabel = "MS",
             description = "Commit intervals to measure the tracker at besides its shipped one, for the"
-                    + " throughput/latency trade-off (default: ${DEFAULT-VALUE}).")
+                    + " throughput/latency trade-off (default: 100,1000; none with --quick).")
     List<Integer> extraCommitIntervals;
 
     @Option(names = "--task-workers", defaultValue = "12", paramLabel = "N",
@@ -138,10 +147,17 @@ public class BenchCommand implements Callable<Integer> {
         int n = sized(records, 200_000, 1_000_000);
         int j = sized(jobs, 2_000, 10_000);
         int m = sized(items, 50, 100);
-        Set<Section> toRun = sections == null || sections.isEmpty() ? DEFAULT_SECTIONS : Set.copyOf(sections);
+        Set<Section> toRun = sections != null && !sections.isEmpty() ? Set.copyOf(sections)
+                : quick ? QUICK_SECTIONS : DEFAULT_SECTIONS;
+        List<Integer> extraIntervals = extraCommitIntervals != null ? extraCommitIntervals
+                : quick ? List.of() : List.of(100, 1000);
         long started = System.nanoTime();
         PrintWriter progress = spec.commandLine().getErr();
         Path workDir = Files.createTempDirectory("tally-bench-");
+        // Nine Kafka Streams applications and six services start and stop in this JVM: their logs go to a file.
+        Path logDir = StackLogging.start(output.toAbsolutePath().resolveSibling("bench-logs"), false);
+        say(progress, "logs: %s", logDir.resolve(StackLogging.SERVICES_LOG));
+        Laps laps = new Laps(progress);
         Map<String, Object> summary = new LinkedHashMap<>();
         boolean custom = records != null || jobs != null || items != null || engineJobs != null;
         summary.put("mode", custom ? "custom" : quick ? "quick" : "full");
@@ -159,11 +175,12 @@ public class BenchCommand implements Callable<Integer> {
                 try (LocalStack stack = LocalStack.startInfrastructure(new LocalStack.Settings(workDir.resolve("stack"),
                         0, 0, 0, Duration.ofMinutes(2), line -> say(progress, "infra%s", line)));
                      Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+                    laps.lap("infrastructure");
                     BenchEnvironment env = new BenchEnvironment(stack.bootstrapServers(), stack.registryUrl(),
                             AvroSerdes.forRegistry(stack.registryUrl(), true), workDir, timeout, progress);
                     if (toRun.contains(Section.throughput)) {
                         ThroughputBench.Result throughput = new ThroughputBench(env, () -> resetTopicsUnchecked(admin))
-                                .run(n, j, m, sized(throughputRounds, 1, 3), extraCommitIntervals);
+                                .run(n, j, m, sized(throughputRounds, 1, 3), extraIntervals);
                         summary.put("throughput", throughput.figures());
                         problems.addAll(throughput.problems());
                         Map<String, Object> figures = throughput.figures();
@@ -174,11 +191,12 @@ public class BenchCommand implements Callable<Integer> {
                         ratios.put("trackerToCount", round3(ordinal.trackerToCount()));
                         ratios.put("trackerToCountKeyedItems", round3(throughput.rates().get(ItemIds.KEYED).trackerToCount()));
                         targets.put("trackerToCountAtLeast0.8", ordinal.trackerToCount() >= 0.8);
+                        laps.lap(Section.throughput.name());
                     }
                     if (toRun.contains(Section.latency)) {
                         Map<String, Object> latency = new LinkedHashMap<>();
                         List<Integer> intervals = new ArrayList<>(List.of(shippedInterval));
-                        extraCommitIntervals.stream().filter(i -> i != shippedInterval).forEach(intervals::add);
+                        extraIntervals.stream().filter(i -> i != shippedInterval).forEach(intervals::add);
                         resetTopics(admin);
                         new LatencyBench(env).run("latency-warmup", 1_000, Duration.ofSeconds(5), 20, shippedInterval);
                         for (int interval : intervals) {
@@ -207,15 +225,17 @@ public class BenchCommand implements Callable<Integer> {
                                         + " its figures are not comparable with a full run's");
                             }
                         }
+                        laps.lap(Section.latency.name());
                     }
                     if (toRun.contains(Section.scale)) {
                         resetTopics(admin);
-                        ScaleBench.Result scale = new ScaleBench(env, admin).run(sized(openJobs, 100_000, 1_000_000),
-                                sized(failoverRuns, 2, ScaleBench.FULL_FAILOVER_RUNS));
+                        ScaleBench.Result scale = new ScaleBench(env, admin).run(sized(openJobs, 50_000, 1_000_000),
+                                sized(failoverRuns, 1, ScaleBench.FULL_FAILOVER_RUNS));
                         summary.put("scale", scale.figures());
                         problems.addAll(scale.problems());
                         targets.put("rssUnder1GiB", scale.rssBytes() > 0 && scale.rssBytes() < 1L << 30);
                         targets.put("failoverWithStandbyUnder10s", scale.failoverSec() < 10);
+                        laps.lap(Section.scale.name());
                     }
                     if (toRun.contains(Section.engine)) {
                         resetTopics(admin);
@@ -224,6 +244,7 @@ public class BenchCommand implements Callable<Integer> {
                                 Math.max(1, measuredJobs / 4));
                         summary.put("engine", engine.figures());
                         problems.addAll(engine.problems());
+                        laps.lap(Section.engine.name());
                     }
                     if (toRun.contains(Section.tasks)) {
                         TaskQueueBench.Result taskQueues = new TaskQueueBench(env).run(taskWorkers,
@@ -231,6 +252,7 @@ public class BenchCommand implements Callable<Integer> {
                         summary.put("taskQueues", taskQueues.figures());
                         ratios.putAll(taskQueues.ratios());
                         problems.addAll(taskQueues.problems());
+                        laps.lap(Section.tasks.name());
                     }
                     if (toRun.contains(Section.curves)) {
                         Path plotDir = plots != null ? plots : output.toAbsolutePath().getParent();
@@ -238,10 +260,11 @@ public class BenchCommand implements Callable<Integer> {
                                 plotDir).run(new CostCurves.Sizes(
                                 openJobsCurve != null ? openJobsCurve : quick ? List.of(10_000, 100_000)
                                         : List.of(10_000, 100_000, 1_000_000, 5_000_000),
-                                loadPercents, Duration.ofSeconds(sized(latencySeconds, 5, 10)), sized(jobs, 1_000, 2_000),
+                                loadPercents, Duration.ofSeconds(sized(latencySeconds, 5, 10)), sized(jobs, 1_000, 10_000),
                                 sized(items, 50, 100), sized(engineJobs, 1_000, 4_000)));
                         summary.put("curves", curves.figures());
                         problems.addAll(curves.problems());
+                        laps.lap(Section.curves.name());
                     }
                 }
             }
@@ -252,6 +275,7 @@ public class BenchCommand implements Callable<Integer> {
                 summary.put("endToEnd", e2e.figures());
                 problems.addAll(e2e.problems());
                 targets.put("endToEndMedianUnder1s", e2e.medianMs() < 1_000);
+                laps.lap(Section.e2e.name());
             }
         } finally {
             LocalStack.deleteRecursively(workDir);
@@ -261,6 +285,7 @@ public class BenchCommand implements Callable<Integer> {
         summary.put("problems", problems);
         summary.put("verified", problems.isEmpty());
         summary.put("durationSec", round3((System.nanoTime() - started) / 1e9));
+        summary.put("sectionSec", laps.seconds());
         problems.stream().limit(20).forEach(problem -> spec.commandLine().getErr().println("ERROR: " + problem));
         String json = JsonMapper.builder().build().writeValueAsString(summary);
         Path target = output.toAbsolutePath();
@@ -346,6 +371,29 @@ public class BenchCommand implements Callable<Integer> {
                 }
                 BenchEnvironment.sleep(200);
             }
+        }
+    }
+
+    /** How long each part of a run took, printed as it ends: {@code --quick} promises a bound on the sum. */
+    private static final class Laps {
+        private final PrintWriter progress;
+        private final Map<String, Object> seconds = new LinkedHashMap<>();
+        private long last = System.nanoTime();
+
+        Laps(PrintWriter progress) {
+            this.progress = progress;
+        }
+
+        void lap(String part) {
+            long now = System.nanoTime();
+            double took = Math.round((now - last) / 1e8) / 10.0;
+            last = now;
+            seconds.put(part, took);
+            say(progress, "%s: %.1f s", part, took);
+        }
+
+        Map<String, Object> seconds() {
+            return seconds;
         }
     }
 

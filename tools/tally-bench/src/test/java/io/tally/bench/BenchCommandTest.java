@@ -56,6 +56,9 @@ class BenchCommandTest {
         assertThat(summary.at("/scale/failoverWithStandbySec").asDouble()).isPositive();
         assertThat(summary.at("/scale/failoverWithStandbyRunsSec")).hasSize(1);
         assertThat(summary.at("/engine/completions").asInt()).isEqualTo(10);
+        for (String section : List.of("infrastructure", "throughput", "latency", "scale", "engine", "e2e")) {
+            assertThat(summary.at("/sectionSec/" + section).asDouble()).as(section).isPositive();
+        }
         assertThat(JsonMapper.builder().build().readTree(Files.readString(output))).isEqualTo(summary);
     }
 

@@ -20,9 +20,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * {@value #SERVICES_LOG}, next to the broker's and the registry's own logs; with verbose on, to the console as well
  * (the child logs are followed there too). The console keeps the command's own lines.
  */
-final class StackLogging {
+public final class StackLogging {
 
-    static final String SERVICES_LOG = "services.log";
+    public static final String SERVICES_LOG = "services.log";
     static final List<String> CHILD_LOGS = List.of("broker.log", "schema-registry.log");
 
     private StackLogging() {
@@ -32,7 +32,7 @@ final class StackLogging {
      * Reconfigures logging for a run whose logs go to {@code logDir} (the previous run's logs there are replaced);
      * returns the log dir.
      */
-    static Path start(Path logDir, boolean verbose) {
+    public static Path start(Path logDir, boolean verbose) {
         try {
             Files.createDirectories(logDir);
             for (String child : CHILD_LOGS) {
