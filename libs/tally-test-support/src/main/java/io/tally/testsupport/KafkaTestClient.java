@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,22 +100,22 @@ public final class KafkaTestClient {
         return new Deserializer<>() {
             @Override
             public V deserialize(String topic, byte[] data) {
-                try {
-                    return values.deserialize(topic, data);
-                } catch (SerializationException notOfTheType) {
-                    return null;
-                }
+                return nullIfNotOfTheType(() -> values.deserialize(topic, data));
             }
 
             @Override
             public V deserialize(String topic, Headers headers, byte[] data) {
-                try {
-                    return values.deserialize(topic, headers, data);
-                } catch (SerializationException notOfTheType) {
-                    return null;
-                }
+                return nullIfNotOfTheType(() -> values.deserialize(topic, headers, data));
             }
         };
+    }
+
+    private static <V> V nullIfNotOfTheType(Supplier<V> read) {
+        try {
+            return read.get();
+        } catch (SerializationException notOfTheType) {
+            return null;
+        }
     }
 
     /** Like {@link #await(String, Class, Predicate, int, Duration)}, for raw values such as dead letters. */

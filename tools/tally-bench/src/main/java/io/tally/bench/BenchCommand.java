@@ -22,7 +22,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -167,8 +166,7 @@ public class BenchCommand implements Callable<Integer> {
         Map<String, Object> ratios = new LinkedHashMap<>();
         Map<String, Object> targets = new LinkedHashMap<>();
         try {
-            Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
-            int shippedInterval = Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
+            int shippedInterval = TrackerSettings.commitIntervalMs(TrackerSettings.streamsProperties());
             summary.put("trackerCommitIntervalMs", shippedInterval);
             if (toRun.contains(Section.throughput) || toRun.contains(Section.latency) || toRun.contains(Section.scale)
                     || toRun.contains(Section.engine) || toRun.contains(Section.tasks)
@@ -202,7 +200,7 @@ public class BenchCommand implements Callable<Integer> {
                         List<Integer> intervals = new ArrayList<>(List.of(shippedInterval));
                         extraIntervals.stream().filter(i -> i != shippedInterval).forEach(intervals::add);
                         resetTopics(admin);
-                        new LatencyBench(env).run("latency-warmup", 1_000, Duration.ofSeconds(5), 20, shippedInterval);
+                        new LatencyBench(env).warmUp("latency-warmup", shippedInterval);
                         for (int interval : intervals) {
                             resetTopics(admin);
                             // The quick run measures 10 s after the full run's 3 s lead (it had 1 s), so both skip the

@@ -73,11 +73,10 @@ final class CostCurves {
         // Items without an ordinal, as LatencyBench sends them.
         long maxRate = Math.round(new ThroughputBench(env, resetTopics).trackerMaximum(
                 sizes.throughputJobs(), sizes.throughputItems(), ItemIds.KEYED, problems));
-        // Unmeasured, as in the latency section: on a calm machine the first point (10%) otherwise showed the
-        // latency path's JIT warm-up, a p99 three times the 25% point's.
+        // As in the latency section: on a calm machine the first point (10%) otherwise showed the latency path's JIT
+        // warm-up, a p99 three times the 25% point's.
         resetTopics.run();
-        new LatencyBench(env).run("load-warmup", ITEMS_PER_JOB * 50, Duration.ofSeconds(5), ITEMS_PER_JOB,
-                commitIntervalMs);
+        new LatencyBench(env).warmUp("load-warmup", commitIntervalMs);
         List<Map<String, Object>> byLoad = new ArrayList<>();
         for (int percent : sizes.loadPercents()) {
             resetTopics.run();

@@ -50,7 +50,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /**
@@ -152,7 +151,7 @@ final class EngineBench {
         figures.put("jobs", jobs);
         figures.put("stagesPerJob", shape.stagesPerJob());
         figures.put("tasksPerJob", shape.tasksPerJob());
-        figures.put("commitIntervalMs", Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString()));
+        figures.put("commitIntervalMs", TrackerSettings.commitIntervalMs(trackerSettings));
         AtomicReference<Throwable> streamsError = new AtomicReference<>();
         try {
             prepare();

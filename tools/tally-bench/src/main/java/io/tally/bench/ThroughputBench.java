@@ -74,7 +74,6 @@ final class ThroughputBench {
 
     private final BenchEnvironment env;
     private final Runnable resetTopics;
-    private boolean countWarmedUp;
 
     /** @param resetTopics empties the input and output topics, so each kind's runs read only that kind's input */
     ThroughputBench(BenchEnvironment env, Runnable resetTopics) {
@@ -104,7 +103,8 @@ final class ThroughputBench {
             resetTopics.run();
             TrackerWorkload workload = new TrackerWorkload(TrackerWorkload.Shape.bench(jobs, items, kind), SEED);
             Map<String, Object> kindFigures = new LinkedHashMap<>();
-            KindRates kindRates = runKind(kind, workload, rounds,
+            // The count is the same topology for both kinds, so only the first kind warms it up.
+            KindRates kindRates = runKind(kind, workload, rounds, rates.isEmpty(),
                     kind == ItemIds.ORDINAL ? extraCommitIntervalsMs : List.of(), kindFigures, problems);
             rates.put(kind, kindRates);
             figures.put(kind.label() + "Items", kindFigures);
@@ -145,9 +145,12 @@ final class ThroughputBench {
         return run.rate();
     }
 
-    /** The count and the tracker over one kind's input, each warmed up first; adds its figures to {@code figures}. */
-    private KindRates runKind(ItemIds kind, TrackerWorkload workload, int rounds, List<Integer> extraCommitIntervalsMs,
-                              Map<String, Object> figures, List<String> problems) {
+    /**
+     * The count and the tracker over one kind's input, the tracker warmed up first and the count too when
+     * {@code warmUpCount}; adds its figures to {@code figures}.
+     */
+    private KindRates runKind(ItemIds kind, TrackerWorkload workload, int rounds, boolean warmUpCount,
+                              List<Integer> extraCommitIntervalsMs, Map<String, Object> figures, List<String> problems) {
         String name = kind.label();
         List<TrackerWorkload.Send> events = workload.sends();
         long[] inputBytes = {0};
@@ -155,14 +158,12 @@ final class ThroughputBench {
         int recordBytes = (int) Math.max(1, inputBytes[0] / events.size());
         env.say("%s items: tracker input of %d records, %d B mean value, produced at %.0f records/s (Avro)",
                 name, events.size(), recordBytes, inputRate);
-        // Each stateful topology runs once unmeasured first: the JIT would otherwise favour whichever runs later. The
-        // count is the same topology for both kinds, so only the first kind warms it up.
+        // Each stateful topology runs once unmeasured first: the JIT would otherwise favour whichever runs later.
         Map<String, Object> trackerSettings = TrackerSettings.streamsProperties();
-        int shippedInterval = Integer.parseInt(trackerSettings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
-        if (!countWarmedUp) {
+        int shippedInterval = TrackerSettings.commitIntervalMs(trackerSettings);
+        if (warmUpCount) {
             env.say("%s items: count EOS warm-up: %.0f records/s", name,
                     runCount(name + "-count-warmup", events.size(), shippedInterval));
-            countWarmedUp = true;
         }
         TrackerRun warmUp = runTracker(name + "-tracker-warmup", workload, trackerSettings, false);
         problems.addAll(warmUp.problems());

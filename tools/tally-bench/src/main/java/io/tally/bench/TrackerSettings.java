@@ -3,6 +3,7 @@ package io.tally.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.util.PropertyPlaceholderHelper;
@@ -40,5 +41,10 @@ final class TrackerSettings {
         // Each measured topology is one instance of its own application id: static membership has no role there.
         streams.remove("group.instance.id");
         return streams;
+    }
+
+    /** The shipped {@code commit.interval.ms} of {@code settings} (as read by {@link #streamsProperties()}). */
+    static int commitIntervalMs(Map<String, Object> settings) {
+        return Integer.parseInt(settings.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString());
     }
 }
